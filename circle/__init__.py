@@ -1,0 +1,1 @@
+"""Circle: run a community of practice by email. The pure domain layer."""

@@ -1,0 +1,55 @@
+"""One error hierarchy for Circle: every message names what failed and what to do next."""
+
+from __future__ import annotations
+
+
+class CircleError(Exception):
+    """Base of every error Circle reports to a user (CLI prints `Error: ...`, TUI notifies)."""
+
+    exit_code: int = 1
+
+
+class ConfigError(CircleError):
+    """The configuration file is missing, unreadable or has invalid values."""
+
+    exit_code = 78  # EX_CONFIG
+
+    def __init__(self, problems: list[str] | str) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class TransitionError(CircleError):
+    """A state change that the domain does not allow (e.g. approving a withdrawn story)."""
+
+    exit_code = 65  # EX_DATAERR
+
+
+class NotFoundError(CircleError):
+    """A member, round, story or outbox item that does not exist."""
+
+    exit_code = 66  # EX_NOINPUT
+
+
+class StoreError(CircleError):
+    """The data store cannot be read or written (corrupt, foreign, future schema, disk full)."""
+
+    exit_code = 74  # EX_IOERR
+
+
+class LockedError(CircleError):
+    """Another Circle process holds the lock (e.g. `circle run` is already running)."""
+
+    exit_code = 75  # EX_TEMPFAIL
+
+
+class MailError(CircleError):
+    """A mail server could not be reached, refused us, or answered something unexpected."""
+
+    exit_code = 69  # EX_UNAVAILABLE
+
+
+class ScheduleError(CircleError):
+    """A gathering rule that cannot be understood or yields no dates."""
+
+    exit_code = 78

@@ -1,0 +1,362 @@
+"""The circle's domain records: circle, member, round, story, response, appreciation, mail records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import ClassVar
+
+
+class MemberStatus(StrEnum):
+    """Whether a member receives the circle's mail."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+class StoryState(StrEnum):
+    """Where a story (or response) stands in the steward's review."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    HELD = "held"
+    HIDDEN = "hidden"
+    WITHDRAWN = "withdrawn"
+
+
+class Visibility(StrEnum):
+    """The author's consent: who may read the story."""
+
+    CIRCLE = "circle"
+    ANONYMOUS = "anonymous"
+    STEWARD = "steward"
+
+
+class HostState(StrEnum):
+    """The host's answer to the invitation for one round."""
+
+    UNASKED = "unasked"
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class RoundState(StrEnum):
+    """The life of one round, from planned to closed."""
+
+    PLANNED = "planned"
+    OPEN = "open"  # question sent, replies welcome
+    DIGEST_SENT = "digest_sent"
+    CLOSED = "closed"
+
+
+class MessageKind(StrEnum):
+    """What an inbound message is (ARCHITECTURE.md §3)."""
+
+    REPLY = "reply"
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+    FEEDBACK_REPORT = "feedback_report"
+    DELIVERY_REPORT = "delivery_report"
+    AUTO_GENERATED = "auto_generated"
+    LOOP = "loop"
+    COMMAND = "command"
+    EMPTY = "empty"
+
+
+class OutboxState(StrEnum):
+    """Explicit states of one outgoing item (one recipient, one message)."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED_TEMPORARY = "failed_temporary"
+    FAILED_PERMANENT = "failed_permanent"
+    UNCERTAIN = "uncertain"
+    DROPPED = "dropped"
+
+
+class QuarantineState(StrEnum):
+    """What the steward did with a quarantined message."""
+
+    OPEN = "open"
+    ASSIGNED = "assigned"
+    DISMISSED = "dismissed"
+
+
+@dataclass
+class Circle:
+    """The circle itself: who it is, where it lives, what it agrees on."""
+
+    TABLE: ClassVar[str] = "circle"
+    name: str
+    slug: str
+    purpose: str
+    timezone: str
+    address: str  # the circle's own address, e.g. circle@example.org
+    steward_email: str
+    agreements: list[str] = field(default_factory=list)
+    agreements_version: int = 1
+    gathering_place: str = ""
+
+    @property
+    def key(self) -> str:
+        """Store key: the circle's slug."""
+        return self.slug
+
+
+@dataclass
+class DeliveryProblem:
+    """One failed delivery to a member's address (bounce or 5xx)."""
+
+    at: datetime
+    address: str
+    permanent: bool
+    detail: str
+
+
+@dataclass
+class Member:
+    """A practitioner in the circle."""
+
+    TABLE: ClassVar[str] = "members"
+    id: str
+    name: str
+    email: str
+    joined: date
+    aliases: list[str] = field(default_factory=list)
+    status: MemberStatus = MemberStatus.ACTIVE
+    paused_until: date | None = None
+    can_host: bool = True
+    is_steward: bool = False
+    agreements_version: int = 0
+    delivery_problems: list[DeliveryProblem] = field(default_factory=list)
+    delivery_paused: bool = False
+    note: str = ""  # steward's private note, never shown to members
+
+    @property
+    def key(self) -> str:
+        """Store key: the member id."""
+        return self.id
+
+    def addresses(self) -> list[str]:
+        """Every address this member writes from, lower-cased."""
+        return [a.lower() for a in [self.email, *self.aliases]]
+
+
+@dataclass
+class Round:
+    """One month of the circle: host, question, timeline, gathering."""
+
+    TABLE: ClassVar[str] = "rounds"
+    id: str  # "2026-11"
+    gathering: datetime
+    host_id: str | None = None
+    host_state: HostState = HostState.UNASKED
+    hosts_asked: list[str] = field(default_factory=list)
+    question: str = ""
+    question_approved: bool = False
+    state: RoundState = RoundState.PLANNED
+    timeline: dict[str, datetime] = field(default_factory=dict)
+    fired: dict[str, datetime] = field(default_factory=dict)  # moment -> when it fired
+    skipped: dict[str, str] = field(default_factory=dict)  # moment -> why it was skipped
+    digest_approved: bool = False
+    welcome: str = ""  # the host's welcome line for the digest
+
+    @property
+    def key(self) -> str:
+        """Store key: the round id."""
+        return self.id
+
+
+@dataclass
+class Story:
+    """A member's answer to the round's question."""
+
+    TABLE: ClassVar[str] = "stories"
+    id: str
+    round_id: str
+    member_id: str
+    text: str
+    received_at: datetime
+    message_id: str = ""
+    elided: str = ""
+    original_text: str = ""  # the text as it arrived, kept when the steward edits
+    state: StoryState = StoryState.PENDING
+    visibility: Visibility = Visibility.CIRCLE
+    held_reasons: list[str] = field(default_factory=list)
+    classify_reasons: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    steward_note: str = ""
+    attachments: list[str] = field(default_factory=list)
+    raw_sha: str = ""
+    subject: str = ""
+
+    @property
+    def key(self) -> str:
+        """Store key: the story id."""
+        return self.id
+
+
+@dataclass
+class Response:
+    """A reply to a story or to another response: story + responses = thread."""
+
+    TABLE: ClassVar[str] = "responses"
+    id: str
+    story_id: str
+    parent_id: str  # the story id or another response id
+    round_id: str
+    member_id: str
+    text: str
+    received_at: datetime
+    message_id: str = ""
+    elided: str = ""
+    original_text: str = ""
+    state: StoryState = StoryState.PENDING
+    visibility: Visibility = Visibility.CIRCLE
+    held_reasons: list[str] = field(default_factory=list)
+    classify_reasons: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    steward_note: str = ""
+    raw_sha: str = ""
+
+    @property
+    def key(self) -> str:
+        """Store key: the response id."""
+        return self.id
+
+
+@dataclass
+class Appreciation:
+    """A member thanking another ("THANKS Ana: ..."), celebrated in the digest."""
+
+    TABLE: ClassVar[str] = "appreciations"
+    id: str
+    round_id: str
+    from_member_id: str
+    to_name: str
+    text: str
+    received_at: datetime
+    to_member_id: str | None = None
+    state: StoryState = StoryState.PENDING
+    message_id: str = ""
+
+    @property
+    def key(self) -> str:
+        """Store key: the appreciation id."""
+        return self.id
+
+
+@dataclass
+class InboundRecord:
+    """What became of one inbound message; its Message-ID deduplicates."""
+
+    TABLE: ClassVar[str] = "inbound"
+    message_id: str
+    raw_sha: str
+    received_at: datetime
+    kind: MessageKind
+    reasons: list[str] = field(default_factory=list)
+    outcome: str = ""  # "story:<id>", "response:<id>", "quarantine:<id>", "command:PAUSE", ...
+    sender: str = ""
+    subject: str = ""
+    folder: str = ""
+    uidvalidity: int = 0
+    uid: int = 0
+
+    @property
+    def key(self) -> str:
+        """Store key: the Message-ID (or hash of the bytes)."""
+        return self.message_id
+
+
+@dataclass
+class QuarantineItem:
+    """A message that could not be matched or trusted, with the reason."""
+
+    TABLE: ClassVar[str] = "quarantine"
+    id: str
+    message_id: str
+    raw_sha: str
+    received_at: datetime
+    reason: str
+    kind: MessageKind
+    sender: str = ""
+    sender_name: str = ""
+    subject: str = ""
+    text: str = ""
+    state: QuarantineState = QuarantineState.OPEN
+    resolution: str = ""
+
+    @property
+    def key(self) -> str:
+        """Store key: the quarantine id."""
+        return self.id
+
+
+@dataclass
+class OutboxItem:
+    """One outgoing message to one recipient, with explicit delivery states."""
+
+    TABLE: ClassVar[str] = "outbox"
+    id: str
+    message_id: str
+    kind: str  # invitation | question | reminder | receipt | confirmation | digest | test
+    recipient: str
+    raw: str  # the composed RFC 5322 message (ASCII-safe; 8-bit parts are encoded)
+    created_at: datetime
+    round_id: str = ""
+    member_id: str = ""
+    state: OutboxState = OutboxState.QUEUED
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str = ""
+    sent_at: datetime | None = None
+    history: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """Store key: the item id."""
+        return self.id
+
+
+@dataclass
+class SyncState:
+    """IMAP sync position for one folder: UIDVALIDITY and the last processed UID."""
+
+    TABLE: ClassVar[str] = "sync"
+    folder: str
+    uidvalidity: int = 0
+    last_uid: int = 0
+    last_fetch_at: datetime | None = None
+    last_error: str = ""
+
+    @property
+    def key(self) -> str:
+        """Store key: the folder name."""
+        return self.folder
+
+
+@dataclass
+class Event:
+    """A line in the circle's activity log (what happened, when), shown on the Today screen."""
+
+    TABLE: ClassVar[str] = "events"
+    id: str
+    at: datetime
+    kind: str
+    text: str
+
+    @property
+    def key(self) -> str:
+        """Store key: the event id."""
+        return self.id
+
+
+RECORD_TYPES: tuple[type, ...] = (
+    Circle, Member, Round, Story, Response, Appreciation, InboundRecord,
+    QuarantineItem, OutboxItem, SyncState, Event,
+)

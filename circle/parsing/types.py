@@ -1,0 +1,60 @@
+"""What the parser hands to the rest of the domain: one decoded, classified, trimmed message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from circle.model import MessageKind
+
+
+@dataclass(frozen=True)
+class Address:
+    """A decoded mailbox: the email address (lower-cased) and display name."""
+
+    email: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Bounce:
+    """Delivery failure details extracted from a bounce / DSN."""
+
+    recipients: tuple[str, ...]
+    permanent: bool
+    status: str = ""  # e.g. "5.1.1"
+    diagnostic: str = ""
+
+
+@dataclass(frozen=True)
+class Command:
+    """An email command (ARCHITECTURE.md §5), e.g. PAUSE UNTIL 2026-12-01 or THANKS Ana: words."""
+
+    name: str  # PAUSE, PAUSE_UNTIL, RESUME, PASS, STOP, HOST_YES, HOST_NO, SWAP, SHARE,
+    # ANONYMOUS, PRIVATE, THANKS, MY_STORIES, HELP
+    argument: str = ""  # the date for PAUSE UNTIL (as written), "<name>: <words>" for THANKS
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    """An inbound message decoded, classified and trimmed; pure data, no I/O."""
+
+    kind: MessageKind
+    reasons: tuple[str, ...]  # names of the rules that decided `kind`
+    sender: Address
+    message_id: str  # without angle brackets; "sha256:<hex>" of the bytes when absent
+    in_reply_to: str  # without angle brackets, "" if none
+    references: tuple[str, ...]
+    to: tuple[Address, ...]
+    cc: tuple[Address, ...]
+    subject: str
+    date: datetime | None
+    text: str  # the member's new words ("" if none)
+    elided: str  # quoted history / signature / scaffolding removed from the text
+    full_text: str  # the whole best body as plain text, before trimming
+    attachments: tuple[str, ...] = ()  # "name (type, size)"
+    bounce: Bounce | None = None
+    command: Command | None = None
+    auto_reply_until: datetime | None = None  # return date found in an out-of-office reply
+    headers: tuple[tuple[str, str], ...] = field(default=())  # decoded headers, in order
+    defects: tuple[str, ...] = ()  # parse problems met on the way (never fatal)

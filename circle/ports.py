@@ -1,0 +1,106 @@
+"""The ports the domain needs, implemented by `data/` and `mail/` (and fakes in unit tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+R = TypeVar("R")
+
+
+class Clock(Protocol):
+    """Tells the time; the domain never reads the real clock itself."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
+
+
+class Store(Protocol):
+    """Durable storage of domain records, keyed by each record's `key`."""
+
+    def get(self, cls: type[R], key: str) -> R | None:
+        """The record of type `cls` with this key, or None."""
+        ...
+
+    def all(self, cls: type[R]) -> list[R]:
+        """Every record of type `cls`."""
+        ...
+
+    def put(self, record: Any) -> None:
+        """Insert or replace one record (by its key)."""
+        ...
+
+    def put_many(self, records: Iterable[Any]) -> None:
+        """Insert or replace several records in one write."""
+        ...
+
+    def delete(self, cls: type[Any], key: str) -> None:
+        """Remove one record (only for records Circle itself made, never member mail)."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group writes: lock, reload if another process wrote, write once at the end."""
+        ...
+
+
+class RawArchive(Protocol):
+    """Content-addressed raw bytes of inbound mail, kept so parsing can be redone."""
+
+    def save(self, raw: bytes) -> str:
+        """Store the bytes durably; return their sha256 hex digest."""
+        ...
+
+    def load(self, sha: str) -> bytes:
+        """The bytes saved under this digest."""
+        ...
+
+
+@dataclass(frozen=True)
+class FetchedMessage:
+    """One message as fetched from the mail source."""
+
+    uid: int
+    raw: bytes
+
+
+class MailSource(Protocol):
+    """Where inbound mail comes from (IMAP in production)."""
+
+    def uidvalidity(self) -> int:
+        """The folder's UIDVALIDITY."""
+        ...
+
+    def fetch_since(self, last_uid: int, limit: int) -> list[FetchedMessage]:
+        """Messages with UID > last_uid, oldest first, at most `limit`."""
+        ...
+
+    def acknowledge(self, uids: list[int]) -> None:
+        """Mark messages as processed on the server (after they are safely stored)."""
+        ...
+
+    def wait(self, timeout: float) -> bool:
+        """Block until new mail may have arrived (IDLE) or timeout; True if woken by the server."""
+        ...
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The outcome of handing one message to the relay."""
+
+    ok: bool
+    permanent: bool = False
+    detail: str = ""
+
+
+class MailSink(Protocol):
+    """Where outgoing mail goes (SMTP in production)."""
+
+    async def send(self, sender: str, recipient: str, raw: bytes) -> SendResult:
+        """Send one message to one recipient."""
+        ...
+
+

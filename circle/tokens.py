@@ -1,0 +1,86 @@
+"""Reply tokens: an HMAC of (member, round, parent) under the circle's secret, for routing replies."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+_SEP = "."
+_MAC_LEN = 10  # bytes of HMAC-SHA256 kept: 80 bits, ample for forgery resistance here
+
+
+@dataclass(frozen=True)
+class TokenClaim:
+    """What a valid token says: who replies, in which round, to what (story/response id or "")."""
+
+    member_id: str
+    round_id: str
+    parent_id: str = ""
+
+
+def _b32(data: bytes) -> str:
+    return base64.b32encode(data).decode("ascii").rstrip("=").lower()
+
+
+def _unb32(text: str) -> bytes:
+    pad = "=" * (-len(text) % 8)
+    return base64.b32decode(text.upper() + pad)
+
+
+def _mac(secret: bytes, payload: str) -> str:
+    return _b32(hmac.new(secret, payload.encode("utf-8"), hashlib.sha256).digest()[:_MAC_LEN])
+
+
+def make_token(secret: bytes, claim: TokenClaim) -> str:
+    """A token safe in an address local part and a Message-ID (lower-case base32, dots)."""
+    payload = "\x1f".join((claim.member_id, claim.round_id, claim.parent_id))
+    return _b32(payload.encode("utf-8")) + _SEP + _mac(secret, payload)
+
+
+def read_token(secret: bytes, token: str) -> TokenClaim | None:
+    """The claim of a token whose MAC verifies, else None (tampered, foreign or malformed)."""
+    body, sep, mac = token.strip().lower().rpartition(_SEP)
+    if not sep or not body or not mac:
+        return None
+    try:
+        payload = _unb32(body).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not hmac.compare_digest(_mac(secret, payload), mac):
+        return None
+    parts = payload.split("\x1f")
+    if len(parts) != 3:
+        return None
+    return TokenClaim(*parts)
+
+
+def reply_address(circle_address: str, token: str) -> str:
+    """`local+token@domain` for the circle's address."""
+    local, _, domain = circle_address.partition("@")
+    return f"{local}+{token}@{domain}"
+
+
+def token_from_address(address: str) -> str | None:
+    """The `+token` part of an address's local part, if any."""
+    local = address.partition("@")[0]
+    _, plus, tag = local.partition("+")
+    return tag if plus and tag else None
+
+
+def message_id(token: str, unique: str, domain: str) -> str:
+    """A Message-ID (without brackets) carrying the token, so threading works without Reply-To."""
+    return f"circle.{unique}.{token}@{domain}"
+
+
+def token_from_message_id(mid: str) -> str | None:
+    """The token inside one of our Message-IDs, if it is one of ours."""
+    local = mid.strip("<> ").partition("@")[0]
+    if not local.startswith("circle."):
+        return None
+    parts = local.split(".")
+    # circle.<unique>.<payload>.<mac>
+    if len(parts) < 4:
+        return None
+    return ".".join(parts[-2:])

@@ -1,0 +1,1 @@
+"""Persistence adapters: TinyDB store, raw-mail archive, migrations and locks."""

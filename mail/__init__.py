@@ -1,0 +1,1 @@
+"""Mail adapters: IMAP source (imapclient) and SMTP sink (aiosmtplib)."""
