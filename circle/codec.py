@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+Decoder = Callable[[Any], Any]
 
 
 def to_dict(record: Any) -> dict[str, Any]:
@@ -19,6 +21,8 @@ def to_dict(record: Any) -> dict[str, Any]:
 
 
 def _encode(value: Any) -> Any:
+    if value is None or (isinstance(value, str | int | float | bool) and not isinstance(value, Enum)):
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):
@@ -32,40 +36,52 @@ def _encode(value: Any) -> Any:
     return value
 
 
+def _identity(value: Any) -> Any:
+    return value
+
+
 @cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+def _decoder(tp: Any) -> Decoder:
+    """A function turning a JSON value into a value of type `tp` (built once per type)."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) != 1:
+            return _identity
+        inner = _decoder(args[0])
+        return lambda v: None if v is None else inner(v)
+    if origin is list:
+        (arg,) = typing.get_args(tp)
+        item = _decoder(arg)
+        if item is _identity:
+            return list
+        return lambda v: [item(x) for x in v]
+    if origin is dict:
+        _, arg = typing.get_args(tp)
+        val = _decoder(arg)
+        return lambda v: {k: val(x) for k, x in v.items()}
+    if tp is datetime:
+        return datetime.fromisoformat
+    if tp is date:
+        return date.fromisoformat
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return tp
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return lambda v: from_dict(tp, v)
+    return _identity
+
+
+@cache
+def _field_decoders(cls: type) -> tuple[tuple[str, Decoder], ...]:
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls))
 
 
 def from_dict(cls: type[T], data: dict[str, Any]) -> T:
     """Rebuild a record of type `cls`; unknown keys are ignored, missing ones take defaults."""
-    hints = _hints(cls)
     kwargs = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if f.name in data:
-            kwargs[f.name] = _decode(hints[f.name], data[f.name])
+    for name, decode in _field_decoders(cls):  # type: ignore[arg-type]
+        if name in data:
+            value = data[name]
+            kwargs[name] = None if value is None else decode(value)
     return cls(**kwargs)
-
-
-def _decode(tp: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _decode(args[0], value) if len(args) == 1 else value
-    if origin is list:
-        (arg,) = typing.get_args(tp)
-        return [_decode(arg, v) for v in value]
-    if origin is dict:
-        _, arg = typing.get_args(tp)
-        return {k: _decode(arg, v) for k, v in value.items()}
-    if tp is datetime:
-        return datetime.fromisoformat(value)
-    if tp is date:
-        return date.fromisoformat(value)
-    if isinstance(tp, type) and issubclass(tp, Enum):
-        return tp(value)
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return from_dict(tp, value)
-    return value
