@@ -164,7 +164,7 @@ def config_from_dict(doc: dict[str, Any], source: str = "config.toml") -> Config
 
         try:
             parse_rule(sched.gathering, ZoneInfo("UTC"))
-        except Exception as exc:  # noqa: BLE001 - any rule problem is a config problem
+        except Exception as exc:
             problems.append(f"{source}: [schedule] gathering: {exc}")
     for extra in doc:
         if extra not in ("circle", "keys", *_SECTIONS):

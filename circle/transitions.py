@@ -58,7 +58,7 @@ def hold(post: Post, reason: str = "") -> Post:
     """The steward holds it back for now (reason kept)."""
     moved: Post = move(post, StoryState.HELD)
     if reason and not isinstance(moved, Appreciation) and reason not in moved.held_reasons:
-        return replace(moved, held_reasons=[*moved.held_reasons, reason])  # type: ignore[return-value]
+        return replace(moved, held_reasons=[*moved.held_reasons, reason])
     return moved
 
 
