@@ -21,7 +21,8 @@ def to_dict(record: Any) -> dict[str, Any]:
 
 
 def _encode(value: Any) -> Any:
-    if value is None or (isinstance(value, str | int | float | bool) and not isinstance(value, Enum)):
+    if value is None or (isinstance(value, str | int | float | bool)
+                         and not isinstance(value, Enum)):
         return value
     if isinstance(value, Enum):
         return value.value

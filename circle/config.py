@@ -1,4 +1,4 @@
-"""The circle's configuration: typed settings validated from a TOML document, every problem at once."""
+"""The circle's configuration: typed settings validated from TOML, every problem reported at once."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ class ImapSettings:
     port: int = 993
     security: str = "tls"  # tls | starttls | plain (plain only to localhost)
     username: str = ""
-    password_env: str = "CIRCLE_IMAP_PASSWORD"
+    password_env: str = "CIRCLE_IMAP_PASSWORD"  # noqa: S105 - a variable name
     password_command: str = ""
     folder: str = "INBOX"
     processed_folder: str = ""  # move processed mail here; "" = flag only
@@ -33,7 +33,7 @@ class SmtpSettings:
     port: int = 587
     security: str = "starttls"  # tls | starttls | plain (plain only to localhost)
     username: str = ""
-    password_env: str = "CIRCLE_SMTP_PASSWORD"
+    password_env: str = "CIRCLE_SMTP_PASSWORD"  # noqa: S105 - a variable name
     password_command: str = ""
     ca_file: str = ""
     connections: int = 2
@@ -68,7 +68,7 @@ class Config:
     agreements: tuple[str, ...] = ()
     agreements_version: int = 1
     data_dir: str = ""  # "" = the platform's user data dir
-    secret_env: str = "CIRCLE_SECRET"
+    secret_env: str = "CIRCLE_SECRET"  # noqa: S105 - a variable name
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     imap: ImapSettings = field(default_factory=ImapSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)

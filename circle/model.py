@@ -1,4 +1,4 @@
-"""The circle's domain records: circle, member, round, story, response, appreciation, mail records."""
+"""The circle's domain records: circle, member, round, story, response, mail records."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reply tokens: an HMAC of (member, round, parent) under the circle's secret, for routing replies."""
+"""Reply tokens: an HMAC of (member, round, parent) under the circle's secret."""
 
 from __future__ import annotations
 
