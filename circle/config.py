@@ -1,4 +1,4 @@
-"""The circle's configuration: typed settings validated from TOML, every problem reported at once."""
+"""The circle's configuration: typed settings validated from TOML, all problems at once."""
 
 from __future__ import annotations
 
