@@ -356,7 +356,33 @@ class Event:
         return self.id
 
 
+@dataclass
+class Notice:
+    """Something a member must be told (receipt, command confirmation), queued by the mail loop.
+
+    The outbox turns each unhandled notice into exactly one outbox item (id derived from the
+    notice id), so a crash between the two never sends twice nor forgets.
+    """
+
+    TABLE: ClassVar[str] = "notices"
+    id: str
+    kind: str  # receipt | confirmation | help | my_stories | refused
+    member_id: str
+    created_at: datetime
+    round_id: str = ""
+    ref_id: str = ""  # the story/response/appreciation the notice is about
+    command: str = ""  # e.g. "PAUSE UNTIL 2026-12-01"
+    detail: str = ""  # what was done, in words, e.g. "paused until 1 December 2026"
+    in_reply_to: str = ""  # Message-ID of the member's email, so the confirmation threads
+    handled: bool = False
+
+    @property
+    def key(self) -> str:
+        """Store key: the notice id."""
+        return self.id
+
+
 RECORD_TYPES: tuple[type, ...] = (
     Circle, Member, Round, Story, Response, Appreciation, InboundRecord,
-    QuarantineItem, OutboxItem, SyncState, Event,
+    QuarantineItem, OutboxItem, SyncState, Event, Notice,
 )

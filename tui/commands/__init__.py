@@ -1,0 +1,1 @@
+"""Subcommands of the `circle` command line, one module per area."""
