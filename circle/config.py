@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from circle.errors import ConfigError
+from circle.model import Circle
 
 
 @dataclass(frozen=True)
@@ -176,3 +177,11 @@ def config_from_dict(doc: dict[str, Any], source: str = "config.toml") -> Config
         raise ConfigError(problems)
     return Config(agreements=tuple(agreements), keys=dict(keys), source=source,
                   **fields, **sections)
+
+
+def circle_from_config(config: Config) -> Circle:
+    """The Circle record described by the config (the config is its source of truth)."""
+    return Circle(name=config.name, slug=config.slug, purpose=config.purpose,
+                  timezone=config.timezone, address=config.address,
+                  steward_email=config.steward_email, agreements=list(config.agreements),
+                  agreements_version=config.agreements_version, gathering_place=config.place)
