@@ -1,0 +1,357 @@
+"""Private loopback mail servers for tests and the demo: Dovecot 2.3 (IMAP, LMTP) + an SMTP relay.
+
+`start(directory)` writes its own Dovecot config, certificate and users under `directory`, picks
+free ports on 127.0.0.1, starts Dovecot (no systemd; as `vmail` when root, rootless otherwise)
+and the aiosmtpd relay (`mail.devrelay`) that delivers through Dovecot's LMTP, and returns a
+`DevServers` handle with the ports, the CA file and `stop()`.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from circle.errors import MailError
+
+HOST = "127.0.0.1"
+DOVECOT_CANDIDATES = ("/usr/sbin/dovecot", "/usr/local/sbin/dovecot")
+DEFAULT_USERS = {"circle@circle.test": "circlepw", "steward@circle.test": "stewardpw",
+                 "alice@circle.test": "alicepw", "bob@circle.test": "bobpw"}
+CATCHALL_PASSWORD = "catchall"  # noqa: S105 - a throwaway test password
+MAIL_USER = "vmail"
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class DevServers:
+    """Handle on running dev servers: where they listen and how to stop them."""
+
+    directory: Path
+    imap_port: int
+    imaps_port: int
+    lmtp_port: int
+    smtp_port: int
+    submission_port: int
+    smtps_port: int
+    dovecot: Path
+    users: dict[str, str] = field(default_factory=dict)
+    catchall_password: str = CATCHALL_PASSWORD
+    host: str = HOST
+    relay: subprocess.Popen[bytes] | None = None
+
+    @property
+    def ca_file(self) -> Path:
+        """The self-signed certificate clients must trust."""
+        return self.directory / "cert.pem"
+
+    @property
+    def dovecot_conf(self) -> Path:
+        """Dovecot's generated config file (pass to doveadm -c)."""
+        return self.directory / "dovecot.conf"
+
+    @property
+    def spool(self) -> Path:
+        """Where the relay keeps a copy of every SMTP transaction."""
+        return self.directory / "spool"
+
+    @property
+    def env(self) -> dict[str, str]:
+        """`MAILTEST_*` variables describing the servers (as the reference scripts print)."""
+        return {"MAILTEST_DIR": str(self.directory), "MAILTEST_HOST": self.host,
+                "MAILTEST_IMAP_PORT": str(self.imap_port),
+                "MAILTEST_IMAPS_PORT": str(self.imaps_port),
+                "MAILTEST_LMTP_PORT": str(self.lmtp_port),
+                "MAILTEST_SMTP_PORT": str(self.smtp_port),
+                "MAILTEST_SUBMISSION_PORT": str(self.submission_port),
+                "MAILTEST_SMTPS_PORT": str(self.smtps_port),
+                "MAILTEST_CA_FILE": str(self.ca_file), "MAILTEST_SPOOL": str(self.spool),
+                "MAILTEST_CATCHALL_PASSWORD": self.catchall_password,
+                "MAILTEST_DOVECOT_CONF": str(self.dovecot_conf)}
+
+    def password(self, user: str) -> str:
+        """The IMAP password of `user` (the catch-all one for any address not listed)."""
+        return self.users.get(user.lower(), self.catchall_password)
+
+    def doveadm(self, *args: str, stdin: bytes | None = None) -> str:
+        """Run `doveadm -c <our config> args...`; MailError with its output if it fails."""
+        doveadm = shutil.which("doveadm") or str(self.dovecot.parent.parent / "bin/doveadm")
+        proc = subprocess.run([doveadm, "-c", str(self.dovecot_conf), *args], input=stdin,
+                              capture_output=True, timeout=30, check=False)
+        if proc.returncode != 0:
+            raise MailError(f"doveadm {' '.join(args)} failed ({proc.returncode}): "
+                            f"{proc.stderr.decode(errors='replace').strip()}")
+        return proc.stdout.decode(errors="replace")
+
+    def start_dovecot(self) -> None:
+        """Start Dovecot with the generated config and wait until IMAP answers."""
+        shutil.rmtree(self.directory / "run", ignore_errors=True)  # stale sockets slow auth
+        with open(self.directory / "dovecot.stderr", "ab") as err:
+            proc = subprocess.run([str(self.dovecot), "-c", str(self.dovecot_conf)],
+                                  stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                                  timeout=30, check=False)
+        if proc.returncode != 0:
+            raise MailError(f"Dovecot failed to start (exit {proc.returncode}); see "
+                            f"{self.directory / 'dovecot.stderr'} and dovecot.log there")
+        _wait_banner(self.host, self.imap_port, b"* OK", "Dovecot IMAP", self.directory)
+
+    def stop_dovecot(self) -> None:
+        """Stop the Dovecot master (and so its children) and wait until it is gone."""
+        pidfile = self.directory / "run" / "master.pid"
+        try:
+            pid = int(pidfile.read_text().strip())
+        except (OSError, ValueError):
+            return
+        _terminate(pid)
+        _wait_closed(self.host, self.imap_port)
+
+    def restart_dovecot(self) -> None:
+        """Stop and start Dovecot on the same ports (mail data kept)."""
+        self.stop_dovecot()
+        self.start_dovecot()
+
+    def stop(self) -> None:
+        """Stop the relay and Dovecot; idempotent."""
+        if self.relay is not None and self.relay.poll() is None:
+            self.relay.terminate()
+            try:
+                self.relay.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.relay.kill()
+                self.relay.wait(timeout=5)
+        self.relay = None
+        self.stop_dovecot()
+
+
+def find_dovecot() -> Path:
+    """The dovecot binary; MailError telling how to install it when missing."""
+    found = shutil.which("dovecot")
+    for candidate in (found, *DOVECOT_CANDIDATES):
+        if candidate and os.access(candidate, os.X_OK):
+            return Path(candidate)
+    raise MailError("Dovecot is not installed (looked for /usr/sbin/dovecot): install it with "
+                    "`apt-get install dovecot-imapd dovecot-lmtpd` to run the local mail servers")
+
+
+def free_ports(count: int, host: str = HOST) -> list[int]:
+    """`count` distinct TCP ports that are free on `host` right now."""
+    socks: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind((host, 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def _banner(host: str, port: int) -> bytes:
+    try:
+        with socket.create_connection((host, port), timeout=2) as s:
+            return s.recv(200)
+    except OSError:
+        return b""
+
+
+def _wait_banner(host: str, port: int, prefix: bytes, what: str, directory: Path, *,
+                 timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _banner(host, port).startswith(prefix):
+            return
+        time.sleep(0.05)
+    raise MailError(f"{what} on {host}:{port} did not answer within {timeout:.0f} s; "
+                    f"see the logs in {directory}")
+
+
+def _wait_closed(host: str, port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((host, port), timeout=0.5).close()
+        except OSError:
+            return
+        time.sleep(0.05)
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def _terminate(pid: int, timeout: float = 5.0) -> None:
+    try:
+        os.kill(pid, 15)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if _running(pid):
+        os.kill(pid, 9)
+
+
+def _ensure_cert(directory: Path) -> None:
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    if cert.exists() and key.exists():
+        return
+    if not shutil.which("openssl"):
+        raise MailError("openssl not found: install it to make the dev servers' certificate")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "3650",
+                    "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], capture_output=True, check=True)
+    key.chmod(0o600)
+    cert.chmod(0o644)
+
+
+def _privileges(directory: Path) -> str:
+    if os.geteuid() != 0:
+        user = pwd.getpwuid(os.getuid()).pw_name
+        return (f"default_internal_user = {user}\ndefault_internal_group = {user}\n"
+                f"default_login_user = {user}\nservice imap-login {{\n  chroot =\n}}\n"
+                "service anvil {\n  chroot =\n}\n")
+    try:
+        pwd.getpwnam(MAIL_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--user-group", "--no-create-home",
+                        "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
+                        MAIL_USER], capture_output=True, check=True)
+    for parent in directory.resolve().parents:
+        if parent.stat().st_mode & 0o001 == 0:
+            raise MailError(f"{parent} is not traversable by other users, so Dovecot's "
+                            f"'{MAIL_USER}' user cannot reach {directory}; use a directory "
+                            "under a world-traversable parent (e.g. tempfile.mkdtemp())")
+    shutil.chown(directory / "mail", MAIL_USER, MAIL_USER)
+    return (f"mail_uid = {MAIL_USER}\nmail_gid = {MAIL_USER}\n"
+            "first_valid_uid = 1\nfirst_valid_gid = 1\n")
+
+
+def _dovecot_conf(d: Path, s: DevServers, privileges: str) -> str:
+    return f"""# Generated by mail.devservers: a private Dovecot instance on loopback.
+instance_name = circle-{s.imap_port}
+base_dir = {d}/run
+state_dir = {d}/state
+log_path = {d}/dovecot.log
+hostname = circle-dev.localhost
+listen = {s.host}
+protocols = imap lmtp
+ssl = yes
+ssl_cert = <{d}/cert.pem
+ssl_key = <{d}/key.pem
+auth_mechanisms = plain login
+disable_plaintext_auth = no
+auth_failure_delay = 0
+{privileges}
+passdb {{
+  driver = passwd-file
+  args = {d}/users
+}}
+passdb {{
+  driver = static
+  args = password={s.catchall_password}
+}}
+userdb {{
+  driver = passwd-file
+  args = {d}/users
+  default_fields = home={d}/mail/%Lu
+}}
+userdb {{
+  driver = static
+  args = home={d}/mail/%Lu allow_all_users=yes
+}}
+mail_location = maildir:~/Maildir
+mail_fsync = never
+recipient_delimiter = +
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
+mailbox_idle_check_interval = 1 secs
+protocol imap {{
+  mail_max_userip_connections = 1000
+}}
+service imap-login {{
+  inet_listener imap {{
+    port = {s.imap_port}
+  }}
+  inet_listener imaps {{
+    port = {s.imaps_port}
+    ssl = yes
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    port = {s.lmtp_port}
+  }}
+}}
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+"""
+
+
+def start(directory: Path, *, users: dict[str, str] | None = None,
+          ports: dict[str, int] | None = None, relay: bool = True) -> DevServers:
+    """Start Dovecot (+ the SMTP relay) under `directory`; free ports unless `ports` names them.
+
+    `ports` keys: imap, imaps, lmtp, smtp, submission, smtps. Call `stop()` on the result.
+    """
+    dovecot = find_dovecot()
+    directory = Path(directory).resolve()
+    names = ("imap", "imaps", "lmtp", "smtp", "submission", "smtps")
+    chosen = dict(zip(names, free_ports(len(names)), strict=True))
+    chosen.update(ports or {})
+    servers = DevServers(directory=directory, dovecot=dovecot,
+                         users=dict(users if users is not None else DEFAULT_USERS),
+                         **{f"{n}_port": chosen[n] for n in names})  # type: ignore[arg-type]
+    for sub in ("mail", "spool", "state"):
+        (directory / sub).mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o755)
+    _ensure_cert(directory)
+    lines = [f"{u.lower()}:{{PLAIN}}{pw}::::::\n" for u, pw in servers.users.items()]
+    (directory / "users").write_text("".join(lines), encoding="utf-8")
+    (directory / "users").chmod(0o644)
+    servers.dovecot_conf.write_text(_dovecot_conf(directory, servers, _privileges(directory)),
+                                    encoding="utf-8")
+    check = subprocess.run([str(dovecot), "-c", str(servers.dovecot_conf), "-n"],
+                           capture_output=True, check=False)
+    if check.returncode != 0:
+        raise MailError(f"generated Dovecot config is invalid: {check.stderr.decode().strip()}")
+    servers.start_dovecot()
+    if relay:
+        try:
+            _start_relay(servers)
+        except MailError:
+            servers.stop()
+            raise
+    return servers
+
+
+def _start_relay(s: DevServers) -> None:
+    d = s.directory
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    with open(d / "smtp.log", "ab") as log:
+        s.relay = subprocess.Popen(
+            [sys.executable, "-m", "mail.devrelay", "--host", s.host, "--port", str(s.smtp_port),
+             "--starttls-port", str(s.submission_port), "--tls-port", str(s.smtps_port),
+             "--cert", str(d / "cert.pem"), "--key", str(d / "key.pem"),
+             "--lmtp", f"{s.host}:{s.lmtp_port}", "--users", str(d / "users"),
+             "--catchall-password", s.catchall_password, "--spool", str(s.spool)],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True)
+    _wait_banner(s.host, s.smtp_port, b"220", "the SMTP relay", d)
