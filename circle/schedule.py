@@ -47,6 +47,11 @@ def _naive(dt: datetime, tz: tzinfo) -> datetime:
     return dt.astimezone(tz).replace(tzinfo=None)
 
 
+def _utc(dt: datetime) -> datetime:
+    """`dt` in UTC, so comparisons are absolute even inside a repeated (folded) hour."""
+    return dt.astimezone(UTC)
+
+
 def localize(wall: datetime, tz: tzinfo) -> datetime:
     """Attach `tz` to a wall-clock time deterministically.
 
@@ -80,7 +85,7 @@ class GatheringRule:
         """The first gathering strictly after `dt` (or at it, if `inclusive`)."""
         for wall in self._walls_after(_naive(dt, self.tz) - timedelta(days=1)):
             at = localize(wall, self.tz)
-            if at > dt or (inclusive and at == dt):
+            if _utc(at) > _utc(dt) or (inclusive and _utc(at) == _utc(dt)):
                 return at
         return None
 
@@ -89,7 +94,7 @@ class GatheringRule:
         wall: datetime | None = self._rule.before(_naive(dt, self.tz) + timedelta(days=1), inc=True)
         while wall is not None:
             at = localize(wall, self.tz)
-            if at < dt or (inclusive and at == dt):
+            if _utc(at) < _utc(dt) or (inclusive and _utc(at) == _utc(dt)):
                 return at
             wall = self._rule.before(wall)
         return None
@@ -98,7 +103,8 @@ class GatheringRule:
         """Every gathering in the half-open interval [start, end)."""
         walls = self._rule.between(_naive(start, self.tz) - timedelta(days=1),
                                    _naive(end, self.tz) + timedelta(days=1), inc=True)
-        return [at for at in (localize(w, self.tz) for w in walls) if start <= at < end]
+        return [at for at in (localize(w, self.tz) for w in walls)
+                if _utc(start) <= _utc(at) < _utc(end)]
 
     def upcoming(self, dt: datetime, n: int) -> list[datetime]:
         """The next `n` gatherings strictly after `dt`."""
@@ -308,7 +314,8 @@ def _why_skip(moment: str, rnd: Round, fired: dict[str, datetime], skipped: dict
         return "no host was invited"
     if moment in ("reminder", "digest_due") and "question" in skipped:
         return "the question was not sent"
-    if moment == "reminder" and fired.get("question", times["reminder"]) > times["reminder"]:
+    if moment == "reminder" and _utc(fired.get("question", times["reminder"])) > _utc(
+            times["reminder"]):
         return (f"the question only went out at {fired['question']:%Y-%m-%d %H:%M}, after the "
                 "reminder time; a reminder now would follow it at once")
     return ""
@@ -336,12 +343,12 @@ def due_moments(rnd: Round, now: datetime, settings: ScheduleSettings) -> list[D
                 continue  # waits for the invitation to go out
             if "host_invite" in fired:
                 at = max(at, shift_days(fired["host_invite"].astimezone(at.tzinfo),
-                                        settings.host_answer_days))
-        if now < at:
+                                        settings.host_answer_days), key=_utc)
+        if _utc(now) < _utc(at):
             continue
         reason = _why_skip(moment, rnd, fired, skipped, times)
         deadline = _deadline(moment, times, settings)
-        if not reason and deadline is not None and now >= deadline:
+        if not reason and deadline is not None and _utc(now) >= _utc(deadline):
             reason = (f"too late: {moment} was due at {at:%Y-%m-%d %H:%M} and could only happen "
                       f"before {deadline:%Y-%m-%d %H:%M}")
         out.append(DueMoment(rnd.id, moment, at, reason))
