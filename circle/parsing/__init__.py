@@ -1,0 +1,127 @@
+"""Parse inbound mail: decode, classify, trim; `parse_message` is the entry point."""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import re
+from datetime import datetime
+
+from circle.model import MessageKind
+from circle.parsing.autoreply import find_return_date
+from circle.parsing.bounce import parse_bounce
+from circle.parsing.classify import BODY_RULES, Facts, classify
+from circle.parsing.commands import command_string, find_command
+from circle.parsing.html_text import CUT_MARK, html_to_text
+from circle.parsing.mime import (
+    DecodedMessage,
+    decode_message,
+    parse_address,
+    parse_address_list,
+)
+from circle.parsing.trim import trim_reply
+from circle.parsing.types import Address, Bounce, Command, ParsedMessage
+
+__all__ = [
+    "Address", "Bounce", "Command", "ParsedMessage", "command_string", "html_to_text",
+    "parse_body", "parse_message", "trim_reply",
+]
+
+_MSGID = re.compile(r"<([^<>\s]{1,500})>")
+
+
+def _message_ids(value: str) -> list[str]:
+    found = _MSGID.findall(value)
+    if not found and value.strip():
+        found = [value.strip().strip("<>")]
+    return found
+
+
+def _date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _bodies(decoded: DecodedMessage) -> tuple[str, str]:
+    """(text to trim, with quoted HTML containers marked; full text for the record)."""
+    if decoded.plain is not None and decoded.plain.strip():
+        return decoded.plain, decoded.plain
+    if decoded.html:
+        return html_to_text(decoded.html, mark_quotes=True), html_to_text(decoded.html)
+    return decoded.plain or "", decoded.plain or ""
+
+
+def parse_message(
+    raw: bytes, *, own_addresses: tuple[str, ...] = (), own_markers: tuple[str, ...] = ()
+) -> ParsedMessage:
+    """Decode, classify and trim one raw message; never raises (problems go to `defects`)."""
+    defects: list[str] = []
+    decoded = decode_message(raw)
+    defects.extend(decoded.defects)
+    name, addr = parse_address(decoded.header("From") or decoded.header("Sender"))
+    sender = Address(email=addr, name=name)
+    ids = _message_ids(decoded.header("Message-ID"))
+    message_id = ids[0] if ids else "sha256:" + hashlib.sha256(raw).hexdigest()
+    in_reply = _message_ids(decoded.header("In-Reply-To"))
+    references = tuple(_message_ids(decoded.header("References")))
+    subject = decoded.header("Subject")
+    sent = _date(decoded.header("Date"))
+    trim_source, full_text = _bodies(decoded)
+    try:
+        text, elided = trim_reply(trim_source)
+    except Exception as exc:  # a trimming defect must not lose the message
+        defects.append(f"trim: {exc}")
+        text, elided = full_text.strip(), ""
+    command = find_command(subject, text)
+    facts = Facts(decoded=decoded, sender=sender, subject=subject, message_id=message_id,
+                  body=full_text, text=text, command=command, own_addresses=own_addresses,
+                  own_markers=own_markers)
+    kind, reasons = classify(facts)
+    bounce = None
+    if kind is MessageKind.BOUNCE:
+        try:
+            bounce = parse_bounce(decoded, full_text)
+        except Exception as exc:
+            defects.append(f"bounce: {exc}")
+    until = None
+    if kind is MessageKind.AUTO_REPLY:
+        until = find_return_date(subject + "\n" + full_text, sent)
+    return ParsedMessage(
+        kind=kind, reasons=reasons, sender=sender, message_id=message_id,
+        in_reply_to=in_reply[0] if in_reply else "", references=references,
+        to=tuple(Address(a, n) for n, a in parse_address_list(decoded.header_all("To"))),
+        cc=tuple(Address(a, n) for n, a in parse_address_list(decoded.header_all("Cc"))),
+        subject=subject, date=sent, text=text, elided=elided,
+        full_text=full_text.replace(CUT_MARK, "").strip(), attachments=tuple(decoded.attachments),
+        bounce=bounce, command=command if kind is MessageKind.COMMAND else None,
+        auto_reply_until=until, headers=tuple(decoded.headers), defects=tuple(defects),
+    )
+
+
+def parse_body(body: str, *, html: bool) -> ParsedMessage:
+    """Trim and classify a bare body (plain text or HTML), as if it were a whole reply."""
+    full = html_to_text(body) if html else body
+    source = html_to_text(body, mark_quotes=True) if html else body
+    defects: list[str] = []
+    try:
+        text, elided = trim_reply(source)
+    except Exception as exc:
+        defects.append(f"trim: {exc}")
+        text, elided = full.strip(), ""
+    command = find_command("", text)
+    decoded = DecodedMessage(headers=[])
+    facts = Facts(decoded=decoded, sender=Address(""), subject="", message_id="", body=full,
+                  text=text, command=command, is_body_only=True)
+    kind, reasons = classify(facts, BODY_RULES)
+    digest = "sha256:" + hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+    return ParsedMessage(
+        kind=kind, reasons=reasons, sender=Address(""), message_id=digest, in_reply_to="",
+        references=(), to=(), cc=(), subject="", date=None, text=text, elided=elided,
+        full_text=full.strip(), command=command if kind is MessageKind.COMMAND else None,
+        defects=tuple(defects),
+    )

@@ -1,0 +1,249 @@
+"""What an inbound message is: a tuple of small named rules, each giving a kind and a reason."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from circle.model import MessageKind
+from circle.parsing.bounce import dsn_actions
+from circle.parsing.mime import DecodedMessage
+from circle.parsing.types import Address, Command
+
+K = MessageKind
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the rules look at, decoded once."""
+
+    decoded: DecodedMessage
+    sender: Address
+    subject: str
+    message_id: str
+    body: str  # the whole best body as text
+    text: str  # the trimmed new words
+    command: Command | None
+    own_addresses: tuple[str, ...] = ()
+    own_markers: tuple[str, ...] = ()
+    is_body_only: bool = False
+
+
+Rule = Callable[[Facts], "K | None"]
+
+_DAEMON = re.compile(
+    r"^(?:mailer-daemon|mailer_daemon|postmaster|mail-daemon|mailerdaemon|mdaemon|"
+    r"double-bounce|bounce|bounces|mail\.?delivery|nobody-bounce)\b", re.IGNORECASE)
+_DAEMON_NAME = re.compile(
+    r"mail delivery (?:sub)?system|mailer[- ]daemon|postmaster|mail administrator|"
+    r"delivery status notification|mail system|mail delivery service|systemadministrator|"
+    r"internet mail delivery|servicio de entrega|mail delivery", re.IGNORECASE)
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver|undelivered|delivery (?:status notification|failure|failed|problem|report)|"
+    r"mail delivery failed|returned mail|failure notice|delivery has failed|non[- ]?delivery|"
+    r"could not (?:be )?deliver|mail system error|returned to sender|rejected|"
+    r"nondeliverable|unzustellbar|non remis|non recapitabile|no se puede entregar|"
+    r"onbestelbaar|message not delivered|delivery notification|warning: could not send|"
+    r"mail could not be delivered|permanent (?:error|failure)|bounce|mail delivery|"
+    r"user unknown|unknown user|delivery error|delivery notice|não entregue|"
+    r"message you sent|sending failed|unable to deliver",
+    re.IGNORECASE)
+_BOUNCE_BODY = re.compile(
+    r"could not be delivered|couldn't be delivered|was not delivered|delivery (?:has )?failed|"
+    r"permanent(?:ly)? (?:error|fatal|failure)|fatal errors?|user unknown|unknown user|"
+    r"no such user|mailbox (?:unavailable|not found|is full|full)|undeliverable|"
+    r"recipient address rejected|address rejected|does not exist|delivery to the following|"
+    r"following (?:address|recipient)|unable to deliver|not be delivered|returned to sender|"
+    r"this is the mail system at|mail delivery failed|message could not|delivery problem|"
+    r"could not deliver|smtp error|\b55\d[ -]|\b5\.\d\.\d\b|quota exceeded|over quota|"
+    r"delivery status notification|host unknown|relay (?:access )?denied|"
+    r"giving up|retry timeout exceeded|unrouteable|hop count exceeded|message rejected|"
+    r"has been blocked|rejected|blacklist|blocked|spam",
+    re.IGNORECASE)
+_OOO_SUBJECT = re.compile(
+    r"out of (?:the )?office|out-of-office|\booo\b|auto(?:matic)?[- ]?(?:reply|response|"
+    r"antwort|risposta|respuesta|réponse|svar|antwoord|matisk)|vacation|on holiday|on leave|"
+    r"away from (?:the )?office|abwesenheit|nicht im büro|außer haus|ausser haus|"
+    r"absence|absent|réponse automatique|fuera de la oficina|respuesta automática|"
+    r"ausente|fuori ufficio|risposta automatica|assente|afwezig|niet aanwezig|"
+    r"automatisch antwoord|ausência|resposta automática|fora do escritório|frånvaro|"
+    r"inte på kontoret|autosvar|fraværende|fravær|poissa|lomalla|nieobecn|"
+    r"automatyczna odpowiedź|отсутств|автоответ|autoreply|autoresponder",
+    re.IGNORECASE)
+_NOREPLY = re.compile(r"^(?:no-?reply|do-?not-?reply|noreply|notifications?|alerts?)\b", re.I)
+
+
+def _header(f: Facts, name: str) -> str:
+    return f.decoded.header(name).strip().lower()
+
+
+def loop_own_address(f: Facts) -> K | None:
+    """Sent from one of our own addresses."""
+    own = {a.lower() for a in f.own_addresses}
+    return K.LOOP if f.sender.email and f.sender.email in own else None
+
+
+def loop_marker_header(f: Facts) -> K | None:
+    """Carries our X-Circle-Loop marker."""
+    return K.LOOP if any(k.lower() == "x-circle-loop" for k, _ in f.decoded.headers) else None
+
+
+def loop_own_message_id(f: Facts) -> K | None:
+    """A Message-ID minted by us."""
+    mid = f.message_id.lower()
+    return K.LOOP if any(m and m.lower() in mid for m in f.own_markers) else None
+
+
+def feedback_report(f: Facts) -> K | None:
+    """An ARF abuse / feedback report (RFC 5965)."""
+    d = f.decoded
+    if d.report_type == "feedback-report" or "message/feedback-report" in d.report_parts:
+        return K.FEEDBACK_REPORT
+    return None
+
+
+def dsn_delivered(f: Facts) -> K | None:
+    """A DSN saying every recipient got it (delivered / relayed / expanded)."""
+    actions = dsn_actions(f.decoded)
+    if actions and all(a in ("delivered", "relayed", "expanded") for a in actions):
+        return K.DELIVERY_REPORT
+    return None
+
+
+def dsn_failed(f: Facts) -> K | None:
+    """An RFC 3464 delivery-status report about a failed or delayed delivery."""
+    d = f.decoded
+    if d.report_type == "delivery-status" or any(
+            p in d.report_parts for p in ("message/delivery-status",
+                                          "message/global-delivery-status")):
+        return K.BOUNCE
+    return None
+
+
+def read_receipt(f: Facts) -> K | None:
+    """An MDN (read receipt, RFC 8098)."""
+    d = f.decoded
+    if d.report_type == "disposition-notification" or (
+            "message/disposition-notification" in d.report_parts):
+        return K.DELIVERY_REPORT
+    return None
+
+
+def failed_recipients_header(f: Facts) -> K | None:
+    """X-Failed-Recipients, set by Exim and others."""
+    return K.BOUNCE if f.decoded.header("X-Failed-Recipients") else None
+
+
+def daemon_sender(f: Facts) -> K | None:
+    """From MAILER-DAEMON / postmaster / 'Mail Delivery System'."""
+    local = f.sender.email.split("@", 1)[0]
+    if _DAEMON.match(local) or (f.sender.name and _DAEMON_NAME.search(f.sender.name)):
+        return K.BOUNCE
+    if not f.sender.email and _DAEMON_NAME.search(f.decoded.header("From")):
+        return K.BOUNCE
+    return None
+
+
+def bounce_subject(f: Facts) -> K | None:
+    """A subject only delivery failures have, with a returned message or bounce wording."""
+    if not _BOUNCE_SUBJECT.search(f.subject):
+        return None
+    d = f.decoded
+    returned = bool(d.embedded_headers) or any(
+        t in d.content_types for t in ("message/rfc822", "text/rfc822-headers"))
+    return K.BOUNCE if returned or _BOUNCE_BODY.search(f.body[:20000]) else None
+
+
+def bounce_body(f: Facts) -> K | None:
+    """Bounce wording plus a returned message or an empty envelope sender."""
+    d = f.decoded
+    returned = bool(d.embedded_headers) or "message/rfc822" in d.content_types
+    null_sender = d.header("Return-Path").strip() in ("<>", "")  and bool(d.header("Return-Path"))
+    if (returned or null_sender) and _BOUNCE_BODY.search(f.body[:20000]):
+        return K.BOUNCE
+    return None
+
+
+def auto_submitted(f: Facts) -> K | None:
+    """RFC 3834 Auto-Submitted: auto-replied / auto-generated."""
+    value = _header(f, "Auto-Submitted")
+    if not value or value.startswith("no"):
+        return None
+    return K.AUTO_REPLY if "replied" in value else K.AUTO_GENERATED
+
+
+def autoreply_headers(f: Facts) -> K | None:
+    """X-Autoreply / X-Autorespond / X-Autoreply-From and friends."""
+    names = {k.lower() for k, _ in f.decoded.headers}
+    hits = {"x-autoreply", "x-autorespond", "x-autoreply-from", "x-mail-autoreply",
+            "x-autogenerated", "x-auto-reply", "x-vacation"}
+    if names & hits:
+        return K.AUTO_REPLY
+    return None
+
+
+def exchange_inbox_rule(f: Facts) -> K | None:
+    """Generated by an Exchange inbox rule (server-side auto-reply / forward)."""
+    return K.AUTO_REPLY if f.decoded.header("X-MS-Exchange-Inbox-Rules-Loop") else None
+
+
+def out_of_office_subject(f: Facts) -> K | None:
+    """An out-of-office subject in one of the common languages."""
+    return K.AUTO_REPLY if _OOO_SUBJECT.search(f.subject) else None
+
+
+def precedence(f: Facts) -> K | None:
+    """Precedence: auto_reply (vacation) or bulk / junk / list (automatic mail)."""
+    value = _header(f, "Precedence")
+    if value == "auto_reply":
+        return K.AUTO_REPLY
+    if value in ("bulk", "junk", "list"):
+        return K.AUTO_GENERATED
+    return None
+
+
+def noreply_sender(f: Facts) -> K | None:
+    """From a no-reply / notifications address."""
+    return K.AUTO_GENERATED if _NOREPLY.match(f.sender.email) else None
+
+
+def has_command(f: Facts) -> K | None:
+    """An email command in the subject or first line."""
+    return K.COMMAND if f.command is not None else None
+
+
+def no_new_text(f: Facts) -> K | None:
+    """Nothing left once quotes and signatures are removed."""
+    return K.EMPTY if not f.text.strip() else None
+
+
+def has_new_text(f: Facts) -> K | None:
+    """The member wrote something."""
+    return K.REPLY
+
+
+# Order is precedence: the first rule that fires decides the kind.
+RULES: tuple[Rule, ...] = (
+    loop_own_address, loop_marker_header, loop_own_message_id,
+    feedback_report, dsn_delivered, read_receipt, dsn_failed, failed_recipients_header,
+    daemon_sender, exchange_inbox_rule, autoreply_headers, auto_submitted, out_of_office_subject,
+    bounce_subject, bounce_body, precedence, noreply_sender,
+    has_command, no_new_text, has_new_text,
+)
+BODY_RULES: tuple[Rule, ...] = (has_command, no_new_text, has_new_text)
+
+
+def classify(facts: Facts, rules: tuple[Rule, ...] = RULES) -> tuple[K, tuple[str, ...]]:
+    """The kind decided by the first rule that fires, and every rule that agrees with it."""
+    kind: K | None = None
+    reasons: list[str] = []
+    for rule in rules:
+        got = rule(facts)
+        if got is None:
+            continue
+        if kind is None:
+            kind = got
+        if got == kind:
+            reasons.append(rule.__name__)
+    return kind or K.REPLY, tuple(reasons)

@@ -1,0 +1,89 @@
+"""Email commands (PAUSE, PASS, THANKS Ana: ...) from the subject or the first line."""
+
+from __future__ import annotations
+
+import re
+
+from circle.parsing.types import Command
+
+_REPLY_PREFIX = re.compile(
+    r"^\s*(?:(?:re|aw|sv|vs|antw|antwort|r|rif|réf|ref|fw|fwd|wg|tr|rv|enc|odp|ynt|回复|答复)"
+    r"\s*(?:\[\d{1,4}\])?\s*[:：]\s*|\[[^\]]{0,60}\]\s*)",
+    re.IGNORECASE,
+)
+# Exact command lines (after folding case and white space, trailing punctuation dropped).
+_SIMPLE = {
+    "PAUSE": "PAUSE",
+    "RESUME": "RESUME",
+    "PASS": "PASS",
+    "STOP": "STOP",
+    "UNSUBSCRIBE": "STOP",
+    "HOST YES": "HOST_YES",
+    "HOST NO": "HOST_NO",
+    "SWAP": "SWAP",
+    "SHARE": "SHARE",
+    "ANONYMOUS": "ANONYMOUS",
+    "PRIVATE": "PRIVATE",
+    "MY STORIES": "MY_STORIES",
+    "HELP": "HELP",
+}
+# Answers to a host invitation: only when the message is little more than the answer.
+_HOST_ANSWERS = {"YES": "HOST_YES", "NOT THIS TIME": "HOST_NO"}
+_PAUSE_UNTIL = re.compile(r"^PAUSE\s+UNTIL\s+(\S.{0,60})$", re.IGNORECASE)
+_THANKS = re.compile(r"^THANKS\s+([^:\n]{1,80}?)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
+_SHORT_REST = 300  # characters after a YES / NOT THIS TIME line that still make it an answer
+
+
+def strip_reply_prefixes(subject: str) -> str:
+    """'Re: Fwd: [circle] PAUSE' → 'PAUSE'."""
+    text = subject.strip()
+    for _ in range(10):
+        stripped = _REPLY_PREFIX.sub("", text, count=1)
+        if stripped == text:
+            break
+        text = stripped.strip()
+    return text
+
+
+def _fold(line: str) -> str:
+    return " ".join(line.split()).strip(" .!").upper()
+
+
+def parse_command_line(line: str, rest: str = "") -> Command | None:
+    """The command that `line` is in full, or None; `rest` is the text that follows it."""
+    folded = _fold(line)
+    if not folded or len(folded) > 200:
+        return None
+    if folded in _SIMPLE:
+        return Command(_SIMPLE[folded])
+    if folded in _HOST_ANSWERS and len(rest.strip()) <= _SHORT_REST:
+        return Command(_HOST_ANSWERS[folded])
+    m = _PAUSE_UNTIL.match(" ".join(line.split()).strip(" .!"))
+    if m:
+        return Command("PAUSE_UNTIL", m.group(1).strip())
+    m = _THANKS.match(line.strip())
+    if m:
+        words = " ".join((m.group(2) + " " + rest).split())
+        if words:
+            return Command("THANKS", f"{m.group(1).strip()}: {words}")
+    return None
+
+
+def find_command(subject: str, text: str) -> Command | None:
+    """A command given as the whole subject (after Re:/Fwd:) or the whole first line of text."""
+    stripped = text.strip()
+    first, _, rest = stripped.partition("\n")
+    from_body = parse_command_line(first, rest) if first else None
+    if from_body is not None:
+        return from_body
+    bare = strip_reply_prefixes(subject)
+    if bare and "\n" not in bare:
+        return parse_command_line(bare, stripped)
+    return None
+
+
+def command_string(command: Command) -> str:
+    """'PAUSE UNTIL 2026-12-01', 'THANKS Ana: words', 'MY STORIES'."""
+    name = {"PAUSE_UNTIL": "PAUSE UNTIL", "HOST_YES": "HOST YES", "HOST_NO": "HOST NO",
+            "MY_STORIES": "MY STORIES"}.get(command.name, command.name)
+    return f"{name} {command.argument}".strip()

@@ -1,0 +1,249 @@
+"""Decode any RFC 5322 / MIME message, however broken, into headers, bodies and parts."""
+
+from __future__ import annotations
+
+import codecs
+import email.header
+import email.utils
+from dataclasses import dataclass, field
+from email.message import Message
+from email.parser import BytesParser
+from email.policy import compat32
+
+_CHARSET_ALIASES = {
+    "utf8": "utf-8",
+    "unicode-1-1-utf-7": "utf-7",
+    "ks_c_5601-1987": "cp949",
+    "ks_c_5601": "cp949",
+    "x-unknown": "latin-1",
+    "unknown-8bit": "utf-8",
+    "unknown": "utf-8",
+    "default": "utf-8",
+    "x-user-defined": "latin-1",
+    "iso-8859-8-i": "iso-8859-8",
+    "iso-8859-6-i": "iso-8859-6",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "x-sjis": "shift_jis",
+    "shift-jis": "shift_jis",
+    "windows-874": "cp874",
+    "us-ascii": "ascii",
+    "ansi_x3.4-1968": "ascii",
+    "iso-8859-1": "cp1252",  # what senders mean in practice (WHATWG)
+    "latin1": "cp1252",
+    "x-mac-roman": "mac_roman",
+}
+_SINGLE_BYTE_LATIN = {"ascii", "cp1252", "iso8859-1", "iso8859-15"}
+
+
+def decode_bytes(data: bytes, charset: str | None) -> str:
+    """Decode bytes using a declared charset with sensible fallbacks; never raises."""
+    name = (charset or "").strip().strip("\"'").lower()
+    name = _CHARSET_ALIASES.get(name, name)
+    if name:
+        try:
+            name = codecs.lookup(name).name
+        except LookupError:
+            name = ""
+    if not name or name in _SINGLE_BYTE_LATIN:
+        # Undeclared or declared Latin/ASCII: text that is valid UTF-8 is almost surely UTF-8.
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("cp1252", errors="replace")
+    try:
+        return data.decode(name)
+    except (UnicodeDecodeError, LookupError):
+        pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return data.decode(name, errors="replace")
+        except LookupError:
+            return data.decode("cp1252", errors="replace")
+
+
+def _unescape_surrogates(text: str) -> str:
+    """Turn surrogate-escaped 8-bit header bytes back into text (UTF-8, else cp1252)."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    raw = text.encode("utf-8", "surrogateescape")
+    return decode_bytes(raw, None)
+
+
+def decode_header_value(value: object) -> str:
+    """Decode a header value (RFC 2047 words, raw 8-bit bytes) into one clean line."""
+    if isinstance(value, email.header.Header):
+        chunks = email.header.decode_header(value)
+    else:
+        text = _unescape_surrogates(str(value))
+        try:
+            chunks = email.header.decode_header(text)
+        except Exception:  # malformed encoded words: keep the text as it is
+            chunks = [(text, None)]
+    out: list[str] = []
+    for chunk, charset in chunks:
+        if isinstance(chunk, bytes):
+            out.append(decode_bytes(chunk, charset))
+        else:
+            out.append(chunk)
+    joined = "".join(out) if len(chunks) > 1 else (out[0] if out else "")
+    return " ".join(joined.replace("\r", " ").replace("\n", " ").split())
+
+
+@dataclass
+class DecodedMessage:
+    """A message's decoded headers, first plain and HTML bodies, attachments and parts."""
+
+    headers: list[tuple[str, str]]
+    plain: str | None = None
+    html: str | None = None
+    attachments: list[str] = field(default_factory=list)
+    content_types: list[str] = field(default_factory=list)  # every part, depth first
+    report_parts: dict[str, str] = field(default_factory=dict)  # e.g. message/delivery-status
+    embedded_headers: list[tuple[str, str]] = field(default_factory=list)  # returned message
+    defects: list[str] = field(default_factory=list)
+    root_type: str = "text/plain"
+    report_type: str = ""
+
+    def header(self, name: str) -> str:
+        """The first decoded header with this name (case-insensitive), or ""."""
+        low = name.lower()
+        for key, value in self.headers:
+            if key.lower() == low:
+                return value
+        return ""
+
+    def header_all(self, name: str) -> list[str]:
+        """Every decoded header with this name, in order."""
+        low = name.lower()
+        return [v for k, v in self.headers if k.lower() == low]
+
+
+def _part_text(part: Message, defects: list[str]) -> str:
+    """The decoded text of a leaf part."""
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception as exc:  # defensive: compat32 is lenient but not infallible
+        defects.append(f"payload: {exc}")
+        payload = None
+    if payload is None:
+        raw = part.get_payload()
+        return raw if isinstance(raw, str) else ""
+    if not isinstance(payload, bytes):
+        return str(payload)
+    charset = part.get_param("charset")
+    return decode_bytes(payload, charset if isinstance(charset, str) else None)
+
+
+def _attachment_label(part: Message, ctype: str, defects: list[str]) -> str:
+    """'name (type, size)' for an attachment."""
+    try:
+        name = part.get_filename() or ""
+    except Exception:
+        name = ""
+    try:
+        payload = part.get_payload(decode=True)
+        size = len(payload) if isinstance(payload, bytes) else 0
+    except Exception as exc:
+        defects.append(f"attachment: {exc}")
+        size = 0
+    return f"{decode_header_value(name) or 'unnamed'} ({ctype}, {size} bytes)"
+
+
+def _headers_of(msg: Message) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for key, value in msg.items():
+        try:
+            out.append((str(key).strip(), decode_header_value(value)))
+        except Exception:
+            out.append((str(key).strip(), ""))
+    return out
+
+
+def _walk(part: Message, out: DecodedMessage, depth: int) -> None:
+    if depth > 40:
+        out.defects.append("nesting too deep")
+        return
+    ctype = part.get_content_type().lower()
+    out.content_types.append(ctype)
+    disposition = str(part.get("Content-Disposition", "")).lower()
+    if part.is_multipart():
+        payload = part.get_payload()
+        if ctype in ("message/rfc822", "message/global") and isinstance(payload, list):
+            if payload and isinstance(payload[0], Message):
+                if not out.embedded_headers:
+                    out.embedded_headers = _headers_of(payload[0])
+                out.attachments.append(_attachment_label(part, ctype, out.defects))
+            return
+        if isinstance(payload, list):
+            for child in payload:
+                if isinstance(child, Message):
+                    _walk(child, out, depth + 1)
+        return
+    if ctype in ("message/delivery-status", "message/global-delivery-status",
+                 "message/feedback-report", "message/disposition-notification",
+                 "text/rfc822-headers", "message/rfc822-headers"):
+        text = _part_text(part, out.defects)
+        out.report_parts.setdefault(ctype, text)
+        if ctype.endswith("rfc822-headers") and not out.embedded_headers:
+            embedded = BytesParser(policy=compat32).parsebytes(
+                text.encode("utf-8", "replace"), headersonly=True)
+            out.embedded_headers = _headers_of(embedded)
+        return
+    is_attachment = disposition.startswith("attachment")
+    if ctype == "text/plain" and not is_attachment and out.plain is None:
+        out.plain = _part_text(part, out.defects)
+        return
+    if ctype == "text/html" and not is_attachment and out.html is None:
+        out.html = _part_text(part, out.defects)
+        return
+    if depth == 0 and ctype.startswith("text/"):
+        out.plain = _part_text(part, out.defects)
+        return
+    out.attachments.append(_attachment_label(part, ctype, out.defects))
+
+
+def decode_message(raw: bytes) -> DecodedMessage:
+    """Parse raw bytes into a DecodedMessage; records problems in `defects`, never raises."""
+    data = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    # Tolerate leading blank lines and mbox "From " lines before the headers.
+    data = data.lstrip(b"\n")
+    if data.startswith(b"From ") and b"\n" in data[:2000]:
+        data = data.split(b"\n", 1)[1]
+    msg = BytesParser(policy=compat32).parsebytes(data)
+    out = DecodedMessage(headers=_headers_of(msg))
+    out.defects.extend(type(d).__name__ for d in msg.defects)
+    out.root_type = msg.get_content_type().lower()
+    report = msg.get_param("report-type")
+    out.report_type = report.lower() if isinstance(report, str) else ""
+    try:
+        _walk(msg, out, 0)
+    except Exception as exc:  # never let a broken structure stop the parse
+        out.defects.append(f"walk: {exc}")
+    return out
+
+
+def parse_address(value: str) -> tuple[str, str]:
+    """(name, email lower-cased) from a decoded From-like header; tolerant of junk."""
+    try:
+        name, addr = email.utils.parseaddr(value)
+    except Exception:
+        name, addr = "", ""
+    if not addr and "@" in value:
+        for token in value.replace("<", " ").replace(">", " ").split():
+            if "@" in token:
+                addr = token.strip("\"'(),;")
+                break
+    return name.strip().strip('"'), addr.strip().lower()
+
+
+def parse_address_list(values: list[str]) -> list[tuple[str, str]]:
+    """Every (name, email) in a list of decoded address headers."""
+    try:
+        pairs = email.utils.getaddresses(values)
+    except Exception:
+        return []
+    return [(n.strip(), a.strip().lower()) for n, a in pairs if a]
