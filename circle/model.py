@@ -164,6 +164,7 @@ class Round:
     skipped: dict[str, str] = field(default_factory=dict)  # moment -> why it was skipped
     digest_approved: bool = False
     welcome: str = ""  # the host's welcome line for the digest
+    passes: list[str] = field(default_factory=list)  # member ids who PASSed this round
 
     @property
     def key(self) -> str:
@@ -333,6 +334,7 @@ class SyncState:
     last_uid: int = 0
     last_fetch_at: datetime | None = None
     last_error: str = ""
+    pending_ack: list[int] = field(default_factory=list)  # stored, not yet flagged on server
 
     @property
     def key(self) -> str:
