@@ -16,7 +16,7 @@ _DAEMON_LOCALS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", 
 _RETURNED = re.compile(
     r"^(?:-{2,}.{0,40}(?:original message|copy of the message|returned message|"
     r"message headers follow|below this line)|original message follows|"
-    r"the original message was received|received: |return-path: |"
+    r"received: |return-path: |"
     r"content-type: message/rfc822|-+ ?original message)",
     re.IGNORECASE | re.MULTILINE,
 )

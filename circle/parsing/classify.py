@@ -33,7 +33,7 @@ class Facts:
 Rule = Callable[[Facts], "K | None"]
 
 _DAEMON = re.compile(
-    r"^(?:mailer-daemon|mailer_daemon|postmaster|mail-daemon|mailerdaemon|mdaemon|"
+    r"^(?:mailer-daemon|mailer_daemon|postmaster|post_master|post-master|mail-daemon|mailerdaemon|mdaemon|"
     r"double-bounce|bounce|bounces|mail\.?delivery|nobody-bounce)\b", re.IGNORECASE)
 _DAEMON_NAME = re.compile(
     r"mail delivery (?:sub)?system|mailer[- ]daemon|postmaster|mail administrator|"
@@ -71,6 +71,9 @@ _OOO_SUBJECT = re.compile(
     r"inte på kontoret|autosvar|fraværende|fravær|poissa|lomalla|nieobecn|"
     r"automatyczna odpowiedź|отсутств|автоответ|autoreply|autoresponder",
     re.IGNORECASE)
+_COMPLAINT_SUBJECT = re.compile(r"complaint|abuse report|spam report|feedback report", re.I)
+_SES_TYPE = re.compile(r'notificationType\\?"\s*:\s*\\?"(Bounce|Complaint|Delivery)', re.I)
+_LIST_ADMIN = re.compile(r"-(?:admin|owner|request|bounces?)$", re.IGNORECASE)
 _NOREPLY = re.compile(r"^(?:no-?reply|do-?not-?reply|noreply|notifications?|alerts?)\b", re.I)
 
 
@@ -101,6 +104,26 @@ def feedback_report(f: Facts) -> K | None:
     if d.report_type == "feedback-report" or "message/feedback-report" in d.report_parts:
         return K.FEEDBACK_REPORT
     return None
+
+
+def complaint_report(f: Facts) -> K | None:
+    """A non-ARF abuse complaint carrying the complained-about message."""
+    returned = bool(f.decoded.embedded_headers)
+    return K.FEEDBACK_REPORT if returned and _COMPLAINT_SUBJECT.search(f.subject) else None
+
+
+def one_click_unsubscribe(f: Facts) -> K | None:
+    """A mail client's unsubscribe button (e.g. X-Apple-Unsubscribe): an opt-out report."""
+    return K.FEEDBACK_REPORT if _header(f, "X-Apple-Unsubscribe") == "true" else None
+
+
+def ses_notification(f: Facts) -> K | None:
+    """An Amazon SES notification (JSON via SNS) about a bounce, complaint or delivery."""
+    m = _SES_TYPE.search(f.body[:20000])
+    if not m:
+        return None
+    return {"bounce": K.BOUNCE, "complaint": K.FEEDBACK_REPORT,
+            "delivery": K.DELIVERY_REPORT}.get(m.group(1).lower())
 
 
 def dsn_delivered(f: Facts) -> K | None:
@@ -203,6 +226,12 @@ def precedence(f: Facts) -> K | None:
     return None
 
 
+def list_admin_sender(f: Facts) -> K | None:
+    """From a mailing-list manager's -admin / -owner / -request / -bounces address."""
+    local = f.sender.email.split("@", 1)[0]
+    return K.AUTO_GENERATED if _LIST_ADMIN.search(local) else None
+
+
 def noreply_sender(f: Facts) -> K | None:
     """From a no-reply / notifications address."""
     return K.AUTO_GENERATED if _NOREPLY.match(f.sender.email) else None
@@ -226,9 +255,9 @@ def has_new_text(f: Facts) -> K | None:
 # Order is precedence: the first rule that fires decides the kind.
 RULES: tuple[Rule, ...] = (
     loop_own_address, loop_marker_header, loop_own_message_id,
-    feedback_report, dsn_delivered, read_receipt, dsn_failed, failed_recipients_header,
+    feedback_report, complaint_report, one_click_unsubscribe, ses_notification, dsn_delivered, read_receipt, dsn_failed, failed_recipients_header,
     daemon_sender, exchange_inbox_rule, autoreply_headers, auto_submitted, out_of_office_subject,
-    bounce_subject, bounce_body, precedence, noreply_sender,
+    bounce_subject, bounce_body, precedence, list_admin_sender, noreply_sender,
     has_command, no_new_text, has_new_text,
 )
 BODY_RULES: tuple[Rule, ...] = (has_command, no_new_text, has_new_text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import email.header
 import email.utils
+import re
 from dataclasses import dataclass, field
 from email.message import Message
 from email.parser import BytesParser
@@ -163,6 +164,11 @@ def _headers_of(msg: Message) -> list[tuple[str, str]]:
     return out
 
 
+_REPORT_TYPES = ("message/delivery-status", "message/global-delivery-status",
+                 "message/feedback-report", "message/disposition-notification",
+                 "text/rfc822-headers", "message/rfc822-headers")
+
+
 def _walk(part: Message, out: DecodedMessage, depth: int) -> None:
     if depth > 40:
         out.defects.append("nesting too deep")
@@ -170,6 +176,12 @@ def _walk(part: Message, out: DecodedMessage, depth: int) -> None:
     ctype = part.get_content_type().lower()
     out.content_types.append(ctype)
     disposition = str(part.get("Content-Disposition", "")).lower()
+    if ctype in _REPORT_TYPES and part.is_multipart():
+        # compat32 parses a delivery-status body into one Message per block: rebuild the text.
+        blocks = [m for m in part.get_payload() if isinstance(m, Message)]
+        text = "\n\n".join("\n".join(f"{k}: {v}" for k, v in b.items()) for b in blocks)
+        out.report_parts.setdefault(ctype, text)
+        return
     if part.is_multipart():
         payload = part.get_payload()
         if ctype in ("message/rfc822", "message/global") and isinstance(payload, list):
@@ -183,9 +195,7 @@ def _walk(part: Message, out: DecodedMessage, depth: int) -> None:
                 if isinstance(child, Message):
                     _walk(child, out, depth + 1)
         return
-    if ctype in ("message/delivery-status", "message/global-delivery-status",
-                 "message/feedback-report", "message/disposition-notification",
-                 "text/rfc822-headers", "message/rfc822-headers"):
+    if ctype in _REPORT_TYPES:
         text = _part_text(part, out.defects)
         out.report_parts.setdefault(ctype, text)
         if ctype.endswith("rfc822-headers") and not out.embedded_headers:
@@ -206,6 +216,27 @@ def _walk(part: Message, out: DecodedMessage, depth: int) -> None:
     out.attachments.append(_attachment_label(part, ctype, out.defects))
 
 
+_UNINDENTED_PARAM = re.compile(
+    rb"(?im)^(content-(?:type|disposition):[^\n]{0,300};[ \t]*)\n((?:boundary|charset|name|filename)=)"
+)
+
+
+_BOUNDARY_LINE = re.compile(rb"(?m)^--([^\s]{1,200}?)(?:--)?[ \t]*$")
+
+
+def _repair_boundary(msg: Message, data: bytes) -> Message | None:
+    """A multipart whose declared boundary never occurs: use the one the body really has."""
+    declared = msg.get_boundary()
+    head, sep, body = data.partition(b"\n\n")
+    found = _BOUNDARY_LINE.search(body)
+    if not declared or not sep or not found:
+        return None
+    actual = found.group(1)
+    fixed = head.replace(declared.encode("latin-1", "replace"), actual, 1) + sep + body
+    repaired = BytesParser(policy=compat32).parsebytes(fixed)
+    return repaired if repaired.is_multipart() else None
+
+
 def decode_message(raw: bytes) -> DecodedMessage:
     """Parse raw bytes into a DecodedMessage; records problems in `defects`, never raises."""
     data = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
@@ -213,7 +244,13 @@ def decode_message(raw: bytes) -> DecodedMessage:
     data = data.lstrip(b"\n")
     if data.startswith(b"From ") and b"\n" in data[:2000]:
         data = data.split(b"\n", 1)[1]
+    # Repair parameters continued on an unindented line ("...;\nboundary=...").
+    data = _UNINDENTED_PARAM.sub(rb"\1\n\t\2", data)
     msg = BytesParser(policy=compat32).parsebytes(data)
+    if msg.get_content_maintype() == "multipart" and not msg.is_multipart():
+        repaired = _repair_boundary(msg, data)
+        if repaired is not None:
+            msg = repaired
     out = DecodedMessage(headers=_headers_of(msg))
     out.defects.extend(type(d).__name__ for d in msg.defects)
     out.root_type = msg.get_content_type().lower()
