@@ -1,0 +1,122 @@
+"""The digest as plain text, wrapped at 72 columns, readable in any mail client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from circle.compose.digest_data import DigestData, DigestStory, ThreadEntry
+from circle.compose.templates import render
+from circle.compose.text import (
+    clean_line,
+    first_line,
+    indent,
+    long_date,
+    month_name,
+    names_list,
+    underline,
+    when,
+    wrap,
+)
+from circle.model import Circle
+
+Link = Callable[[DigestStory], str]
+"""Gives the "reply to this story" mailto link of a story for the reader."""
+
+
+def agreements_lines(circle: Circle) -> str:
+    """The agreements as bullets."""
+    return "\n".join(f"- {clean_line(a, 400)}" for a in circle.agreements) or "- (none yet)"
+
+
+def celebration(data: DigestData) -> list[str]:
+    """Sentences celebrating this round: who contributed, first stories, the host thanked."""
+    lines = []
+    if data.contributors:
+        lines.append(f"This month {names_list(list(data.contributors))} shared their "
+                     "stories and responses with the circle. Thank you.")
+    if data.first_timers:
+        who = names_list(list(data.first_timers))
+        lines.append(f"A warm welcome to {who}, who shared a first story with us.")
+    if data.host_name:
+        lines.append(f"And thank you, {data.host_name}, for hosting this round.")
+    return lines
+
+
+def next_round(data: DigestData, tz: ZoneInfo) -> str:
+    """One sentence about the next round: host, question date, gathering."""
+    parts = []
+    if data.next_host:
+        parts.append(f"{data.next_host} hosts the next round.")
+    elif data.next_gathering:
+        parts.append("The next host is not settled yet: just reply if you would like to host.")
+    if data.next_question_at:
+        parts.append(f"The question comes on {long_date(data.next_question_at.astimezone(tz))}")
+    if data.next_gathering:
+        gathering = when(data.next_gathering.astimezone(tz))
+        if data.next_question_at:
+            parts[-1] += f" and we gather on {gathering}."
+        else:
+            parts.append(f"We gather on {gathering}.")
+    elif data.next_question_at:
+        parts[-1] += "."
+    return " ".join(parts)
+
+
+def _thread(entries: tuple[ThreadEntry, ...], depth: int) -> list[str]:
+    out: list[str] = []
+    prefix = "    " * min(depth, 3)
+    for e in entries:
+        out += ["", f"{prefix}{clean_line(e.author)} replied:", indent(e.text, prefix)]
+        out += _thread(e.children, depth + 1)
+    return out
+
+
+def story_block(n: int, story: DigestStory, link: str) -> str:
+    """One numbered story with its thread and its reply link."""
+    head = underline(f"{n}. {story.author}", "~")
+    lines = [head, wrap(story.text)]
+    lines += _thread(story.responses, 1)
+    lines += ["", "Reply to this story:", f"<{link}>"]
+    return "\n".join(lines)
+
+
+def digest_text(circle: Circle, data: DigestData, link: Link,
+                templates: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """(subject, body) of the plain-text digest for one reader (whose links `link` gives)."""
+    tz = ZoneInfo(circle.timezone)
+    month = month_name(data.gathering.astimezone(tz))
+    blocks = [underline(f"{circle.name}: digest for {month}", "=")]
+    if data.welcome:
+        title = f"Welcome from {data.host_name}" if data.host_name else "Welcome"
+        blocks.append(f"{underline(title)}\n{wrap(data.welcome)}")
+    if data.question:
+        title = underline("This month's question")
+        blocks.append(f"{title}\n{indent(data.question, '    ')}")
+    if data.stories:
+        blocks.append(underline("Stories"))
+        blocks += [story_block(n, s, link(s)) for n, s in enumerate(data.stories, 1)]
+    if data.thanks:
+        blocks.append(underline("Thanks") + "\n" + "\n".join(
+            indent(f"- {t.giver} thanks {clean_line(t.to)}: {t.text}", "", 72)
+            for t in data.thanks))
+    cheers = celebration(data)
+    if cheers:
+        blocks.append(underline("Celebrating") + "\n" + wrap(" ".join(cheers)))
+    upcoming = next_round(data, tz)
+    if upcoming:
+        blocks.append(underline("Next round") + "\n" + wrap(upcoming))
+    footer = render("digest_footer", {"agreements": agreements_lines(circle),
+                                      "circle": clean_line(circle.name)}, templates)[1]
+    blocks.append(wrap(footer))
+    body = "\n\n".join(blocks)
+    subject, text = render("digest", {"circle": clean_line(circle.name), "month": month,
+                                      "question_short": first_line(data.question, 50),
+                                      "body": body}, templates)
+    return subject, text
+
+
+def digest_month(circle: Circle, gathering: datetime) -> str:
+    """'November 2026' for the round gathering at `gathering`."""
+    return month_name(gathering.astimezone(ZoneInfo(circle.timezone)))
