@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -92,20 +93,19 @@ LOCALHOSTS = ("127.0.0.1", "localhost", "::1")
 
 def _check_fields(cls: type, table: dict[str, Any], where: str, source: str,
                   problems: list[str]) -> dict[str, Any]:
-    defaults = cls.__dataclass_fields__
+    kinds = {f.name: str(f.type) for f in dataclasses.fields(cls)}
     out: dict[str, Any] = {}
     for key, value in table.items():
-        if key not in defaults:
+        if key not in kinds:
             problems.append(f"{source}: [{where}] unknown key '{key}' — remove it or check "
-                            f"the spelling (known: {', '.join(sorted(defaults))})")
+                            f"the spelling (known: {', '.join(sorted(kinds))})")
             continue
-        default = defaults[key].default
-        want = type(default) if default is not None and not callable(default) else None
-        if want is bool and not isinstance(value, bool):
+        want = kinds[key]
+        if want == "bool" and not isinstance(value, bool):
             problems.append(f"{source}: [{where}] {key} must be true or false, got {value!r}")
-        elif want is int and (isinstance(value, bool) or not isinstance(value, int)):
+        elif want == "int" and (isinstance(value, bool) or not isinstance(value, int)):
             problems.append(f"{source}: [{where}] {key} must be a whole number, got {value!r}")
-        elif want is str and not isinstance(value, str):
+        elif want == "str" and not isinstance(value, str):
             problems.append(f"{source}: [{where}] {key} must be a text in quotes, got {value!r}")
         else:
             out[key] = value

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomlkit
 
 from circle.errors import CircleError, ConfigError
-from circle.members import valid_email, slugify
+from circle.members import slugify, valid_email
 from data.jsonfile import atomic_write_bytes
 from tui.context import data_dir_for, default_config_path, load_context, read_config
 
