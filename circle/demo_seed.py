@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from circle.config import ScheduleSettings
 from circle.model import (
     Appreciation,
     Circle,
@@ -26,6 +27,7 @@ from circle.model import (
     StoryState,
     Visibility,
 )
+from circle.schedule import timeline
 
 AGREEMENTS = ["What is shared in the circle stays in the circle.",
               "We speak from the \"I\".", "We really listen before we answer."]
@@ -143,8 +145,7 @@ def _month_add(year: int, month: int, k: int) -> tuple[int, int]:
 
 def timeline_for(gathering: datetime) -> dict[str, datetime]:
     """The default timeline of a round anchored on its gathering."""
-    days = {"invite": 28, "question": 14, "reminder": 5, "digest": 2, "gathering": 0}
-    return {k: gathering - timedelta(days=d) for k, d in days.items()}
+    return timeline(gathering, ScheduleSettings())
 
 
 def _raw_email(member: Member, circle: Circle, subject: str, text: str, quoted: str,
@@ -206,7 +207,7 @@ def build_demo(now: datetime) -> DemoCircle:
             rnd.question, rnd.question_approved = QUESTIONS[6], True
             rnd.host_state, rnd.state = HostState.ACCEPTED, RoundState.OPEN
             fired_q = min(rnd.timeline["question"], now - timedelta(days=2))
-            rnd.fired = {"invite": rnd.timeline["invite"], "question": fired_q}
+            rnd.fired = {"host_invite": rnd.timeline["host_invite"], "question": fired_q}
             rnd.hosts_asked = [host]
         elif k == 1:
             rnd.host_state = HostState.ACCEPTED
@@ -277,10 +278,10 @@ def build_demo(now: datetime) -> DemoCircle:
             for m in members[:10]:
                 outbox.append(OutboxItem(
                     id=f"o-{rid}-digest-{m.id}", message_id=f"<digest-{rid}-{m.id}@example.org>",
-                    kind="digest", recipient=m.email, raw="", created_at=rnd.timeline["digest"],
+                    kind="digest", recipient=m.email, raw="", created_at=rnd.timeline["digest_due"],
                     round_id=rid, member_id=m.id, state=OutboxState.SENT, attempts=1,
-                    sent_at=rnd.timeline["digest"] + timedelta(minutes=2)))
-            events.append(Event(id=f"e-{rid}-digest", at=rnd.timeline["digest"], kind="digest",
+                    sent_at=rnd.timeline["digest_due"] + timedelta(minutes=2)))
+            events.append(Event(id=f"e-{rid}-digest", at=rnd.timeline["digest_due"], kind="digest",
                                 text=f"Digest for {rid} sent to 10 members"))
     current = rounds[6]
     outbox.append(OutboxItem(

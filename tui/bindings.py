@@ -1,0 +1,120 @@
+"""Every key binding of the TUI, with ids (remappable from `[keys]` in the config) and tooltips."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+SCREENS: tuple[tuple[str, str], ...] = (
+    ("today", "Today"), ("review", "Review"), ("threads", "Threads"), ("members", "Members"),
+    ("hosts", "Hosts"), ("digest", "Digest"), ("quarantine", "Quarantine"),
+)
+"""The screens in navigation order: (mode name, title); key N opens the N-th."""
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One action: its binding id, default key, where it lives, and what it does in words."""
+
+    id: str
+    key: str
+    action: str
+    description: str
+    tooltip: str
+    scope: str = "app"  # "app" or a screen's mode name
+    show: bool = True
+
+
+_NAV = tuple(ActionSpec(f"goto_{mode}", str(n), f"app.switch_mode('{mode}')", title,
+                        f"Open the {title} screen", show=False)
+             for n, (mode, title) in enumerate(SCREENS, start=1))
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    *_NAV,
+    ActionSpec("help", "question_mark,f1", "app.help", "Help", "What every key does here"),
+    ActionSpec("toggle_theme", "ctrl+t", "app.toggle_theme", "Light/dark",
+               "Switch between the light and the dark theme", show=False),
+    ActionSpec("reload", "ctrl+r", "app.reload", "Reload", "Read the store again", show=False),
+    # Review
+    ActionSpec("approve", "a", "approve", "Approve", "Approve for the digest, then go to the "
+               "next item", "review"),
+    ActionSpec("hold", "h", "hold", "Hold", "Hold back for now (kept, not in the digest)",
+               "review"),
+    ActionSpec("hide", "x", "hide", "Hide", "Hide it: never in a digest, never deleted",
+               "review"),
+    ActionSpec("visibility", "v", "visibility", "Visibility",
+               "Cycle who may read it: circle, anonymous, steward only", "review"),
+    ActionSpec("edit", "e", "edit", "Edit", "Edit the text; the original is kept", "review"),
+    ActionSpec("restore", "r", "restore", "Restore", "Put the trimmed quotes/signature back",
+               "review"),
+    ActionSpec("tags", "t", "tags", "Themes", "Tag the story with themes", "review"),
+    ActionSpec("note", "n", "note", "Note", "A private note for the steward", "review"),
+    ActionSpec("appreciation", "p", "appreciation", "Appreciation",
+               "Celebrate it as an appreciation in the digest", "review"),
+    ActionSpec("original", "o", "original", "Original", "Show the clean text or the original "
+               "email", "review"),
+    ActionSpec("show_held", "f", "show_held", "Held too", "Also list held items", "review",
+               show=False),
+    ActionSpec("next_item", "j,right_square_bracket", "next_item", "Next", "Next item",
+               "review", show=False),
+    ActionSpec("previous_item", "k,left_square_bracket", "previous_item", "Previous",
+               "Previous item", "review", show=False),
+    # Threads
+    ActionSpec("search", "slash", "search", "Search", "Search every round by text, member or "
+               "theme", "threads"),
+    ActionSpec("clear_search", "escape", "clear_search", "All rounds", "Back to every round",
+               "threads"),
+    # Members
+    ActionSpec("add_member", "a", "add_member", "Add", "Add a member", "members"),
+    ActionSpec("edit_member", "e", "edit_member", "Edit", "Edit name and addresses", "members"),
+    ActionSpec("pause_member", "p", "pause_member", "Pause", "Pause their mail, optionally "
+               "until a date", "members"),
+    ActionSpec("resume_member", "r", "resume_member", "Resume", "Resume their mail", "members"),
+    ActionSpec("remove_member", "d", "remove_member", "Remove", "They leave the circle; their "
+               "stories stay", "members"),
+    # Hosts
+    ActionSpec("swap_hosts", "s", "swap_hosts", "Swap", "Mark a round, then swap its host with "
+               "another round's", "hosts"),
+    ActionSpec("skip_host", "k", "skip_host", "Skip", "No host for this round", "hosts"),
+    ActionSpec("pick_host", "p", "pick_host", "Pick", "Choose who hosts this round", "hosts"),
+    ActionSpec("edit_question", "e", "edit_question", "Question", "Edit the coming round's "
+               "question", "hosts"),
+    ActionSpec("approve_question", "a", "approve_question", "Approve question",
+               "Approve the question so it can go out", "hosts"),
+    # Digest
+    ActionSpec("toggle_part", "v", "toggle_part", "Plain/HTML", "Show the plain-text email or "
+               "the HTML part as text", "digest"),
+    ActionSpec("send_test", "t", "send_test", "Test to me", "Send the digest to the steward "
+               "only", "digest"),
+    ActionSpec("send_all", "S", "send_all", "Send to all", "Send the digest to every member "
+               "(asks first)", "digest"),
+    ActionSpec("resend_item", "r", "resend_item", "Resend", "Send this outbox item again",
+               "digest"),
+    ActionSpec("drop_item", "d", "drop_item", "Drop", "Give up on this outbox item", "digest"),
+    # Quarantine
+    ActionSpec("assign_item", "a", "assign_item", "Assign", "It is from a member: choose who",
+               "quarantine"),
+    ActionSpec("add_sender", "m", "add_sender", "Add member", "Add the sender as a member",
+               "quarantine"),
+    ActionSpec("dismiss_item", "d", "dismiss_item", "Dismiss", "Nothing to do; keep it out of "
+               "the way", "quarantine"),
+)
+
+
+def specs_for(scope: str) -> list[ActionSpec]:
+    """The actions of one scope ("app" or a screen's mode name)."""
+    return [a for a in ACTIONS if a.scope == scope]
+
+
+def bindings_for(scope: str) -> list[Binding]:
+    """Textual bindings for one scope, each with its id and tooltip."""
+    return [Binding(a.key, a.action, a.description, show=a.show, tooltip=a.tooltip, id=a.id)
+            for a in specs_for(scope)]
+
+
+def check_keymap(keys: dict[str, str]) -> list[str]:
+    """Problems with a `[keys]` table: ids that name no action."""
+    known = {a.id for a in ACTIONS}
+    return [f"[keys] {k}: no such action (known: {', '.join(sorted(known))})"
+            for k in keys if k not in known]

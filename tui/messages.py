@@ -1,0 +1,73 @@
+"""Past-tense messages that workers post to the app; handlers own the state they change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from tui.snapshot import CircleData
+
+
+class _Happened(Message):
+    """Base of Circle's messages: plain dataclasses (Textual runs `__post_init__` for them)."""
+
+
+@dataclass
+class DataLoaded(_Happened):
+    """A fresh snapshot of the store was read."""
+
+    data: CircleData
+    seconds: float = 0.0
+
+
+@dataclass
+class StoreChanged(_Happened):
+    """Another process (e.g. `circle run`) wrote to the store."""
+
+
+@dataclass
+class RecordsSaved(_Happened):
+    """The writer stored a batch of records."""
+
+    count: int
+
+
+@dataclass
+class WorkFailed(_Happened):
+    """A worker failed; the app turns this into one notification."""
+
+    what: str
+    detail: str
+
+
+@dataclass
+class RepliesIngested(_Happened):
+    """The mail loop fetched and stored new messages."""
+
+    count: int
+    summary: str = ""
+
+
+@dataclass
+class MailLoopStatusChanged(_Happened):
+    """The mail loop's state in words (running here, in `circle run`, stopped, failing)."""
+
+    text: str
+
+
+@dataclass
+class DigestProgress(_Happened):
+    """Sending moved on: `done` of `total` items handed to the relay."""
+
+    done: int
+    total: int
+
+
+@dataclass
+class DigestSent(_Happened):
+    """A send finished: how many went, how many failed."""
+
+    sent: int
+    failed: int
+    kind: str = "digest"

@@ -1,0 +1,65 @@
+"""The base of Circle's screens: navigation bar, footer, bindings, and safe state changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from circle.errors import CircleError
+from tui.widgets.navbar import NavBar
+
+if TYPE_CHECKING:
+    from tui.app import CircleApp
+    from tui.snapshot import CircleData
+
+
+class CircleScreen(Screen[None]):
+    """A screen that draws from the app's snapshot and saves through the app's writer."""
+
+    MODE: ClassVar[str] = ""
+
+    @property
+    def capp(self) -> CircleApp:
+        """The Circle app (typed)."""
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def data(self) -> CircleData:
+        """The current snapshot of the store."""
+        return self.capp.data
+
+    def compose(self) -> ComposeResult:
+        """Navigation on top, the screen's body, the footer with its keys."""
+        yield NavBar(self.MODE)
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        """The screen's own widgets."""
+        yield from ()
+
+    def on_screen_resume(self) -> None:
+        """Coming back to this screen: draw from the newest snapshot."""
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        """Redraw from `self.data` (overridden by each screen)."""
+
+    def change(self, what: str, make: Callable[[], Sequence[Any]], done: str = "", *,
+               redraw: bool = True) -> bool:
+        """Compute new records (domain rules may refuse), save them, say what happened."""
+        try:
+            records = list(make())
+        except CircleError as exc:
+            self.notify(str(exc), title=f"Cannot {what}", severity="warning")
+            return False
+        if records:
+            self.capp.save(records, what, redraw=redraw)
+        if done:
+            self.notify(done, timeout=3)
+        self.refresh_bindings()
+        return True

@@ -1,0 +1,280 @@
+"""Review: the queue of pending stories and responses, one at a time, with every decision."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from email import message_from_bytes, policy
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Static
+
+from circle import transitions as t
+from circle.model import Appreciation, Response, Story, StoryState, Visibility
+from tui.bindings import bindings_for
+from tui.screens.base import CircleScreen
+from tui.screens.edit_text import EditTextScreen
+from tui.screens.form import FormScreen
+from tui.snapshot import Post
+from tui.widgets.render import day, one_line, plain, post_header
+
+NEXT_VISIBILITY = {Visibility.CIRCLE: Visibility.ANONYMOUS,
+                   Visibility.ANONYMOUS: Visibility.STEWARD,
+                   Visibility.STEWARD: Visibility.CIRCLE}
+NEEDS_POST = {"approve", "hold", "hide", "visibility", "edit", "restore", "tags", "note",
+              "appreciation", "original", "next_item", "previous_item"}
+
+
+class ReviewScreen(CircleScreen):
+    """A list on the left, the story on the right; decide and move on without leaving."""
+
+    MODE = "review"
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        *bindings_for("review")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.include_held = False
+        self.show_original = False
+
+    def compose_body(self) -> ComposeResult:
+        """Queue and detail side by side."""
+        with Horizontal(id="review"):
+            table: DataTable[str] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+            table.add_columns("When", "Who", "")
+            yield table
+            with VerticalScroll(id="post"):
+                yield Static("", id="post-head")
+                yield Static("", id="post-body")
+
+    @property
+    def table(self) -> DataTable[str]:
+        """The queue."""
+        return self.query_one("#queue", DataTable)
+
+    def current(self) -> Post | None:
+        """The story or response under the cursor."""
+        table = self.table
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        return self.data.stories.get(key) or self.data.responses.get(key)
+
+    def refresh_data(self) -> None:
+        """Rebuild the queue, keeping the cursor on the same item when it is still there."""
+        if not self.data.loaded:
+            return
+        table, keep = self.table, self.current()
+        table.clear()
+        queue = self.data.review_queue(self.include_held)
+        for post in queue:
+            table.add_row(*self._cells(post), key=post.id)
+        if keep is not None and keep.id in table.rows:
+            table.move_cursor(row=table.get_row_index(keep.id))
+        self.table.border_title = f"{len(queue)} to review"
+        self._show_current()
+
+    def _cells(self, post: Post) -> tuple[str | Text, ...]:
+        kind = "S" if isinstance(post, Story) else "R"
+        held = Text("held", style="yellow") if post.state == StoryState.HELD else Text(kind)
+        return day(post.received_at, self.capp.config.tz), one_line(
+            self.data.name(post.member_id), 16), held
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        """Moving in the list shows the item at once."""
+        self._show_current()
+
+    def _show_current(self) -> None:
+        post = self.current()
+        head = self.query_one("#post-head", Static)
+        body = self.query_one("#post-body", Static)
+        if post is None:
+            head.update(Text("Nothing waiting for review. Thank you.", style="italic"))
+            body.update("")
+            self.refresh_bindings()
+            return
+        label = f"round {post.round_id}"
+        head.update(post_header(post, self.data.name(post.member_id), label,
+                                self.capp.config.tz))
+        body.update(self._original(post) if self.show_original else self._clean(post))
+        self.refresh_bindings()
+
+    def _clean(self, post: Post) -> Text:
+        text = Text("\n")
+        if isinstance(post, Response):
+            parent = self.data.stories.get(post.story_id)
+            if parent is not None:
+                text.append(f"In reply to {self.data.name(parent.member_id)}: ", style="dim")
+                text.append(one_line(parent.text, 70) + "\n\n", style="dim italic")
+        text.append(plain(post.text))
+        if post.elided:
+            text.append("\n\n── trimmed (r restores) ──\n", style="dim")
+            text.append(plain(post.elided, style="dim"))
+        if post.original_text and post.original_text != post.text:
+            text.append("\n\n── as it arrived ──\n", style="dim")
+            text.append(plain(post.original_text, style="dim"))
+        return text
+
+    def _original(self, post: Post) -> Text:
+        text = Text("\n── the original email ──\n", style="dim")
+        if not post.raw_sha:
+            return text.append("(no raw email kept for this one)", style="italic")
+        try:
+            raw = self.capp.store.archive.load(post.raw_sha)
+        except Exception as exc:
+            return text.append(f"(cannot read it: {exc})", style="italic")
+        msg = message_from_bytes(raw, policy=policy.default)
+        for name in ("From", "To", "Date", "Subject", "Message-ID"):
+            text.append(f"{name}: ", style="bold")
+            text.append(plain(str(msg.get(name, "")) + "\n"))
+        part = msg.get_body(("plain", "html")) if hasattr(msg, "get_body") else None
+        body = part.get_content() if part is not None else raw.decode("utf-8", "replace")
+        return text.append("\n").append(plain(str(body)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide what cannot run on the current item."""
+        if action not in NEEDS_POST:
+            return True
+        post = self.current()
+        if post is None:
+            return False
+        if post.state == StoryState.WITHDRAWN and action not in ("original", "next_item",
+                                                                  "previous_item", "note"):
+            return False
+        if action == "restore":
+            return bool(post.elided)
+        if action == "approve":
+            return post.state != StoryState.APPROVED
+        return True
+
+    def _update(self, what: str, new: Post | None, done: str = "") -> None:
+        post = self.current()
+        if post is None or new is None:
+            return
+        self.change(what, lambda: [new], done, redraw=False)
+        table = self.table
+        still = new.state == StoryState.PENDING or (self.include_held and
+                                                    new.state == StoryState.HELD)
+        if not still:
+            table.remove_row(new.id)
+        else:
+            for col, value in zip(table.columns, self._cells(new), strict=False):
+                table.update_cell(new.id, col, value)
+        table.border_title = f"{table.row_count} to review"
+        self._show_current()
+
+    def _decide(self, what: str, fn: object, done: str) -> None:
+        post = self.current()
+        if post is None:
+            return
+        try:
+            new = fn(post)  # type: ignore[operator]
+        except Exception as exc:
+            self.notify(str(exc), title=f"Cannot {what}", severity="warning")
+            return
+        self._update(what, new, f"{done}: {self.data.name(post.member_id)}")
+
+    def action_approve(self) -> None:
+        """Approve for the digest."""
+        self._decide("approve", t.approve, "Approved")
+
+    def action_hold(self) -> None:
+        """Hold back for now."""
+        self._decide("hold", lambda p: t.hold(p, "held by the steward"), "Held")
+
+    def action_hide(self) -> None:
+        """Hide: never in a digest."""
+        self._decide("hide", t.hide, "Hidden")
+
+    def action_visibility(self) -> None:
+        """Cycle circle → anonymous → steward only."""
+        post = self.current()
+        if post is not None:
+            self._decide("change visibility",
+                         lambda p: t.set_visibility(p, NEXT_VISIBILITY[p.visibility]),
+                         f"Visibility {NEXT_VISIBILITY[post.visibility].value}")
+
+    def action_restore(self) -> None:
+        """Put the trimmed remainder back."""
+        self._decide("restore the trimmed text", t.restore_elided, "Restored")
+
+    def action_edit(self) -> None:
+        """Edit the text in a dialog; the original is kept."""
+        post = self.current()
+        if post is None:
+            return
+
+        def edited(text: str | None) -> None:
+            if text is not None and text != post.text:
+                self._decide("edit", lambda p: t.edit_text(p, text), "Edited")
+        self.app.push_screen(EditTextScreen(f"Edit {self.data.name(post.member_id)}'s words",
+                                            post.text, "The original stays kept. ctrl+s saves"
+                                            " · escape cancels"), edited)
+
+    def action_tags(self) -> None:
+        """Themes, comma separated."""
+        post = self.current()
+        if post is None:
+            return
+
+        def tagged(values: dict[str, str] | None) -> None:
+            if values is not None:
+                themes = [w.strip() for w in values["themes"].split(",") if w.strip()]
+                self._decide("tag", lambda p: replace(p, themes=themes), "Themes set")
+        self.app.push_screen(FormScreen("Themes", [("themes", "Themes (comma separated)",
+                                                    ", ".join(post.themes))]), tagged)
+
+    def action_note(self) -> None:
+        """A private note for the steward."""
+        post = self.current()
+        if post is None:
+            return
+
+        def noted(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self._decide("note", lambda p: replace(p, steward_note=values["note"]), "Noted")
+        self.app.push_screen(FormScreen("Steward's note (never sent)",
+                                        [("note", "Note", post.steward_note)]), noted)
+
+    def action_appreciation(self) -> None:
+        """Celebrate the item as an appreciation of someone."""
+        post = self.current()
+        if post is None:
+            return
+
+        def made(values: dict[str, str] | None) -> None:
+            if not values or not values["to"]:
+                return
+            to = next((m for m in self.data.members.values()
+                       if m.name.lower().startswith(values["to"].lower())), None)
+            thanks = Appreciation(id=f"a-{post.id}", round_id=post.round_id,
+                                  from_member_id=post.member_id,
+                                  to_name=to.name if to else values["to"],
+                                  to_member_id=to.id if to else None, text=values["words"],
+                                  received_at=post.received_at, state=StoryState.APPROVED)
+            self.change("mark an appreciation", lambda: [thanks],
+                        f"Appreciation for {thanks.to_name} will be in the digest")
+        self.app.push_screen(FormScreen("Mark as appreciation", [
+            ("to", "Who is thanked (name)", ""), ("words", "The words of thanks",
+                                                  one_line(post.text, 200))]), made)
+
+    def action_original(self) -> None:
+        """Clean text or original email."""
+        self.show_original = not self.show_original
+        self._show_current()
+
+    def action_show_held(self) -> None:
+        """Also list held items (or not)."""
+        self.include_held = not self.include_held
+        self.refresh_data()
+
+    def action_next_item(self) -> None:
+        """Next item."""
+        self.table.action_cursor_down()
+
+    def action_previous_item(self) -> None:
+        """Previous item."""
+        self.table.action_cursor_up()
