@@ -91,6 +91,12 @@ def _claims(msg: ParsedMessage, secret: bytes,
     return claims, bad
 
 
+def token_claim(msg: ParsedMessage, secret: bytes, circle_address: str) -> TokenClaim | None:
+    """The first verified claim in the message's addresses or Message-IDs (e.g. for bounces)."""
+    claims, _ = _claims(msg, secret, circle_address)
+    return claims[0][0] if claims else None
+
+
 def match(msg: ParsedMessage, *, secret: bytes, circle_address: str,
           members: Sequence[Member], rounds: Mapping[str, Round],
           stories: Mapping[str, Story], responses: Mapping[str, Response],

@@ -1,0 +1,304 @@
+"""Ingest fetched mail (ARCHITECTURE §3): dedupe → parse → match → policy → records, one write."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from circle.commands_apply import CommandInput, apply_command
+from circle.config import Config
+from circle.matching import Match, find_by_address, is_own_address, match, token_claim
+from circle.model import (
+    Appreciation,
+    DeliveryProblem,
+    Event,
+    InboundRecord,
+    Member,
+    MemberStatus,
+    MessageKind,
+    Notice,
+    QuarantineItem,
+    Response,
+    Round,
+    Story,
+    StoryState,
+)
+from circle.parsing import parse_message
+from circle.parsing.types import Address, ParsedMessage
+from circle.policy import Facts, held_reasons
+from circle.ports import Store
+from circle.tokens import read_token, token_from_message_id
+
+PERMANENT_BOUNCE_LIMIT = 3  # permanent failures to one address before its mail is paused
+MAX_AUTO_PAUSE = timedelta(days=92)  # longer "back on" dates in auto-replies are ignored
+Parser = Callable[..., ParsedMessage]
+_QUIET = {MessageKind.DELIVERY_REPORT: "ignored:delivery_report",
+          MessageKind.AUTO_GENERATED: "ignored:auto_generated",
+          MessageKind.EMPTY: "ignored:empty"}
+
+
+@dataclass(frozen=True)
+class InboundMail:
+    """One fetched message: its bytes (already archived under `raw_sha`) and where it was."""
+
+    raw: bytes
+    raw_sha: str
+    uid: int = 0
+    uidvalidity: int = 0
+    folder: str = ""
+
+
+@dataclass
+class IngestReport:
+    """What one pass did, for the CLI summary, the TUI and the tests."""
+
+    fetched: int = 0
+    duplicates: int = 0
+    stories: list[str] = field(default_factory=list)
+    responses: list[str] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
+    appreciations: list[str] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
+    bounces: int = 0
+    auto_replies: int = 0
+    ignored: int = 0
+    notices: list[str] = field(default_factory=list)
+    rescanned: bool = False
+
+    def merge(self, other: IngestReport) -> None:
+        """Add another report's counts to this one."""
+        for name, value in vars(other).items():
+            mine = getattr(self, name)
+            setattr(self, name, mine or value if isinstance(mine, bool) else mine + value)
+
+    def summary(self) -> str:
+        """One line in words, e.g. "3 fetched: 2 stories, 1 command, 0 quarantined"."""
+        parts = [f"{len(self.stories)} stories", f"{len(self.responses)} responses",
+                 f"{len(self.commands)} commands", f"{len(self.quarantined)} quarantined",
+                 f"{self.bounces} bounces", f"{self.auto_replies} auto-replies",
+                 f"{self.ignored} ignored", f"{self.duplicates} duplicates"]
+        rescan = " (UIDVALIDITY changed: rescanned)" if self.rescanned else ""
+        return f"{self.fetched} fetched: " + ", ".join(parts) + rescan
+
+
+def ref_for(message_id: str) -> str:
+    """Deterministic id stem for records made from one message."""
+    return hashlib.sha256(message_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+class _Batch:
+    """Records read once per batch, updated as messages are ingested, written once."""
+
+    def __init__(self, store: Store, config: Config, secret: bytes, now: datetime,
+                 report: IngestReport) -> None:
+        self.store = store
+        self.config = config
+        self.secret = secret
+        self.now = now
+        self.today = now.astimezone(config.tz).date()
+        self.report = report
+        self.members = {m.id: m for m in store.all(Member)}
+        self.rounds = {r.id: r for r in store.all(Round)}
+        self.stories = {s.id: s for s in store.all(Story)}
+        self.responses = {r.id: r for r in store.all(Response)}
+        self.seen: set[str] = set()
+        self.out: dict[tuple[str, str], Any] = {}
+
+    def put(self, record: Any) -> None:
+        self.out[(type(record).TABLE, record.key)] = record
+        if isinstance(record, Member):
+            self.members[record.id] = record
+        elif isinstance(record, Round):
+            self.rounds[record.id] = record
+        elif isinstance(record, Story):
+            self.stories[record.id] = record
+        elif isinstance(record, Response):
+            self.responses[record.id] = record
+
+    def is_duplicate(self, message_id: str) -> bool:
+        return message_id in self.seen or self.store.get(InboundRecord, message_id) is not None
+
+
+def ingest_batch(store: Store, mails: Sequence[InboundMail], *, config: Config, secret: bytes,
+                 now: datetime, parse: Parser = parse_message) -> IngestReport:
+    """Turn fetched mail into records in ONE store transaction; idempotent by Message-ID."""
+    report = IngestReport(fetched=len(mails))
+    with store.transaction():
+        batch = _Batch(store, config, secret, now, report)
+        for mail in mails:
+            _ingest_one(batch, mail, parse)
+        store.put_many(batch.out.values())
+    return report
+
+
+def _ingest_one(batch: _Batch, mail: InboundMail, parse: Parser) -> None:
+    config, secret, now, report = batch.config, batch.secret, batch.now, batch.report
+    try:
+        msg = parse(mail.raw, own_addresses=(config.address.lower(),))
+    except Exception as exc:  # the parser should never raise; never lose the message if it does
+        msg = ParsedMessage(kind=MessageKind.EMPTY, reasons=("parse_error",), sender=Address(""),
+                            message_id="sha256:" + mail.raw_sha, in_reply_to="", references=(),
+                            to=(), cc=(), subject="", date=None, text="", elided="",
+                            full_text=mail.raw.decode("utf-8", "replace"),
+                            defects=(f"parse: {exc}",))
+    if batch.is_duplicate(msg.message_id):
+        report.duplicates += 1
+        return
+    batch.seen.add(msg.message_id)
+    ref = ref_for(msg.message_id)
+    record = InboundRecord(message_id=msg.message_id, raw_sha=mail.raw_sha, received_at=now,
+                           kind=msg.kind, reasons=list(msg.reasons), sender=msg.sender.email,
+                           subject=msg.subject, folder=mail.folder,
+                           uidvalidity=mail.uidvalidity, uid=mail.uid)
+    own_mid = token_from_message_id(msg.message_id)
+    if (msg.kind == MessageKind.LOOP or is_own_address(msg.sender.email, config.address)
+            or (own_mid is not None and read_token(secret, own_mid) is not None)):
+        outcome = "ignored:loop"
+        report.ignored += 1
+    elif msg.kind == MessageKind.BOUNCE:
+        outcome = _bounce(batch, msg, ref)
+        report.bounces += 1
+    elif msg.kind == MessageKind.FEEDBACK_REPORT:
+        batch.put(Event(id=f"e-{ref}", at=now, kind="complaint",
+                        text=f"a feedback (abuse) report arrived from {msg.sender.email}"))
+        outcome = "ignored:feedback_report"
+        report.ignored += 1
+    elif msg.kind == MessageKind.AUTO_REPLY:
+        outcome = _auto_reply(batch, msg, ref)
+        report.auto_replies += 1
+    elif msg.kind in _QUIET:
+        outcome = _QUIET[msg.kind]
+        report.ignored += 1
+    else:
+        found = _match(batch, msg)
+        if found.problem or found.member is None:
+            outcome = _quarantine(batch, msg, mail, ref, found.problem or "unmatched")
+            report.quarantined.append(outcome.partition(":")[2])
+        elif msg.kind == MessageKind.COMMAND and msg.command is not None:
+            outcome = _command(batch, msg, found, ref)
+        else:
+            outcome = _post(batch, msg, mail, found, ref)
+    batch.put(replace(record, outcome=outcome))
+
+
+def _match(batch: _Batch, msg: ParsedMessage) -> Match:
+    return match(msg, secret=batch.secret, circle_address=batch.config.address,
+                 members=list(batch.members.values()), rounds=batch.rounds,
+                 stories=batch.stories, responses=batch.responses, now=batch.now)
+
+
+def _quarantine(batch: _Batch, msg: ParsedMessage, mail: InboundMail, ref: str,
+                reason: str) -> str:
+    now = batch.now
+    item = QuarantineItem(id=f"q-{ref}", message_id=msg.message_id, raw_sha=mail.raw_sha,
+                          received_at=now, reason=reason, kind=msg.kind,
+                          sender=msg.sender.email, sender_name=msg.sender.name,
+                          subject=msg.subject, text=msg.text or msg.full_text)
+    batch.put(item)
+    return f"quarantine:{item.id}"
+
+
+def _post(batch: _Batch, msg: ParsedMessage, mail: InboundMail, found: Match, ref: str) -> str:
+    member, config, now, report = found.member, batch.config, batch.now, batch.report
+    assert member is not None
+    rnd = batch.rounds.get(found.round_id)
+    earlier = sum(1 for s in batch.stories.values()
+                  if s.member_id == member.id and rnd is not None and s.round_id == rnd.id
+                  and s.state != StoryState.WITHDRAWN)
+    facts = Facts(member=member, round=rnd, via=found.via, text=msg.text, received_at=now,
+                  today=batch.today, max_words=config.max_story_words,
+                  is_response=found.is_response, stories_this_round=earlier,
+                  attachments=msg.attachments)
+    reasons = held_reasons(facts)
+    state = StoryState.HELD if reasons else StoryState.PENDING
+    common: dict[str, Any] = dict(round_id=found.round_id, member_id=member.id, text=msg.text,
+                                  received_at=now, message_id=msg.message_id, elided=msg.elided,
+                                  state=state, held_reasons=reasons,
+                                  classify_reasons=list(msg.reasons), raw_sha=mail.raw_sha)
+    if found.is_response:
+        response = Response(id=f"r-{ref}", story_id=found.story_id, parent_id=found.parent_id,
+                            **common)
+        batch.put(response)
+        report.responses.append(response.id)
+        return f"response:{response.id}"
+    story = Story(id=f"s-{ref}", attachments=list(msg.attachments), subject=msg.subject,
+                  **common)
+    batch.put(story)
+    report.stories.append(story.id)
+    if member.status != MemberStatus.LEFT and not member.delivery_paused:
+        notice = Notice(id=f"n-{ref}", kind="receipt", member_id=member.id, created_at=now,
+                        round_id=story.round_id, ref_id=story.id, in_reply_to=msg.message_id,
+                        detail="your story is with the steward")
+        batch.put(notice)
+        report.notices.append(notice.id)
+    return f"story:{story.id}"
+
+
+def _command(batch: _Batch, msg: ParsedMessage, found: Match, ref: str) -> str:
+    member, now, report = found.member, batch.now, batch.report
+    assert msg.command is not None and member is not None
+    outcome = apply_command(CommandInput(
+        command=msg.command, member=member, round=batch.rounds.get(found.round_id),
+        parent_id=found.token_parent, message_id=msg.message_id, now=now,
+        today=batch.today, ref=ref, members=list(batch.members.values()),
+        stories=[s for s in batch.stories.values() if s.member_id == member.id],
+        responses=[r for r in batch.responses.values() if r.member_id == member.id]))
+    for changed in outcome.records:
+        batch.put(changed)
+        if isinstance(changed, Appreciation):
+            report.appreciations.append(changed.id)
+    batch.put(outcome.notice)
+    report.notices.append(outcome.notice.id)
+    report.commands.append(outcome.notice.command)
+    status = "refused" if outcome.refused else "applied"
+    return f"command:{msg.command.name}:{status}"
+
+
+def _bounce(batch: _Batch, msg: ParsedMessage, ref: str) -> str:
+    now = batch.now
+    bounce = msg.bounce
+    members = list(batch.members.values())
+    hits: list[tuple[Member, str]] = []
+    for address in bounce.recipients if bounce else ():
+        member = find_by_address(members, address)
+        if member is not None:
+            hits.append((member, address.lower()))
+    if not hits:
+        claim = token_claim(msg, batch.secret, batch.config.address)
+        member = batch.members.get(claim.member_id) if claim else None
+        if member is not None:
+            hits.append((member, member.email))
+    permanent = bounce.permanent if bounce else False
+    detail = (f"{bounce.status} {bounce.diagnostic}".strip() if bounce else "") or msg.subject
+    for member, address in hits:
+        problem = DeliveryProblem(at=now, address=address, permanent=permanent, detail=detail)
+        changed = replace(member, delivery_problems=[*member.delivery_problems, problem])
+        count = sum(1 for p in changed.delivery_problems if p.permanent and p.address == address)
+        if permanent and count >= PERMANENT_BOUNCE_LIMIT and not member.delivery_paused:
+            changed = replace(changed, delivery_paused=True)
+            batch.put(Event(id=f"e-{ref}-{member.id}", at=now, kind="delivery_paused",
+                            text=f"mail to {member.name} <{address}> failed permanently "
+                                 f"{count} times; their mail is paused — check the address"))
+        batch.put(changed)
+    return "bounce:" + ",".join(m.id for m, _ in hits) if hits else "bounce:unknown"
+
+
+def _auto_reply(batch: _Batch, msg: ParsedMessage, ref: str) -> str:
+    config, now = batch.config, batch.now
+    claim = token_claim(msg, batch.secret, config.address)
+    member = (batch.members.get(claim.member_id) if claim else None) or find_by_address(
+        list(batch.members.values()), msg.sender.email)
+    if member is None or msg.auto_reply_until is None:
+        return "ignored:auto_reply"
+    today = batch.today
+    until = msg.auto_reply_until.astimezone(config.tz).date() if (
+        msg.auto_reply_until.tzinfo) else msg.auto_reply_until.date()
+    if member.status != MemberStatus.ACTIVE or not today < until <= today + MAX_AUTO_PAUSE:
+        return f"ignored:auto_reply:{member.id}"
+    batch.put(replace(member, status=MemberStatus.PAUSED, paused_until=until))
+    batch.put(Event(id=f"e-{ref}", at=now, kind="auto_pause",
+                    text=f"{member.name} is away (auto-reply): paused until {until.isoformat()}"))
+    return f"auto_reply:paused:{member.id}"

@@ -1,0 +1,254 @@
+"""IMAP adapter (imapclient) implementing `circle.ports.MailSource`: fetch, flag/move, IDLE."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import ssl
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
+
+from circle.config import LOCALHOSTS, ImapSettings
+from circle.errors import MailError
+from circle.ports import FetchedMessage
+
+T = TypeVar("T")
+PROCESSED = b"$CircleProcessed"
+SEEN = b"\\Seen"
+FETCH_BATCH = 50
+TRANSIENT: tuple[type[BaseException], ...] = (OSError, IMAPClientAbortError)
+
+
+def resolve_password(settings: ImapSettings, env: Mapping[str, str] | None = None) -> str:
+    """The IMAP password: from the env var named in the config, else the password command."""
+    env = os.environ if env is None else env
+    if settings.password_env and env.get(settings.password_env):
+        return env[settings.password_env]
+    if settings.password_command:
+        try:
+            proc = subprocess.run(shlex.split(settings.password_command), capture_output=True,
+                                  timeout=30, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise MailError(f"[imap] password_command could not run: {exc}") from exc
+        if proc.returncode != 0:
+            raise MailError(f"[imap] password_command exited with {proc.returncode}: "
+                            f"{proc.stderr.decode(errors='replace').strip()}")
+        return proc.stdout.decode().rstrip("\r\n")
+    raise MailError(f"no IMAP password for {settings.username}@{settings.host}: set the "
+                    f"environment variable {settings.password_env} or [imap] password_command")
+
+
+def tls_context(ca_file: str = "") -> ssl.SSLContext:
+    """A verifying TLS client context (trusting `ca_file` when given, else the system CAs)."""
+    try:
+        return ssl.create_default_context(cafile=ca_file or None)
+    except OSError as exc:
+        raise MailError(f"cannot read the CA file {ca_file}: {exc.strerror or exc}; "
+                        "fix [imap] ca_file") from exc
+
+
+class ImapSource:
+    """A `MailSource` over one IMAP folder, reconnecting with bounded exponential backoff.
+
+    Use as a context manager or call `close()`. `stop_event` (optional) makes `wait()` return
+    early when set, so a loop can be stopped while idling.
+    """
+
+    def __init__(self, settings: ImapSettings, *, password: str | None = None,
+                 timeout: float = 30.0, attempts: int = 5, backoff: float = 0.5,
+                 max_backoff: float = 30.0, stop_event: threading.Event | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if settings.security not in ("tls", "starttls", "plain"):
+            raise MailError(f"[imap] security must be tls, starttls or plain, "
+                            f"got {settings.security!r}")
+        if settings.security == "plain" and settings.host not in LOCALHOSTS:
+            raise MailError(f"refusing plain IMAP to {settings.host}:{settings.port}: passwords "
+                            "would travel unencrypted; set [imap] security = 'tls' or 'starttls'")
+        self.settings = settings
+        self._password = password
+        self.timeout = timeout
+        self.attempts = max(1, attempts)
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.stop_event = stop_event
+        self._sleep = sleep
+        self._client: IMAPClient | None = None
+        self._uidvalidity = 0
+        self._uidnext = 0
+        self.reconnects = 0
+
+    @property
+    def where(self) -> str:
+        """`host:port` for messages."""
+        return f"{self.settings.host}:{self.settings.port}"
+
+    def __enter__(self) -> ImapSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ connection
+    def connect(self) -> IMAPClient:
+        """Connect, log in and select the folder (once; reused until it breaks)."""
+        if self._client is not None:
+            return self._client
+        s = self.settings
+        password = self._password if self._password is not None else resolve_password(s)
+        ctx = tls_context(s.ca_file) if s.security != "plain" else None
+        try:
+            client = IMAPClient(s.host, port=s.port, ssl=s.security == "tls", ssl_context=ctx,
+                                timeout=self.timeout)
+            if s.security == "starttls":
+                client.starttls(ctx)
+            client.login(s.username, password)
+            info = client.select_folder(s.folder)
+        except LoginError as exc:
+            raise MailError(f"IMAP login as {s.username} at {self.where} was refused: "
+                            f"{_text(exc)}; check [imap] username and the password in "
+                            f"${s.password_env} or password_command") from exc
+        except ssl.SSLCertVerificationError as exc:
+            raise MailError(f"the IMAP server {self.where} presented a certificate that does "
+                            f"not verify ({exc.verify_message}); set [imap] ca_file to its CA, "
+                            "or fix the host name") from exc
+        except IMAPClientError as exc:
+            raise MailError(f"IMAP server {self.where} refused folder {s.folder!r}: "
+                            f"{_text(exc)}; check [imap] folder") from exc
+        self._client = client
+        self._note_status(info)
+        return client
+
+    def _note_status(self, info: dict[bytes, Any]) -> None:
+        self._uidvalidity = int(info.get(b"UIDVALIDITY", 0) or 0)
+        self._uidnext = int(info.get(b"UIDNEXT", 0) or 0)
+
+    def close(self) -> None:
+        """Log out (best effort) and forget the connection."""
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                client.logout()
+            except (*TRANSIENT, IMAPClientError):
+                with contextlib.suppress(*TRANSIENT, IMAPClientError):
+                    client.shutdown()
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(*TRANSIENT, IMAPClientError):
+                client.shutdown()
+
+    def _call(self, what: str, fn: Callable[[IMAPClient], T]) -> T:
+        """Run `fn` on a live connection, reconnecting with backoff on connection failures."""
+        delay = self.backoff
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return fn(self.connect())
+            except TRANSIENT as exc:
+                self._drop()
+                if attempt == self.attempts:
+                    raise MailError(f"IMAP server {self.where} unreachable while trying to "
+                                    f"{what} ({_text(exc)}) after {attempt} attempts; check "
+                                    "that it runs and [imap] host/port/security") from exc
+                self.reconnects += 1
+                self._sleep(delay)
+                delay = min(delay * 2, self.max_backoff)
+            except IMAPClientError as exc:
+                if isinstance(exc, IMAPClientAbortError):  # pragma: no cover - caught above
+                    raise
+                raise MailError(f"IMAP server {self.where} refused to {what}: "
+                                f"{_text(exc)}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # ------------------------------------------------------------------ MailSource
+    def uidvalidity(self) -> int:
+        """The folder's UIDVALIDITY (re-selected, so a change is seen)."""
+        def run(c: IMAPClient) -> int:
+            self._note_status(c.select_folder(self.settings.folder))
+            return self._uidvalidity
+        return self._call("select the folder", run)
+
+    def fetch_since(self, last_uid: int, limit: int) -> list[FetchedMessage]:
+        """Messages with UID > last_uid, oldest first, at most `limit` (one FETCH per batch)."""
+        def run(c: IMAPClient) -> list[FetchedMessage]:
+            self._note_status(c.select_folder(self.settings.folder))
+            uids = sorted(u for u in c.search(["UID", f"{last_uid + 1}:*"]) if u > last_uid)
+            out: list[FetchedMessage] = []
+            for start in range(0, min(len(uids), limit), FETCH_BATCH):
+                batch = uids[start:min(start + FETCH_BATCH, limit)]
+                data = c.fetch(batch, [b"BODY.PEEK[]"])
+                out.extend(FetchedMessage(uid, bytes(data[uid][b"BODY[]"]))
+                           for uid in batch if uid in data and b"BODY[]" in data[uid])
+            return out
+        return self._call(f"fetch new mail after UID {last_uid}", run)
+
+    def acknowledge(self, uids: list[int]) -> None:
+        """Flag `$CircleProcessed` + \\Seen, then move to processed_folder if configured."""
+        if not uids:
+            return
+        target = self.settings.processed_folder
+
+        def run(c: IMAPClient) -> None:
+            c.add_flags(uids, [PROCESSED, SEEN], silent=True)
+            if not target:
+                return
+            if not c.folder_exists(target):
+                c.create_folder(target)
+            if c.has_capability("MOVE"):
+                c.move(uids, target)
+            else:
+                c.copy(uids, target)
+                c.delete_messages(uids, silent=True)
+                c.uid_expunge(uids) if c.has_capability("UIDPLUS") else c.expunge()
+        self._call("flag processed mail", run)
+
+    def wait(self, timeout: float) -> bool:
+        """Block until new mail may have arrived (IDLE, else polling) or timeout.
+
+        True if woken because the folder changed; returns early if `stop_event` is set.
+        """
+        deadline = time.monotonic() + timeout
+
+        def run(c: IMAPClient) -> bool:
+            before = self._uidnext
+            self._note_status(c.select_folder(self.settings.folder))
+            if before and self._uidnext > before:
+                return True  # arrived between our last fetch and now
+            if not c.has_capability("IDLE"):
+                return self._poll(c, deadline, before)
+            c.idle()
+            try:
+                while (left := deadline - time.monotonic()) > 0:
+                    if self.stop_event is not None and self.stop_event.is_set():
+                        return False
+                    for resp in c.idle_check(timeout=min(left, 0.5)):
+                        if len(resp) >= 2 and resp[1] in (b"EXISTS", b"RECENT"):
+                            return True
+                return False
+            finally:
+                c.idle_done()
+        return self._call("wait for new mail (IDLE)", run)
+
+    def _poll(self, c: IMAPClient, deadline: float, before: int) -> bool:
+        interval = max(0.5, float(self.settings.poll_seconds))
+        while (left := deadline - time.monotonic()) > 0:
+            if self.stop_event is not None and self.stop_event.wait(min(left, interval)):
+                return False
+            if self.stop_event is None:
+                self._sleep(min(left, interval))
+            self._note_status(c.select_folder(self.settings.folder))
+            if self._uidnext > before:
+                return True
+        return False
+
+
+def _text(exc: BaseException) -> str:
+    text = str(exc)
+    return text.removeprefix("b'").removesuffix("'") or type(exc).__name__

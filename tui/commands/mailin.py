@@ -1,0 +1,83 @@
+"""`circle fetch` (one pass) and `circle run [--once]` (the headless mail loop)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from circle.errors import CircleError
+from circle.ingest import IngestReport
+from data.locks import mail_loop_lock
+from mail.imap import ImapSource
+from mail.loop import fetch_once, run_forever
+from tui.context import Context, load_context
+
+AfterFetch = Callable[[Context], object]
+AFTER_FETCH: list[AfterFetch] = []
+"""Hooks `circle run` calls after every fetch pass (e.g. the outbox sender); append to it."""
+
+
+def register(sub: Any) -> None:
+    """Add the `fetch` and `run` commands."""
+    f = sub.add_parser("fetch", help="fetch new mail once: stories, responses, commands")
+    f.set_defaults(func=_fetch)
+    r = sub.add_parser("run", help="the headless mail loop: fetch, act, wait for mail (IDLE)")
+    r.add_argument("--once", action="store_true", help="one pass (fetch + hooks), then exit")
+    r.set_defaults(func=_run)
+
+
+def fetch_pass(ctx: Context, source: ImapSource) -> IngestReport:
+    """One fetch pass for this circle with its store and archive."""
+    return fetch_once(source, ctx.store, ctx.store.archive, ctx.config, ctx.secret,
+                      ctx.clock.now())
+
+
+def run_hooks(ctx: Context) -> None:
+    """Run every registered after-fetch hook with the context."""
+    for hook in list(AFTER_FETCH):
+        hook(ctx)
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    ctx = load_context(args.config)
+    with mail_loop_lock(ctx.data_dir), ImapSource(ctx.config.imap) as source:
+        report = fetch_pass(ctx, source)
+    print(report.summary())
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    ctx = load_context(args.config)
+    stop = threading.Event()
+    with mail_loop_lock(ctx.data_dir), ImapSource(ctx.config.imap, stop_event=stop) as source:
+        if args.once:
+            print(fetch_pass(ctx, source).summary())
+            run_hooks(ctx)
+            return 0
+        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        imap = ctx.config.imap
+        print(f"circle run: watching {imap.folder} on {imap.host}:{imap.port} "
+              "(Ctrl-C to stop)", flush=True)
+        try:
+            run_forever(source, ctx.store, ctx.store.archive, ctx.config, ctx.secret, ctx.clock,
+                        stop, after_fetch=[lambda: run_hooks(ctx)], on_report=_print_report,
+                        on_error=_print_error, idle_timeout=max(60.0, imap.poll_seconds))
+        except KeyboardInterrupt:
+            stop.set()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    print("circle run: stopped.")
+    return 0
+
+
+def _print_report(report: IngestReport) -> None:
+    if report.fetched or report.rescanned:
+        print(report.summary(), flush=True)
+
+
+def _print_error(exc: CircleError) -> None:
+    print(f"Error: {exc} (retrying)", file=sys.stderr, flush=True)
