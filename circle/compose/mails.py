@@ -107,7 +107,14 @@ def question_message_id(ms: MailSetting, member: Member, rnd: Round) -> str:
     return mint_message_id(ms.circle, token, "question", rnd.id, member.id)
 
 
-def question(ms: MailSetting, member: Member, rnd: Round, host: Member | None) -> Composed:
+def question_ics(ms: MailSetting, rnd: Round, host: Member | None) -> bytes:
+    """The round's calendar invite (the same for every member: compute it once per round)."""
+    return gathering_ics(ms.circle, rnd, now=ms.now, host_name=host.name if host else "",
+                         duration_minutes=ms.schedule.duration_minutes)
+
+
+def question(ms: MailSetting, member: Member, rnd: Round, host: Member | None,
+             ics: bytes | None = None) -> Composed:
     """The month's question in the host's name, with the gathering and a calendar invite."""
     subject, body = render("question", _question_values(ms, member, rnd, host), ms.templates)
     token = member_token(ms.secret, member, rnd.id)
@@ -116,8 +123,7 @@ def question(ms: MailSetting, member: Member, rnd: Round, host: Member | None) -
     msg = headers(ms.circle, member, kind="question", round_id=rnd.id, token=token, mid=mid,
                   subject=subject, now=ms.now, from_name=from_name)
     set_text(msg, wrap(body))
-    add_calendar(msg, gathering_ics(ms.circle, rnd, now=ms.now, host_name=host.name if host
-                                    else "", duration_minutes=ms.schedule.duration_minutes))
+    add_calendar(msg, ics if ics is not None else question_ics(ms, rnd, host))
     return finish(msg, "question", rnd.id, member, mid)
 
 
@@ -163,10 +169,12 @@ def notice_mail(ms: MailSetting, member: Member, notice: Notice,
     template = NOTICE_TEMPLATES.get(notice.kind, "confirmation")
     command = clean_line(notice.command, 80) or "message"
     detail = notice.detail.strip()
-    if detail and detail[-1] not in ".!?":
+    if detail and detail[-1] not in ".!?…":
         detail += "."
+    if template != "refused":
+        detail = detail[:1].upper() + detail[1:]
     values = {**_base(ms, member), "command": command, "detail": detail,
-              "stories": stories_list(stories)}
+              "stories": stories_list(stories) if stories or not detail else detail}
     subject, body = render(template, values, ms.templates)
     token = member_token(ms.secret, member, notice.round_id)
     mid = mint_message_id(ms.circle, token, "notice", notice.round_id, member.id,

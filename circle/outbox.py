@@ -1,0 +1,145 @@
+"""The outbox state machine: one item per recipient, explicit states, illegal moves refused.
+
+    queued ──start──▶ sending ──sent──▶ sent
+                        │ ├──temporary──▶ failed_temporary ──(backoff due)──▶ sending ...
+                        │ └──permanent──▶ failed_permanent      (too many tries → permanent)
+                        └──(found after a crash)──▶ uncertain   (waits for the steward)
+    uncertain | failed_* ──resend (steward)──▶ queued;  anything not sent ──drop──▶ dropped
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from circle.compose.message import Composed
+from circle.errors import TransitionError
+from circle.model import OutboxItem, OutboxState
+
+MAX_ATTEMPTS = 8
+"""After this many temporary failures an item fails permanently (about a day of retries)."""
+BACKOFF_FIRST = timedelta(minutes=2)
+BACKOFF_MAX = timedelta(hours=6)
+
+_S = OutboxState
+_MOVES: dict[OutboxState, frozenset[OutboxState]] = {
+    _S.QUEUED: frozenset({_S.SENDING, _S.DROPPED}),
+    _S.SENDING: frozenset({_S.SENT, _S.FAILED_TEMPORARY, _S.FAILED_PERMANENT, _S.UNCERTAIN}),
+    _S.FAILED_TEMPORARY: frozenset({_S.SENDING, _S.QUEUED, _S.DROPPED, _S.FAILED_PERMANENT}),
+    _S.FAILED_PERMANENT: frozenset({_S.QUEUED, _S.DROPPED}),
+    _S.UNCERTAIN: frozenset({_S.QUEUED, _S.DROPPED, _S.SENT}),
+    _S.SENT: frozenset(),
+    _S.DROPPED: frozenset(),
+}
+_HINT = {_S.SENT: "it was already sent", _S.DROPPED: "the steward dropped it",
+         _S.SENDING: "it is being sent right now"}
+
+
+def item_id(kind: str, round_id: str, member_id: str, message_id: str) -> str:
+    """A deterministic id: queueing the same message twice yields the same item."""
+    digest = hashlib.sha256("\x1f".join((kind, round_id, member_id, message_id)).encode())
+    return f"o-{digest.hexdigest()[:20]}"
+
+
+def new_item(mail: Composed, now: datetime) -> OutboxItem:
+    """A queued outbox item for one composed message."""
+    return OutboxItem(id=item_id(mail.kind, mail.round_id, mail.member_id, mail.message_id),
+                      message_id=mail.message_id, kind=mail.kind, recipient=mail.recipient,
+                      raw=mail.raw.decode("ascii"), created_at=now, round_id=mail.round_id,
+                      member_id=mail.member_id, history=[f"{_stamp(now)} queued"])
+
+
+def _stamp(at: datetime) -> str:
+    return at.isoformat(timespec="seconds")
+
+
+def _move(item: OutboxItem, target: OutboxState, now: datetime, note: str = "",
+          **changes: object) -> OutboxItem:
+    if target not in _MOVES[item.state]:
+        hint = f" ({_HINT[item.state]})" if item.state in _HINT else ""
+        raise TransitionError(f"outbox item {item.id} to {item.recipient} cannot go from "
+                              f"{item.state} to {target}{hint}")
+    line = f"{_stamp(now)} {target}" + (f": {note}" if note else "")
+    return replace(item, state=target, history=[*item.history, line], **changes)  # type: ignore[arg-type]
+
+
+def is_due(item: OutboxItem, now: datetime) -> bool:
+    """Whether the sender should try this item now (queued, or a retry whose time has come)."""
+    if item.state == _S.QUEUED:
+        return True
+    return (item.state == _S.FAILED_TEMPORARY
+            and (item.next_attempt_at is None or item.next_attempt_at <= now))
+
+
+def start(item: OutboxItem, now: datetime) -> OutboxItem:
+    """The item is about to be handed to the relay (store this before sending)."""
+    if item.state == _S.FAILED_TEMPORARY and not is_due(item, now):
+        raise TransitionError(f"outbox item {item.id} waits until {item.next_attempt_at} "
+                              "before its next try")
+    return _move(item, _S.SENDING, now, attempts=item.attempts + 1, next_attempt_at=None)
+
+
+def sent(item: OutboxItem, now: datetime, detail: str = "") -> OutboxItem:
+    """The relay accepted the item."""
+    return _move(item, _S.SENT, now, detail, sent_at=now, last_error="")
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th try failed temporarily (doubling, capped)."""
+    delay: timedelta = BACKOFF_FIRST * (2 ** max(attempts - 1, 0))
+    return min(delay, BACKOFF_MAX)
+
+
+def failed(item: OutboxItem, now: datetime, detail: str, *, permanent: bool) -> OutboxItem:
+    """The relay refused the item: permanently (5xx), or for now (4xx, lost connection)."""
+    if permanent:
+        return _move(item, _S.FAILED_PERMANENT, now, detail, last_error=detail)
+    if item.attempts >= MAX_ATTEMPTS:
+        why = f"gave up after {item.attempts} tries: {detail}"
+        return _move(item, _S.FAILED_PERMANENT, now, why, last_error=why)
+    return _move(item, _S.FAILED_TEMPORARY, now, detail, last_error=detail,
+                 next_attempt_at=now + backoff(item.attempts))
+
+
+def interrupted(item: OutboxItem, now: datetime) -> OutboxItem:
+    """An item found `sending` after a crash: it may or may not have left; the steward decides."""
+    return _move(item, _S.UNCERTAIN, now, "found sending after an interruption; it may have "
+                 "been delivered — resend or drop it", last_error="interrupted while sending")
+
+
+def resend(item: OutboxItem, now: datetime) -> OutboxItem:
+    """The steward asks to send an uncertain or failed item again."""
+    if item.state == _S.QUEUED:
+        raise TransitionError(f"outbox item {item.id} is already queued")
+    return _move(item, _S.QUEUED, now, "the steward asked to send it again",
+                 next_attempt_at=None, attempts=0)
+
+
+def drop(item: OutboxItem, now: datetime) -> OutboxItem:
+    """The steward drops an item that has not been sent (kept, never sent)."""
+    return _move(item, _S.DROPPED, now, "dropped by the steward")
+
+
+def mark_delivered(item: OutboxItem, now: datetime) -> OutboxItem:
+    """The steward confirms an uncertain item did arrive (so it never goes again)."""
+    return _move(item, _S.SENT, now, "confirmed delivered by the steward", sent_at=now)
+
+
+def recover(items: list[OutboxItem], now: datetime) -> list[OutboxItem]:
+    """Every item left `sending` by an interrupted run, now `uncertain` (call once, under the
+    sending lock, before sending: no other sender can be in flight then)."""
+    return [interrupted(i, now) for i in items if i.state == _S.SENDING]
+
+
+def enqueue(existing: dict[str, OutboxItem], mails: list[Composed],
+            now: datetime) -> list[OutboxItem]:
+    """New items for `mails`, skipping any already in the outbox (same id): idempotent."""
+    out: list[OutboxItem] = []
+    seen = set(existing)
+    for mail in mails:
+        item = new_item(mail, now)
+        if item.id not in seen:
+            seen.add(item.id)
+            out.append(item)
+    return out

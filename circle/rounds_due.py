@@ -1,0 +1,251 @@
+"""Use-cases of outgoing mail: plan what the schedule and notices call for; queue the digest."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from circle.compose import (
+    MailSetting,
+    build_digest,
+    digest_mail,
+    host_invitation,
+    notice_mail,
+    preview_html,
+    preview_text,
+    question,
+    reminder,
+)
+from circle.compose.digest_data import DigestData
+from circle.compose.mails import question_ics
+from circle.compose.message import Composed
+from circle.config import Config, circle_from_config
+from circle.errors import NotFoundError, TransitionError
+from circle.model import (
+    Appreciation,
+    Event,
+    HostState,
+    Member,
+    Notice,
+    OutboxItem,
+    Response,
+    Round,
+    RoundState,
+    Story,
+)
+from circle.outbox import enqueue
+from circle.ports import Store
+from circle.rotation import next_host
+from circle.schedule import due_moments, mark_fired, mark_skipped
+from circle.transitions import receives_mail
+
+
+@dataclass
+class _Plan:
+    """What one planning pass produced: mail to queue, records changed, events to log."""
+
+    setting: MailSetting
+    members: list[Member]
+    rounds: list[Round]
+    today: date
+    mails: list[Composed] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    def event(self, kind: str, text: str, *key: str) -> None:
+        unique = hashlib.sha256("\x1f".join((kind, *key)).encode()).hexdigest()[:16]
+        self.events.append(Event(id=f"e-{unique}", at=self.setting.now, kind=kind, text=text))
+
+    def member(self, member_id: str | None) -> Member | None:
+        return next((m for m in self.members if m.id == member_id), None)
+
+    def readers(self) -> list[Member]:
+        return [m for m in self.members if receives_mail(m, self.today)]
+
+
+def mail_setting(config: Config, secret: bytes, now: datetime, members: Sequence[Member],
+                 templates: Mapping[str, str] | None = None) -> MailSetting:
+    """The composition setting for this circle (signed by the steward when one is a member)."""
+    circle = circle_from_config(config)
+    steward = next((m for m in members if m.is_steward), None)
+    signature = f"{steward.name}, for {circle.name}" if steward else circle.name
+    return MailSetting(circle, secret, now, config.schedule, templates, signature)
+
+
+def _invite_next(plan: _Plan, rnd: Round) -> tuple[Round, bool]:
+    """Invite the next host candidate; False when nobody is left to ask."""
+    rounds = [rnd if r.id == rnd.id else r for r in plan.rounds]
+    lead = plan.setting.schedule.host_invite_days
+    candidate = plan.member(next_host(plan.members, rounds, rnd.id, lead))
+    if candidate is None:
+        plan.event("host_missing", f"Round {rnd.id}: nobody is left to ask to host. Choose a "
+                   "host or type the question yourself.", rnd.id, *rnd.hosts_asked)
+        return rnd, False
+    past = [r.question for r in sorted(plan.rounds, key=lambda r: r.gathering, reverse=True)
+            if r.gathering < rnd.gathering and r.question.strip()][:5]
+    plan.mails.append(host_invitation(plan.setting, candidate, rnd, past))
+    plan.event("host_invited", f"Round {rnd.id}: {candidate.name} was asked to host.",
+               rnd.id, candidate.id)
+    return replace(rnd, host_id=candidate.id, host_state=HostState.INVITED,
+                   hosts_asked=[*rnd.hosts_asked, candidate.id]), True
+
+
+def _host(plan: _Plan, rnd: Round) -> Member | None:
+    return plan.member(rnd.host_id) if rnd.host_state == HostState.ACCEPTED else None
+
+
+def _fire(plan: _Plan, rnd: Round, moment: str, stories: Sequence[Story]) -> Round | None:
+    """Do what `moment` asks; the updated round, or None when it is not ready yet (retry later)."""
+    if moment == "host_invite":
+        return _invite_next(plan, rnd)[0]
+    if moment == "host_fallback":
+        return _invite_next(plan, rnd)[0] if rnd.host_state != HostState.ACCEPTED else rnd
+    if moment == "question":
+        if not (rnd.question.strip() and rnd.question_approved):
+            return None
+        host = _host(plan, rnd)
+        ics = question_ics(plan.setting, rnd, host)
+        plan.mails += [question(plan.setting, m, rnd, host, ics) for m in plan.readers()]
+        plan.event("question_sent", f"Round {rnd.id}: the question went to "
+                   f"{len(plan.readers())} members.", rnd.id)
+        return replace(rnd, state=RoundState.OPEN)
+    if moment == "reminder":
+        if "question" not in rnd.fired:
+            return None
+        replied = {s.member_id for s in stories if s.round_id == rnd.id}
+        skip = replied | set(rnd.passes) | {rnd.host_id or ""}
+        host = _host(plan, rnd)
+        plan.mails += [reminder(plan.setting, m, rnd, host) for m in plan.readers()
+                       if m.id not in skip]
+        return rnd
+    if moment == "digest_due":
+        plan.event("digest_due", f"Round {rnd.id}: the digest is due. Preview it, approve it "
+                   "and send it.", rnd.id)
+    return rnd
+
+
+def _advance(plan: _Plan, rnd: Round, stories: Sequence[Story]) -> Round:
+    """Fire or skip every due moment of `rnd` in order, stopping at one that is not ready."""
+    if (rnd.host_state == HostState.DECLINED and "host_invite" in rnd.fired
+            and "question" not in rnd.fired and "question" not in rnd.skipped
+            and "host" not in rnd.skipped):
+        rnd = _invite_next(plan, rnd)[0]
+    for due in due_moments(rnd, plan.setting.now, plan.setting.schedule):
+        if not due.fire:
+            rnd = mark_skipped(rnd, due.moment, due.skip_reason)
+            plan.event("moment_skipped", f"Round {rnd.id}: {due.moment} skipped: "
+                       f"{due.skip_reason}", rnd.id, due.moment)
+            continue
+        done = _fire(plan, rnd, due.moment, stories)
+        if done is None:
+            break
+        rnd = mark_fired(done, due.moment, plan.setting.now)
+    return rnd
+
+
+def _notices(plan: _Plan, notices: Sequence[Notice], stories: Sequence[Story]) -> list[Notice]:
+    """Compose one email per unhandled notice; the notices, now handled."""
+    handled = []
+    for notice in notices:
+        if notice.handled:
+            continue
+        member = plan.member(notice.member_id)
+        if member is not None and not member.delivery_paused:
+            mine = [s for s in stories if s.member_id == member.id]
+            plan.mails.append(notice_mail(plan.setting, member, notice,
+                                          mine if notice.kind == "my_stories" else ()))
+        handled.append(replace(notice, handled=True))
+    return handled
+
+
+def plan_due_mail(store: Store, now: datetime, config: Config, secret: bytes,
+                  templates: Mapping[str, str] | None = None) -> list[OutboxItem]:
+    """Queue everything the schedule and the notices call for now, in one transaction.
+
+    Fires (or skips, with the reason logged as an Event) each round's due moments: the host
+    invitation and its fallback, the question (only once approved, in the host's name), the
+    reminder (only to members who neither replied nor passed, nor the host); turns every
+    unhandled Notice into its email and marks it handled. Idempotent: running it twice queues
+    nothing new. Returns the new outbox items.
+    """
+    with store.transaction():
+        members, rounds = store.all(Member), store.all(Round)
+        stories = store.all(Story)
+        ms = mail_setting(config, secret, now, members, templates)
+        plan = _Plan(ms, members, rounds, now.astimezone(ms.tz).date())
+        changed: list[object] = []
+        for rnd in sorted(rounds, key=lambda r: r.gathering):
+            if rnd.state in (RoundState.DIGEST_SENT, RoundState.CLOSED) and rnd.gathering < now:
+                continue
+            new = _advance(plan, rnd, stories)
+            if new != rnd:
+                plan.rounds = [new if r.id == new.id else r for r in plan.rounds]
+                changed.append(new)
+        changed += _notices(plan, store.all(Notice), stories)
+        existing = {i.id: i for i in store.all(OutboxItem)}
+        items = enqueue(existing, plan.mails, now)
+        have_events = {e.id for e in store.all(Event)}
+        store.put_many([*changed, *items, *(e for e in plan.events if e.id not in have_events)])
+    return items
+
+
+def digest_round(rounds: Sequence[Round], round_id: str | None = None) -> Round:
+    """The round whose digest is meant: `round_id`, else the latest round whose question went."""
+    if round_id:
+        found = next((r for r in rounds if r.id == round_id), None)
+        if found is None:
+            raise NotFoundError(f"round {round_id} does not exist (see `circle rounds list`)")
+        return found
+    asked = [r for r in rounds if "question" in r.fired]
+    if not asked:
+        raise NotFoundError("no round has had its question sent yet, so there is no digest")
+    return max(asked, key=lambda r: r.gathering)
+
+
+def load_digest(store: Store, rnd: Round, config: Config, *, force: bool = True) -> DigestData:
+    """The digest of `rnd` from the store (EmptyDigestError if nothing is approved, unless
+    `force`)."""
+    return build_digest(rnd, members=store.all(Member), stories=store.all(Story),
+                        responses=store.all(Response), appreciations=store.all(Appreciation),
+                        rounds=store.all(Round), settings=config.schedule, force=force)
+
+
+def preview_digest(store: Store, now: datetime, config: Config, secret: bytes, *,
+                   round_id: str | None = None, html: bool = False,
+                   templates: Mapping[str, str] | None = None) -> str:
+    """The digest as the steward previews it: plain text (with subject) or HTML."""
+    rnd = digest_round(store.all(Round), round_id)
+    data = load_digest(store, rnd, config, force=True)
+    ms = mail_setting(config, secret, now, store.all(Member), templates)
+    return preview_html(ms, data) if html else preview_text(ms, data)
+
+
+def approve_digest(store: Store, round_id: str | None = None) -> Round:
+    """The steward approves the round's digest for sending."""
+    with store.transaction():
+        rnd = replace(digest_round(store.all(Round), round_id), digest_approved=True)
+        store.put(rnd)
+    return rnd
+
+
+def queue_digest(store: Store, now: datetime, config: Config, secret: bytes, *,
+                 round_id: str | None = None, force: bool = False,
+                 templates: Mapping[str, str] | None = None) -> list[OutboxItem]:
+    """Queue one digest per member who receives mail; only once the steward approved it.
+
+    Refuses (EmptyDigestError) when nothing is approved, unless `force`. Idempotent.
+    """
+    with store.transaction():
+        members = store.all(Member)
+        rnd = digest_round(store.all(Round), round_id)
+        if not rnd.digest_approved:
+            raise TransitionError(f"the digest of round {rnd.id} is not approved yet — preview "
+                                  "it, then run `circle digest approve`")
+        data = load_digest(store, rnd, config, force=force)
+        ms = mail_setting(config, secret, now, members, templates)
+        today = now.astimezone(ms.tz).date()
+        mails = [digest_mail(ms, m, data) for m in members if receives_mail(m, today)]
+        items = enqueue({i.id: i for i in store.all(OutboxItem)}, mails, now)
+        store.put_many([*items, replace(rnd, state=RoundState.DIGEST_SENT)])
+    return items
