@@ -1,0 +1,1 @@
+"""Circle's benchmarks: each figure beside a baseline measured in the same run."""

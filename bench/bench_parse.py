@@ -1,0 +1,59 @@
+"""`circle parse` throughput over the corpora (one process) against the stdlib email parser."""
+
+from __future__ import annotations
+
+import email
+import json
+import email.policy
+import time
+from pathlib import Path
+
+from bench.common import emit, row
+from circle.parsing import parse_body, parse_message
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = [ROOT.parent / "shared" / "corpora", ROOT / "tests" / "fixtures" / "mail"]
+
+
+def inputs() -> list[tuple[Path, bytes, str]]:
+    """(path, bytes, format) of each corpus case file (formats from the manifests) + fixtures."""
+    found: dict[Path, str] = {}
+    fmt = {"rfc822": "eml", "text": "text", "html": "html"}
+    for manifest in sorted(CORPORA[0].glob("*/manifest.json")) if CORPORA[0].exists() else []:
+        for case in json.loads(manifest.read_text())["cases"]:
+            found[manifest.parent / case["raw"]] = fmt[case["input_format"]]
+    for path in sorted(CORPORA[1].glob("*.eml")):
+        found[path] = "eml"
+    return [(path, path.read_bytes(), kind) for path, kind in sorted(found.items())]
+
+
+def main() -> None:
+    """Parse every corpus file once with Circle and once with the stdlib; report msgs/s."""
+    files = inputs()
+    slowest, slowest_name = 0.0, ""
+    t0 = time.perf_counter()
+    for path, data, kind in files:
+        s = time.perf_counter()
+        if kind == "eml":
+            parse_message(data)
+        else:
+            parse_body(data.decode("utf-8", "replace"), html=kind == "html")
+        took = time.perf_counter() - s
+        if took > slowest:
+            slowest, slowest_name = took, "/".join(path.parts[-3:])
+    ours = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for _, data, _ in files:
+        email.message_from_bytes(data, policy=email.policy.default)
+    base = time.perf_counter() - t0
+    n = len(files)
+    emit([
+        row(f"circle parse: {n} corpus files, msgs/s", n / ours, n / base, "msg/s",
+            "report msgs/s", None),
+        row("circle parse: slowest single message", slowest * 1000, 100.0, "ms",
+            "< 100 ms", slowest < 0.1, slowest_file=slowest_name),
+    ])
+
+
+if __name__ == "__main__":
+    main()
