@@ -1,0 +1,115 @@
+"""Send the outbox through a mail sink: durable `sending` first, never twice, progress reported."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from circle.errors import MailError
+from circle.model import DeliveryProblem, Member, OutboxItem, OutboxState
+from circle.outbox import failed, is_due, recover, sent, start
+from circle.ports import MailSink, SendResult, Store
+
+ProgressFn = Callable[[int, int, OutboxItem], None]
+"""Called after each item: (items done, items in this run, the item in its new state)."""
+Now = datetime | Callable[[], datetime]
+
+
+@dataclass
+class SendReport:
+    """What one run of the sender did."""
+
+    sent: int = 0
+    failed_temporary: int = 0
+    failed_permanent: int = 0
+    uncertain: int = 0  # items found `sending` from an interrupted run, now waiting for the steward
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def attempted(self) -> int:
+        """Items handed to the relay in this run."""
+        return self.sent + self.failed_temporary + self.failed_permanent
+
+
+def _time(now: Now) -> datetime:
+    return now() if callable(now) else now
+
+
+def _order(item: OutboxItem) -> tuple[datetime, str]:
+    return item.created_at, item.id
+
+
+async def send_outbox(store: Store, sink: MailSink, now: Now, *, sender: str,
+                      progress: ProgressFn | None = None, batch_size: int = 25,
+                      limit: int | None = None) -> SendReport:
+    """Send every due outbox item (queued, or a temporary failure whose retry time has come).
+
+    Call it holding the sending lock (one sender per circle). First, any item still `sending`
+    is from an interrupted run and becomes `uncertain` (never resent without the steward). Then
+    in batches: mark the batch `sending` in one durable write, hand it to the sink, record each
+    outcome (`sent`, `failed_temporary` with backoff, `failed_permanent` with a DeliveryProblem
+    on the member). A crash at any point loses no item and never sends one twice.
+    """
+    report = SendReport()
+    with store.transaction():
+        stuck = recover(store.all(OutboxItem), _time(now))
+        store.put_many(stuck)
+    report.uncertain = len(stuck)
+    due = sorted((i for i in store.all(OutboxItem) if is_due(i, _time(now))), key=_order)
+    if limit is not None:
+        due = due[:limit]
+    done, total = 0, len(due)
+    for first in range(0, total, max(1, batch_size)):
+        with store.transaction():
+            at = _time(now)
+            fresh = [store.get(OutboxItem, i.id) for i in due[first:first + batch_size]]
+            batch = [start(i, at) for i in fresh if i is not None and is_due(i, at)]
+            store.put_many(batch)
+        results = await asyncio.gather(
+            *(sink.send(sender, i.recipient, i.raw.encode("ascii")) for i in batch),
+            return_exceptions=True)
+        fatal = _record(store, batch, results, _time(now), report)
+        for item in batch:
+            done += 1
+            if progress is not None:
+                progress(done, total, store.get(OutboxItem, item.id) or item)
+        if fatal is not None:
+            raise fatal
+    return report
+
+
+def _record(store: Store, batch: list[OutboxItem], results: list[SendResult | BaseException],
+            at: datetime, report: SendReport) -> MailError | None:
+    """Store each outcome in one write; a MailError (e.g. login refused) stops the run."""
+    fatal: MailError | None = None
+    records: list[object] = []
+    members: dict[str, Member] = {}
+    for item, result in zip(batch, results, strict=True):
+        if isinstance(result, BaseException):
+            if isinstance(result, MailError):
+                fatal = fatal or result
+            elif not isinstance(result, Exception):
+                raise result
+            result = SendResult(ok=False, detail=f"{type(result).__name__}: {result}")
+        if result.ok:
+            records.append(sent(item, at, result.detail))
+            report.sent += 1
+            continue
+        moved = failed(item, at, result.detail or "refused", permanent=result.permanent)
+        records.append(moved)
+        if moved.state == OutboxState.FAILED_PERMANENT:
+            report.failed_permanent += 1
+            report.problems.append(f"{item.recipient}: {moved.last_error}")
+            member = members.get(item.member_id) or store.get(Member, item.member_id)
+            if member is not None:
+                problem = DeliveryProblem(at=at, address=item.recipient, permanent=True,
+                                          detail=moved.last_error)
+                members[member.id] = replace(
+                    member, delivery_problems=[*member.delivery_problems, problem])
+        else:
+            report.failed_temporary += 1
+    with store.transaction():
+        store.put_many([*records, *members.values()])
+    return fatal
