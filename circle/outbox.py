@@ -14,8 +14,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from circle.compose.message import Composed
-from circle.errors import TransitionError
+from circle.errors import NotFoundError, TransitionError
 from circle.model import OutboxItem, OutboxState
+from circle.ports import Store
 
 MAX_ATTEMPTS = 8
 """After this many temporary failures an item fails permanently (about a day of retries)."""
@@ -143,3 +144,26 @@ def enqueue(existing: dict[str, OutboxItem], mails: list[Composed],
             seen.add(item.id)
             out.append(item)
     return out
+
+
+def find_item(items: list[OutboxItem], ref: str) -> OutboxItem:
+    """The item whose id (or a unique prefix of it, or its Message-ID) is `ref`."""
+    ref = ref.strip()
+    exact = [i for i in items if ref in (i.id, i.message_id)]
+    found = exact or [i for i in items if i.id.startswith(ref)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFoundError(f"no outbox item {ref!r} — `circle outbox list` shows their ids")
+    raise NotFoundError(f"{ref!r} matches {len(found)} outbox items; give more of the id")
+
+
+def steward_action(store: Store, ref: str, action: str, now: datetime) -> OutboxItem:
+    """Apply the steward's `resend`, `drop` or `delivered` to one item, durably."""
+    moves = {"resend": resend, "drop": drop, "delivered": mark_delivered}
+    if action not in moves:
+        raise TransitionError(f"unknown outbox action {action!r} (known: {', '.join(moves)})")
+    with store.transaction():
+        item = moves[action](find_item(store.all(OutboxItem), ref), now)
+        store.put(item)
+    return item
