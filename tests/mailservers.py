@@ -83,7 +83,8 @@ class Mailbox:
         """Flags of every message in `folder` by UID."""
         c = self.client(folder)
         try:
-            return {uid: data[b"FLAGS"] for uid, data in c.fetch("1:*", ["FLAGS"]).items()}
+            uids = c.search(["ALL"])
+            return {uid: data[b"FLAGS"] for uid, data in c.fetch(uids, ["FLAGS"]).items()}
         finally:
             c.logout()
 

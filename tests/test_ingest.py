@@ -9,12 +9,30 @@ import pytest
 
 from circle.ingest import InboundMail, ingest_batch
 from circle.model import (
-    Appreciation, Event, InboundRecord, Member, MemberStatus, Notice, QuarantineItem, Response,
-    Story, StoryState,
+    Appreciation,
+    Event,
+    InboundRecord,
+    Member,
+    MemberStatus,
+    Notice,
+    QuarantineItem,
+    Response,
+    Story,
+    StoryState,
 )
 from data.store import TinyStore
 from tests.mailin_support import (
-    CIRCLE, NOW, SECRET, dsn, make_config, our_mid, out_of_office, raw, seed, story, to_token,
+    CIRCLE,
+    NOW,
+    SECRET,
+    dsn,
+    make_config,
+    our_mid,
+    out_of_office,
+    raw,
+    seed,
+    story,
+    to_token,
 )
 
 

@@ -10,7 +10,17 @@ from circle.model import MemberStatus, Response, RoundState
 from circle.parsing import parse_message
 from circle.policy import Facts, held_reasons
 from tests.mailin_support import (
-    CIRCLE, NOW, ROUND, SECRET, members, our_mid, raw, rounds, story, to_token, token,
+    CIRCLE,
+    NOW,
+    ROUND,
+    SECRET,
+    members,
+    our_mid,
+    raw,
+    rounds,
+    story,
+    to_token,
+    token,
 )
 
 
