@@ -60,6 +60,19 @@ def parse_message(
     raw: bytes, *, own_addresses: tuple[str, ...] = (), own_markers: tuple[str, ...] = ()
 ) -> ParsedMessage:
     """Decode, classify and trim one raw message; never raises (problems go to `defects`)."""
+    try:
+        return _parse_message(raw, own_addresses, own_markers)
+    except Exception as exc:  # last resort: keep the message, say what went wrong
+        return ParsedMessage(
+            kind=MessageKind.EMPTY, reasons=("parser_defect",), sender=Address(""),
+            message_id="sha256:" + hashlib.sha256(raw).hexdigest(), in_reply_to="",
+            references=(), to=(), cc=(), subject="", date=None, text="", elided="",
+            full_text="", defects=(f"parser: {type(exc).__name__}: {exc}",))
+
+
+def _parse_message(
+    raw: bytes, own_addresses: tuple[str, ...], own_markers: tuple[str, ...]
+) -> ParsedMessage:
     defects: list[str] = []
     decoded = decode_message(raw)
     defects.extend(decoded.defects)

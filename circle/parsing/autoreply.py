@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _UNTIL = re.compile(
     r"\b(?:until|till|through|back on|back in the office on|return(?:ing)? on|returning|"
@@ -29,12 +29,12 @@ def _parse(snippet: str, default: datetime) -> datetime | None:
 
 def find_return_date(text: str, sent: datetime | None) -> datetime | None:
     """The first plausible return date after an 'until'-like word, timezone-aware."""
-    base = sent or datetime(2000, 1, 1, tzinfo=timezone.utc)
+    base = sent or datetime(2000, 1, 1, tzinfo=UTC)
     if base.tzinfo is None:
-        base = base.replace(tzinfo=timezone.utc)
+        base = base.replace(tzinfo=UTC)
     base = base.replace(hour=0, minute=0, second=0, microsecond=0)
     for match in _UNTIL.finditer(text[:5000]):
-        snippet = text[match.end() : match.end() + 40].split("\n")[0]
+        snippet = text[match.end() : match.end() + 40].split("\n", maxsplit=1)[0]
         snippet = re.split(r"[.;!?](?:\s|$)|\(|\)", snippet)[0]
         if not _DATEISH.search(snippet) and not re.search(r"[A-Za-z]{3}", snippet):
             continue

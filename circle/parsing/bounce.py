@@ -7,7 +7,8 @@ import re
 from circle.parsing.mime import DecodedMessage
 from circle.parsing.types import Bounce
 
-_ADDRESS = re.compile(r"[A-Za-z0-9._%+=/'&!#$^{}|~-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}")
+_ADDRESS = re.compile(
+    r"[A-Za-z0-9._%+=/'&!#$^{}|~-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}")
 _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 _SMTP_CODE = re.compile(r"(?<![\d.])([45])\d\d(?:[ -]|$)")
 _DAEMON_LOCALS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "mdaemon",

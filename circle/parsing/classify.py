@@ -62,7 +62,8 @@ _BOUNCE_BODY = re.compile(
     r"has been blocked|rejected|blacklist|blocked|spam",
     re.IGNORECASE)
 _OOO_SUBJECT = re.compile(
-    r"out of (?:the )?office|out-of-office|\booo\b|auto(?:matic)?[- ]?(?:reply|response|"
+    r"out of (?:the )?office|automatische antwort|automatisch antwoord|automatisk svar|"
+    r"automatic reply|out-of-office|\booo\b|auto(?:matic)?[- ]?(?:reply|response|"
     r"antwort|risposta|respuesta|réponse|svar|antwoord|matisk)|vacation|on holiday|on leave|"
     r"away from (?:the )?office|abwesenheit|nicht im büro|außer haus|ausser haus|"
     r"absence|absent|réponse automatique|fuera de la oficina|respuesta automática|"
@@ -182,7 +183,7 @@ def bounce_body(f: Facts) -> K | None:
     """Bounce wording plus a returned message or an empty envelope sender."""
     d = f.decoded
     returned = bool(d.embedded_headers) or "message/rfc822" in d.content_types
-    null_sender = d.header("Return-Path").strip() in ("<>", "")  and bool(d.header("Return-Path"))
+    null_sender = d.header("Return-Path").strip() in ("<>", "") and bool(d.header("Return-Path"))
     if (returned or null_sender) and _BOUNCE_BODY.search(f.body[:20000]):
         return K.BOUNCE
     return None
@@ -255,7 +256,8 @@ def has_new_text(f: Facts) -> K | None:
 # Order is precedence: the first rule that fires decides the kind.
 RULES: tuple[Rule, ...] = (
     loop_own_address, loop_marker_header, loop_own_message_id,
-    feedback_report, complaint_report, one_click_unsubscribe, ses_notification, dsn_delivered, read_receipt, dsn_failed, failed_recipients_header,
+    feedback_report, complaint_report, one_click_unsubscribe, ses_notification,
+    dsn_delivered, read_receipt, dsn_failed, failed_recipients_header,
     daemon_sender, exchange_inbox_rule, autoreply_headers, auto_submitted, out_of_office_subject,
     bounce_subject, bounce_body, precedence, list_admin_sender, noreply_sender,
     has_command, no_new_text, has_new_text,

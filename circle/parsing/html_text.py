@@ -181,8 +181,8 @@ def html_to_text(html: str, *, mark_quotes: bool = False) -> str:
     try:
         builder.feed(html)
         builder.close()
-    except Exception:  # HTMLParser is lenient; keep what was collected on any defect
-        pass
+    except Exception as exc:  # HTMLParser is lenient; keep what was collected on any defect
+        builder.current.append(f" [unreadable HTML: {type(exc).__name__}]")
     builder.flush()
     lines = [line.rstrip() for line in builder.lines]
     while lines and not lines[-1].strip("> "):

@@ -17,9 +17,9 @@ _CHARSET_ALIASES = {
     "ks_c_5601-1987": "cp949",
     "ks_c_5601": "cp949",
     "x-unknown": "latin-1",
-    "unknown-8bit": "utf-8",
-    "unknown": "utf-8",
-    "default": "utf-8",
+    "unknown-8bit": "",
+    "unknown": "",
+    "default": "",
     "x-user-defined": "latin-1",
     "iso-8859-8-i": "iso-8859-8",
     "iso-8859-6-i": "iso-8859-6",
@@ -217,7 +217,8 @@ def _walk(part: Message, out: DecodedMessage, depth: int) -> None:
 
 
 _UNINDENTED_PARAM = re.compile(
-    rb"(?im)^(content-(?:type|disposition):[^\n]{0,300};[ \t]*)\n((?:boundary|charset|name|filename)=)"
+    rb"(?im)^(content-(?:type|disposition):[^\n]{0,300};[ \t]*)\n"
+    rb"((?:boundary|charset|name|filename)=)"
 )
 
 

@@ -37,7 +37,8 @@ _OPENER = re.compile(
 )
 _DATE_EMAIL_END = re.compile(r"<?[^\s<>@]{1,100}@[^\s<>@]{1,200}>\s*:?\s*$")
 # "---- John Smith wrote ----" (Android)
-_ANDROID = re.compile(r"^\s*-{2,}\s*\S.{0,200}?\s(?:wrote|schrieb|a\s+écrit)\s*-{2,}\s*$", re.I)
+_ANDROID = re.compile(
+    r"^\s*+-{2,}+\s*+[^-\s].{0,200}?\s(?:wrote|schrieb|a\s+écrit)\s*-{2,}+\s*$", re.I)
 _SEPARATOR_WORDS = (
     "original message|reply message|ursprüngliche nachricht|antwort nachricht|"
     "oprindelig meddelelse|message d'origine|mensaje original|messaggio originale|"
@@ -45,16 +46,17 @@ _SEPARATOR_WORDS = (
     "alkuperäinen viesti|mensagem original|původní zpráva|wiadomość oryginalna|"
     "исходное сообщение|oryginalna wiadomość|eredeti üzenet|original"
 )
-_ORIGINAL = re.compile(r"^\s*[-_=*]{2,}\s*(?:" + _SEPARATOR_WORDS + r")\s*[-_=*]{2,}\s*$", re.I)
+_ORIGINAL = re.compile(
+    r"^\s*+[-_=*]{2,}+\s*+(?:" + _SEPARATOR_WORDS + r")\s*+[-_=*]{2,}+\s*$", re.I)
 _FORWARD = re.compile(
-    r"^\s*(?:[-_=*]{2,}\s*(?:forwarded message|weitergeleitete nachricht|message transféré|"
+    r"^\s*+(?:[-_=*]{2,}+\s*+(?:forwarded message|weitergeleitete nachricht|message transféré|"
     r"mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|videresendt meddelelse|"
     r"vidarebefordrat meddelande|mensagem encaminhada|przekazana wiadomość|"
     r"пересылаемое сообщение)\s*[-_=*]{2,}|begin forwarded message:|"
     r"début du message réexpédié\s*:|inicio del mensaje reenviado:|anfang der weitergeleiteten)",
     re.I,
 )
-_RULE = re.compile(r"^\s*[-_=*]{5,}\s*$")
+_RULE = re.compile(r"^\s*+[-_=*]{5,}+\s*$")
 
 _FROM = {"from", "von", "de", "fra", "från", "van", "da", "od", "от", "lähettäjä", "feladó",
          "kimden", "gönderen", "发件人", "寄件者", "差出人", "từ", "afzender", "remitente"}
@@ -105,14 +107,28 @@ def _header_block(lines: list[str], i: int) -> bool:
         cat = header_category(line)
         if cat:
             seen.add(cat)
-        elif not line.strip():
-            if len(seen) >= 2:
-                break
+        elif not line.strip() and len(seen) >= 2:
+            break
     return len(seen) >= 2 and bool(seen & {"to", "subject", "date", "from", "cc"} - {first})
 
 
 def _joined(lines: list[str], i: int, count: int) -> str:
     return " ".join(clean(x).strip() for x in lines[i : i + count] if x.strip())
+
+
+_TIME_OR_YEAR = re.compile(r"\d{1,2}:\d{2}|\b(?:19|20)\d\d\b")
+
+
+def _has_digit(text: str) -> bool:
+    return any(c.isdigit() for c in text)
+
+
+def _quote_follows(lines: list[str], j: int) -> bool:
+    """Is the next non-empty line from j on a quoted ('>') line?"""
+    for line in lines[j : j + 4]:
+        if line.strip():
+            return line.lstrip().startswith(">")
+    return False
 
 
 def _attribution(lines: list[str], i: int) -> int:
@@ -136,11 +152,14 @@ def _attribution(lines: list[str], i: int) -> int:
             break
         if not last.strip():
             continue
-        if ("@" in text or any(c.isdigit() for c in text)) and _ATTRIBUTION.match(text):
+        if text[-1] not in ":->":
+            continue
+        strong = "@" in text or bool(_TIME_OR_YEAR.search(text))
+        if not strong and not (_quote_follows(lines, i + count) and _has_digit(text)):
+            continue
+        if _ATTRIBUTION.match(text) or _VERB_FIRST.match(text):
             return count
         if _DATE_START.match(text) and _DATE_EMAIL_END.search(text):
-            return count
-        if "@" in text and _VERB_FIRST.match(text) and _DATE_EMAIL_END.search(text):
             return count
     return 0
 

@@ -106,39 +106,38 @@ def _strip_edge_quotes(lines: list[str], keep: list[bool]) -> None:
             keep[k] = False
 
 
-def _strip_tail(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Remove signatures, mobile footers, list footers and disclaimers from the end."""
-    removed: list[str] = []
+def _strip_tail(lines: list[str]) -> int:
+    """How many leading lines remain once signatures, mobile footers, list footers and
+    disclaimers are removed from the end."""
+    end = len(lines)
     while True:
-        while lines and not lines[-1].strip():
-            lines.pop()
-        if not lines:
-            break
-        start = max(0, len(lines) - _MAX_TAIL)
+        while end and not lines[end - 1].strip():
+            end -= 1
+        if not end:
+            return 0
+        start = max(0, end - _MAX_TAIL)
         cut = -1
-        for k in range(len(lines) - 1, start - 1, -1):
+        for k in range(end - 1, start - 1, -1):
             s = clean(lines[k]).strip()
-            if s in ("--", "-- ", "—-"):
+            if s in ("--", "—-"):
                 cut = k
                 break
             if re.fullmatch(r"_{2,}", s) and any(
-                _LIST_FOOTER.search(x) for x in lines[k + 1 : k + 4]):
+                    _LIST_FOOTER.search(x) for x in lines[k + 1 : min(k + 4, end)]):
                 cut = k
                 break
-        last = clean(lines[-1]).strip()
+        last = clean(lines[end - 1]).strip()
         if cut < 0 and _MOBILE.match(last) and len(last.split()) <= 8 and "," not in last:
-            cut = len(lines) - 1
+            cut = end - 1
         if cut < 0:
-            para = len(lines) - 1
+            para = end - 1
             while para > 0 and lines[para - 1].strip():
                 para -= 1
             if para > 0 and _DISCLAIMER.match(clean(lines[para])):
                 cut = para
         if cut < 0:
-            break
-        removed = lines[cut:] + removed
-        del lines[cut:]
-    return lines, removed
+            return end
+        end = cut
 
 
 def _tidy(lines: list[str]) -> str:
@@ -154,22 +153,22 @@ def _tidy(lines: list[str]) -> str:
 
 
 def trim_reply(text: str) -> tuple[str, str]:
-    """Split a plain-text body into (the member's new words, everything elided)."""
+    """Split a plain-text body into (the member's new words, everything elided, in order)."""
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines: list[str] = []
     for line in raw_lines:
         lines.extend(split_shared_line(line))
     keep = _cut_history(lines)
     _strip_edge_quotes(lines, keep)
-    kept = [line for line, k in zip(lines, keep, strict=True) if k]
-    elided = [line for line, k in zip(lines, keep, strict=True) if not k]
-    kept, tail = _strip_tail(kept)
-    # a quote block left dangling before a removed signature
-    keep2 = [True] * len(kept)
-    _strip_edge_quotes(kept, keep2)
-    if not all(keep2):
-        elided.extend(x for x, k in zip(kept, keep2, strict=True) if not k)
-        kept = [x for x, k in zip(kept, keep2, strict=True) if k]
-    elided.extend(tail)
-    words = _tidy([x for x in kept if x.strip() != CUT_MARK])
-    return words, _tidy([x for x in elided if x.strip() != CUT_MARK])
+    for _ in range(3):
+        kept_idx = [k for k in range(len(lines)) if keep[k]]
+        remaining = _strip_tail([lines[k] for k in kept_idx])
+        for k in kept_idx[remaining:]:
+            keep[k] = False
+        before = sum(keep)
+        _strip_edge_quotes(lines, keep)  # a quote block left dangling before a signature
+        if sum(keep) == before:
+            break
+    words = [x for x, k in zip(lines, keep, strict=True) if k and x.strip() != CUT_MARK]
+    elided = [x for x, k in zip(lines, keep, strict=True) if not k and x.strip() != CUT_MARK]
+    return _tidy(words), _tidy(elided)

@@ -44,7 +44,7 @@ def to_json(file: str, parsed: ParsedMessage) -> dict[str, Any]:
 def _summary(file: str, parsed: ParsedMessage) -> str:
     lines = [f"{file}: {parsed.kind} ({', '.join(parsed.reasons)})"]
     if parsed.sender.email:
-        lines.append(f"  from:    {parsed.sender.name} <{parsed.sender.email}>".replace(" <", " <", 1))
+        lines.append(f"  from:    {parsed.sender.name} <{parsed.sender.email}>".strip())
     if parsed.subject:
         lines.append(f"  subject: {parsed.subject}")
     if parsed.command:

@@ -1,0 +1,49 @@
+"""Email commands from the subject or the first line; stories are never mistaken for them."""
+
+import pytest
+
+from circle.parsing.commands import command_string, find_command
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "expected"),
+    [
+        ("Re: April", "pause", "PAUSE"),
+        ("Re: April", "Pause until 2026-12-01", "PAUSE UNTIL 2026-12-01"),
+        ("RE: AW: resume", "", "RESUME"),
+        ("Re: April", "PASS.\n\nSorry, busy month.", "PASS"),
+        ("Re: April", "stop", "STOP"),
+        ("Re: Would you host?", "host yes", "HOST YES"),
+        ("Re: Would you host?", "Host No", "HOST NO"),
+        ("Re: Would you host?", "swap", "SWAP"),
+        ("Re: Would you host?", "Yes!", "HOST YES"),
+        ("Re: Would you host?", "not this time", "HOST NO"),
+        ("Share", "", "SHARE"),
+        ("Re: April", "anonymous", "ANONYMOUS"),
+        ("Re: April", "PRIVATE", "PRIVATE"),
+        ("Re: [circle] my stories", "", "MY STORIES"),
+        ("help", "", "HELP"),
+        ("Re: April", "Thanks Ana: your story moved me", "THANKS Ana: your story moved me"),
+        ("Re: THANKS Ben: so kind", "", "THANKS Ben: so kind"),
+    ],
+)
+def test_commands(subject: str, text: str, expected: str):
+    command = find_command(subject, text)
+    assert command is not None
+    assert command_string(command) == expected
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        ("Re: April", "Yes, I have a story about that."),
+        ("Re: April", "Thanks, Alex"),
+        ("Re: April", "Pause for a moment and think about it."),
+        ("Re: April", "Stop signs everywhere.\nThat is my story."),
+        ("Re: Help me think", "I needed help once."),
+        ("Re: April", "Yes\n\n" + "A long story about hosting. " * 20),
+        ("Re: April", ""),
+    ],
+)
+def test_not_commands(subject: str, text: str):
+    assert find_command(subject, text) is None

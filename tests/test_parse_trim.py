@@ -1,0 +1,104 @@
+"""Reply extraction: quotes, attributions, header blocks, signatures, pathological input."""
+
+import time
+
+import pytest
+
+from circle.parsing import trim_reply
+from circle.parsing.html_text import html_to_text
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("Hi\n\nOn 04/19/2011 07:10 AM, Roman wrote:\n\n> Hello", "Hi"),
+        ("Danke!\n\nAm 13.04.2026 um 08:00 schrieb Circle <c@example.org>:\n> Frage", "Danke!"),
+        ("Merci\n\nLe 13 avr. 2026 à 08:00, Circle <c@example.org> a écrit :\n> Q", "Merci"),
+        ("Gracias\n\nEl 13 abr 2026, a las 8:00, Circle <c@example.org> escribió:\n> Q", "Gracias"),
+        ("Grazie\n\nIl giorno 13 apr 2026, alle ore 08:00, Circle <c@example.org> ha scritto:\n> Q",
+         "Grazie"),
+        ("Bedankt\n\nOp 13 apr. 2026 om 08:00 heeft Circle <c@example.org> het volgende geschreven:\n\n> Q",
+         "Bedankt"),
+        ("Obrigado\n\nEm 13 de abr. de 2026, à(s) 08:00, Circle <c@example.org> escreveu:\n> Q",
+         "Obrigado"),
+        ("Yes\n\nOn Mon, Apr 13, 2026 at 8:00 AM Circle of Practice <\ncircle@example.org> wrote:\n> Q",
+         "Yes"),
+        ("Reply\n\n-----Original Message-----\nFrom: a@b.c\nSent: today\n\nold", "Reply"),
+        ("Reply\n________________________________\nFrom: A <a@b.c>\nSent: Monday\nTo: B\nSubject: S\n\nold",
+         "Reply"),
+        ("Hej\n\nFrån: A <a@b.c>\nSkickat: den 13 april 2026\nTill: B\nÄmne: S\n\nold", "Hej"),
+        ("My story.\n\n-- \nAna Souza\n+1 555 0100", "My story."),
+        ("My story.\n\nSent from my iPhone", "My story."),
+        ("My story.\n\nVon meinem iPhone gesendet", "My story."),
+        ("My story.\n\nSent from my desk, which is better than my phone.",
+         "My story.\n\nSent from my desk, which is better than my phone."),
+        ("Story.\n\nCONFIDENTIALITY NOTICE: This e-mail is private.\nDo not forward.", "Story."),
+    ],
+)
+def test_trim(body: str, text: str):
+    assert trim_reply(body)[0] == text
+
+
+def test_elided_keeps_everything_removed():
+    body = "New words.\n\nOn Mon, Apr 13, 2026 at 8:00 AM A <a@b.c> wrote:\n> old words\n\n-- \nsig"
+    text, elided = trim_reply(body)
+    assert text == "New words."
+    assert "> old words" in elided and "sig" in elided
+    assert elided.index("old words") < elided.index("sig")
+
+
+def test_inline_answers_are_kept():
+    body = "> Question one?\nAnswer one.\n\n> Question two?\nAnswer two.\n\n> Closing words"
+    text, elided = trim_reply(body)
+    assert "Answer one." in text and "Answer two." in text
+    assert "Closing words" in elided
+
+
+def test_story_mentioning_someone_wrote_is_not_cut():
+    body = "On my first day my mentor wrote:\n\nAsk more questions.\n\nI still do."
+    assert trim_reply(body)[0] == body
+
+
+def test_lists_and_code_survive():
+    body = "Steps:\n\n- one\n- two\n\n    def f(x):\n        return x > 1\n\nDone."
+    assert trim_reply(body)[0] == body
+
+
+def test_forwarded_message_is_kept():
+    body = "FYI\n\n---------- Forwarded message ----------\nFrom: a@b.c\nTo: d@e.f\nSubject: S\n\nText"
+    assert trim_reply(body)[0] == body
+
+
+def test_html_gmail_quote_is_elided():
+    html = ('<div dir="ltr">Fine, thanks.<br></div><div class="gmail_quote">'
+            '<div class="gmail_attr">On Mon, A &lt;a@b.c&gt; wrote:</div>'
+            '<blockquote class="gmail_quote">How are you?</blockquote></div>')
+    text, elided = trim_reply(html_to_text(html, mark_quotes=True))
+    assert text == "Fine, thanks."
+    assert "How are you?" in elided
+
+
+def test_html_keeps_paragraphs_lists_links():
+    html = ("<p>One</p><p>Two <a href='https://x.example/'>site</a></p>"
+            "<ol><li>a</li><li>b</li></ol><script>evil()</script>")
+    assert html_to_text(html) == "One\n\nTwo site <https://x.example/>\n\n1. a\n2. b"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "> " * 3 + "x\n" * 1,
+        ">\n" * 2_500_000,  # 5 MB of quote markers
+        "On " + "a" * 100 + "\n" * 1 + ("On 1 " + "x " * 50 + "\n") * 100_000,
+        ("From: a\n" * 50_000),
+        ("-" * 200 + "\n") * 20_000,
+        "a" * 2_000_000,
+        ("reply On " + "1" * 300 + " wrote" * 50 + "\n") * 5_000,
+    ],
+    ids=["tiny", "quotes_5mb", "attribution_like_100k", "from_lines", "rules", "one_long_line",
+         "shared_line"],
+)
+def test_pathological_input_is_fast(body: str):
+    started = time.perf_counter()
+    trim_reply(body)
+    assert time.perf_counter() - started < 10.0
