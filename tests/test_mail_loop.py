@@ -238,3 +238,46 @@ def test_cli_fetch_run_once_and_the_loop_lock(mailbox: Mailbox, store: TinyStore
     assert len(called) == 1 and "0 fetched" in capsys.readouterr().out
     with mail_loop_lock(tmp_path / "data"), pytest.raises(LockedError, match="already running"):
         mailin._run(argparse.Namespace(config=config, once=True))
+
+
+def test_mixed_inbox_over_imap(mailbox: Mailbox, source: ImapSource, store: TinyStore) -> None:
+    from circle.model import Member, QuarantineItem
+    from tests.mailin_support import CIRCLE, dsn, out_of_office
+
+    for data in (dsn("bob@example.org", mid="b1@mx"),
+                 out_of_office("cleo@example.org", "20 November 2026", mid="o1@cleo"),
+                 raw(CIRCLE, "ana@example.org", mid="own1@circle.test"),
+                 raw("eve@evil.example", mid="e1@eve"),
+                 raw("bob@example.org", to_token("ana"), mid="f1@bob"),
+                 raw("ana@example.org", to_token("ana"), "PASS", " ", mid="p1@ana")):
+        mailbox.append(data)
+    report = _fetch(source, store, mailbox)
+    assert (report.bounces, report.auto_replies, report.ignored) == (1, 1, 1)
+    assert len(report.quarantined) == 2 and report.commands == ["PASS"]
+    assert report.stories == [] and store.all(Story) == [story("s-bob1", "bob")]
+    assert store.get(Member, "bob").delivery_problems[0].address == "bob@example.org"
+    assert [n.kind for n in store.all(Notice)] == ["confirmation"]
+    assert {q.message_id for q in store.all(QuarantineItem)} == {"e1@eve", "f1@bob"}
+
+
+def test_polling_when_the_server_has_no_idle(mailbox: Mailbox, source: ImapSource,
+                                             monkeypatch) -> None:
+    from imapclient import IMAPClient
+
+    real = IMAPClient.has_capability
+    monkeypatch.setattr(IMAPClient, "has_capability",
+                        lambda self, cap: cap != "IDLE" and real(self, cap))
+    source.fetch_since(0, 10)
+    threading.Timer(0.3, mailbox.append, args=(_stories(1)[0],)).start()
+    started = time.monotonic()
+    assert source.wait(5.0) is True
+    assert time.monotonic() - started < 2.5
+
+
+def test_missing_dovecot_is_a_clear_error(monkeypatch) -> None:
+    from mail import devservers
+
+    monkeypatch.setattr(devservers.shutil, "which", lambda name: None)
+    monkeypatch.setattr(devservers, "DOVECOT_CANDIDATES", ("/nonexistent/dovecot",))
+    with pytest.raises(MailError, match="apt-get install dovecot-imapd"):
+        devservers.find_dovecot()
