@@ -26,7 +26,8 @@ PREVIEW_LINK = "mailto:reply-to-this-story@preview.invalid"
 def story_link(ms: MailSetting, member: Member, round_id: str, story: DigestStory) -> str:
     """mailto link whose address carries a token (member, round, parent=story id)."""
     token = member_token(ms.secret, member, round_id, story.id)
-    about = f"Re: {story.author}'s story" if story.named else "Re: a story in the digest"
+    first = story.author.split(" ")[0]
+    about = f"Re: {first}'s story" if story.named else "Re: a story in the digest"
     return f"mailto:{reply_address(ms.circle.address, token)}?subject={quote(about, safe='')}"
 
 

@@ -60,7 +60,9 @@ def agreements_text(circle: Circle) -> str:
 
 
 def _base(ms: MailSetting, member: Member) -> dict[str, str]:
-    return {"circle": clean_line(ms.circle.name), "name": clean_line(member.name),
+    full = clean_line(member.name)
+    return {"circle": clean_line(ms.circle.name), "name": full.split(" ")[0] or full,
+            "full_name": full,
             "signature": ms.signature or clean_line(ms.circle.name)}
 
 

@@ -182,6 +182,8 @@ To pause, reply PAUSE. To leave, reply STOP. Reply HELP for more.
 }
 """Every template Circle knows, by name."""
 
+COMMON = frozenset({"name", "full_name", "circle", "signature"})
+"""Placeholders every email template (not fragment) may use."""
 FRAGMENTS = frozenset({"host_kit", "digest_footer"})
 """Templates that are parts of another email: no subject line."""
 
@@ -200,10 +202,11 @@ def check_template(name: str, text: str) -> list[str]:
     problems = []
     if name not in FRAGMENTS and not text.startswith("Subject:"):
         problems.append(f"{name}: the first line must be 'Subject: ...'")
-    unknown = placeholders(text) - placeholders(DEFAULTS[name])
+    known = placeholders(DEFAULTS[name]) | (COMMON if name not in FRAGMENTS else set())
+    unknown = placeholders(text) - known
     if unknown:
         problems.append(f"{name}: unknown placeholders {', '.join(sorted(unknown))} (this "
-                        f"template knows {', '.join(sorted(placeholders(DEFAULTS[name])))})")
+                        f"template knows {', '.join(sorted(known))})")
     return problems
 
 
