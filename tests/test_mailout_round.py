@@ -8,13 +8,13 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from circle.model import Member, Notice, OutboxItem, OutboxState, Round
 from circle.rounds_due import approve_digest, plan_due_mail, queue_digest
 from circle.tokens import read_token, token_from_address
 from mail.smtp import SmtpSink, send_outbox
 from tests.mailout_world import SECRET, accept_host, make_config, seed, seed_stories
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tests.smtp_server import SmtpServer
