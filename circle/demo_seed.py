@@ -53,11 +53,13 @@ PEOPLE: list[tuple[str, str, str, str]] = [
      "Go gently, all of you."),
     ("David Cohen", "david", "I'll play the sceptic, as usual.",
      "Happy to be proven wrong at the gathering."),
-    ("Mei Lin", "mei", "Practical answer first, feelings after.", "Hope that is useful to someone."),
+    ("Mei Lin", "mei", "Practical answer first, feelings after.",
+     "Hope that is useful to someone."),
 ]
 
 QUESTIONS = [
-    "When did you last step out of your comfort zone at work, and what did staying there teach you?",
+    "When did you last step out of your comfort zone at work, and what did staying there "
+    "teach you?",
     "What does really listening look like in your teaching?",
     "Tell us about a dilemma you have not resolved yet.",
     "Who taught you something without meaning to?",
@@ -70,7 +72,7 @@ QUESTIONS = [
 MIDDLES = [
     ["I agreed to co-teach with a colleague whose methods I distrusted.",
      "I ran a seminar without slides for the first time in eleven years.",
-     "I said 'I don't know' in front of a room of new lecturers, and the room relaxed.",
+     "I said 'I don't know' in front of new lecturers, and the room relaxed.",
      "The discomfort did not pass, but it became something I could carry."],
     ["Listening, for me, is mostly waiting three seconds longer than feels polite.",
      "A student told me I finish people's sentences; she was right.",
@@ -148,9 +150,9 @@ def timeline_for(gathering: datetime) -> dict[str, datetime]:
     return timeline(gathering, ScheduleSettings())
 
 
-def _raw_email(member: Member, circle: Circle, subject: str, text: str, quoted: str,
-               at: datetime, message_id: str) -> bytes:
-    body = f"{text}\n\n-- \n{member.name}\n\nOn the question, {circle.name} wrote:\n> {quoted}\n"
+def _raw_email(member: Member, circle: Circle, subject: str, text: str, *, at: datetime,
+               message_id: str) -> bytes:
+    body = f"{text}\n\n-- \n{member.name}\n\nOn the question, {circle.name} wrote:\n> {subject}\n"
     head = (f"From: {member.name} <{member.email}>\nTo: {circle.address}\n"
             f"Subject: Re: {subject}\nDate: {at.strftime('%a, %d %b %Y %H:%M:%S +0000')}\n"
             f"Message-ID: {message_id}\nContent-Type: text/plain; charset=utf-8\n\n")
@@ -214,12 +216,13 @@ def build_demo(now: datetime) -> DemoCircle:
             rnd.hosts_asked = [host]
             rnd.question = "What would you tell yourself on your first day of teaching?"
         elif k == 2:
-            rnd.host_state, rnd.hosts_asked = HostState.INVITED, [host]
+            rnd.host_state = HostState.INVITED
         rounds.append(rnd)
         if k > 0:
             continue
         start = rnd.timeline["question"] if k < 0 else rnd.fired["question"]
-        authors = [m for m in members if m.id != "jun" or qi % 2 == 0][: 9 if k < 0 else 6]
+        authors = [m for m in members if (m.id != "jun" or qi % 2 == 0)
+                   and (m.id != "siobhan" or k < -2)][: 9 if k < 0 else 6]
         authors = authors[qi % 3:] + authors[: qi % 3]
         for j, author in enumerate(authors):
             if k == 0 and j >= 5:
@@ -233,7 +236,7 @@ def build_demo(now: datetime) -> DemoCircle:
             text = "\n\n".join(p for p in (opener, f"{middle} {extra}".strip(), closer) if p)
             sid = f"s-{rid}-{author.id}"
             mid = f"<{sid}@mail.example.org>"
-            raw = _raw_email(author, circle, rnd.question, text, rnd.question, at, mid)
+            raw = _raw_email(author, circle, rnd.question, text, at=at, message_id=mid)
             sha = hashlib.sha256(raw).hexdigest()
             raws[sha] = raw
             story = Story(id=sid, round_id=rid, member_id=author.id, text=text, received_at=at,

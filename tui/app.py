@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.worker import get_current_worker
 
 from circle.config import Config
-from tui import workers
+from circle.errors import CircleError
+from tui import mail_loop, workers
 from tui.bindings import SCREENS, bindings_for, check_keymap
-from tui.messages import DataLoaded, RecordsSaved, StoreChanged, WorkFailed
+from tui.messages import (
+    DataLoaded,
+    DigestProgress,
+    DigestSent,
+    MailLoopStatusChanged,
+    RecordsSaved,
+    RepliesIngested,
+    StoreChanged,
+    WorkFailed,
+)
 from tui.screens.help import HelpScreen
 from tui.screens.registry import SCREEN_CLASSES
 from tui.snapshot import CircleData
@@ -33,14 +45,18 @@ class CircleApp(App[None]):
     MODES: ClassVar[dict[str, Any]] = dict(SCREEN_CLASSES)
 
     def __init__(self, config: Config, store: Any, source: Any, sink: Any, clock: Any,
-                 *, poll_seconds: float = 2.0) -> None:
+                 *, secret: bytes = b"", data_dir: Path | None = None,
+                 poll_seconds: float = 2.0) -> None:
         super().__init__()
         self.config, self.store, self.source, self.sink, self.clock = (
             config, store, source, sink, clock)
+        self.secret = secret
+        self.data_dir = data_dir or getattr(store, "data_dir", None)
+        self.send_progress = (0, 0)
         self.data = CircleData()
         self.poll_seconds = poll_seconds
         self.writer = workers.StoreWriter(store, self.post_message)
-        self.mail_status = "mail loop: not running here (no mail source)"
+        self.mail_status = "not running here (no mail source configured)"
         self.sending = False
         self.load_seconds = 0.0
 
@@ -55,10 +71,16 @@ class CircleApp(App[None]):
         self.run_worker(self.writer.run, thread=True, group="writer", name="writer")
         self.action_reload()
         self.set_interval(self.poll_seconds, self._poll, name="poll-store")
+        self.mail_loop = mail_loop.MailLoop(self, self.source)
+        self.mail_loop.start()
 
-    def on_unmount(self) -> None:
-        """Let the writer finish what is queued."""
+    async def on_unmount(self) -> None:
+        """Stop the mail loop, let the writer finish, close the relay connection."""
+        self.mail_loop.stop()
         self.writer.stop()
+        close = getattr(self.sink, "close", None)
+        if close is not None:
+            await close()
 
     def now(self) -> datetime:
         """The injected clock's time."""
@@ -100,6 +122,54 @@ class CircleApp(App[None]):
     def on_records_saved(self, _message: RecordsSaved) -> None:
         """Nothing to do: the snapshot was patched already."""
 
+    def start_sending(self, prepare: Callable[[], list[Any]], kind: str) -> None:
+        """Queue items (thread) then send the outbox (async worker); progress comes as messages."""
+        if self.sink is None:
+            self.notify("No mail relay is configured ([smtp] in the config).",
+                        title="Cannot send", severity="warning")
+            return
+        if self.sending:
+            self.notify("Already sending; wait for it to finish.", severity="warning")
+            return
+        self.sending, self.send_progress = True, (0, 0)
+        self.run_worker(workers.send_due(
+            prepare, store=self.store, sink=self.sink, now=self.now, sender=self.config.address,
+            post=self.post_message, kind=kind), group="send", exit_on_error=False)
+        self.refresh_screen()
+
+    def on_digest_progress(self, message: DigestProgress) -> None:
+        """Move the progress bar."""
+        self.send_progress = (message.done, message.total)
+        show = getattr(self.screen, "show_progress", None)
+        if show is not None:
+            show()
+
+    def on_digest_sent(self, message: DigestSent) -> None:
+        """Sending finished: say so, read the outbox again."""
+        self.sending = False
+        if message.sent or message.failed:
+            failed = f"; {message.failed} failed — see the outbox" if message.failed else ""
+            self.notify(f"{message.sent} sent{failed}", title=f"{message.kind.capitalize()} sent",
+                        severity="warning" if message.failed else "information")
+        self.action_reload()
+
+    def on_replies_ingested(self, message: RepliesIngested) -> None:
+        """New mail arrived through the mail loop running here."""
+        if message.count:
+            self.notify(message.summary, title="New mail")
+            self.action_reload()
+
+    def on_mail_loop_status_changed(self, message: MailLoopStatusChanged) -> None:
+        """Keep the mail loop's status for the Today screen."""
+        self.mail_status = message.text
+        if getattr(self.screen, "MODE", "") == "today":
+            self.refresh_screen()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Notifications never interpret markup: they often carry member names and text."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def on_work_failed(self, message: WorkFailed) -> None:
         """The one place worker errors become notifications."""
         self.notify(message.detail, title=message.what, severity="error", timeout=10)
@@ -130,25 +200,30 @@ class CircleApp(App[None]):
         return bool(self.current_theme.dark)
 
 
-def make_app(config: Config, store: Any, source: Any, sink: Any, clock: Any) -> CircleApp:
-    """Build the app from its parts (the CLI and the tests use this)."""
-    return CircleApp(config, store, source, sink, clock)
+def make_app(config: Config, store: Any, source: Any, sink: Any, clock: Any, *,
+             secret: bytes = b"", data_dir: Path | None = None) -> CircleApp:
+    """Build the app from its parts (the CLI and the tests use this).
+
+    `source` (a MailSource or None) lets the app run the mail loop itself when no `circle run`
+    holds the lock; `sink` (a MailSink or None) sends the digest and the outbox.
+    """
+    return CircleApp(config, store, source, sink, clock, secret=secret, data_dir=data_dir)
 
 
 def run_app(ctx: Any) -> None:
-    """Run the TUI for a loaded `tui.context.Context`."""
-    source, sink = _adapters(ctx)
-    make_app(ctx.config, ctx.store, source, sink, ctx.clock).run()
+    """Run the TUI for a loaded `tui.context.Context` with the real IMAP and SMTP adapters."""
+    from mail.imap import ImapSource, resolve_password
+    from mail.smtp import SmtpSink, smtp_password
 
-
-def _adapters(ctx: Any) -> tuple[Any, Any]:
-    """The real mail adapters when they are installed (None means: not available here)."""
-    try:
-        from mail import smtp
-    except ImportError:
-        return None, None
-    maker = getattr(smtp, "sink_from_config", None)
-    return None, (maker(ctx.config) if maker else None)
+    source = None
+    if ctx.config.imap.username:
+        try:
+            source = ImapSource(ctx.config.imap, password=resolve_password(ctx.config.imap))
+        except CircleError:
+            source = None  # the Today screen says the mail loop is not running here
+    sink = SmtpSink(ctx.config.smtp, password=smtp_password(ctx.config.smtp))
+    make_app(ctx.config, ctx.store, source, sink, ctx.clock, secret=ctx.secret,
+             data_dir=ctx.data_dir).run()
 
 
 __all__ = ["SCREENS", "CircleApp", "make_app", "run_app"]

@@ -71,3 +71,13 @@ class DigestSent(_Happened):
     sent: int
     failed: int
     kind: str = "digest"
+
+
+@dataclass
+class DigestComposed(_Happened):
+    """The digest preview was composed (plain text and the HTML part rendered as text)."""
+
+    round_id: str
+    plain: str
+    html_text: str
+    problem: str = ""

@@ -48,9 +48,11 @@ class CircleData:
 
     def patch(self, record: Any) -> None:
         """Put one changed record into the snapshot (the store write happens elsewhere)."""
-        table = {Member: self.members, Round: self.rounds, Story: self.stories,
-                 Response: self.responses, Appreciation: self.appreciations,
-                 QuarantineItem: self.quarantine, OutboxItem: self.outbox}.get(type(record))
+        tables: dict[type, dict[str, Any]] = {
+            Member: self.members, Round: self.rounds, Story: self.stories,
+            Response: self.responses, Appreciation: self.appreciations,
+            QuarantineItem: self.quarantine, OutboxItem: self.outbox}
+        table = tables.get(type(record))
         if table is not None:
             table[record.key] = record
         elif isinstance(record, Circle):
@@ -112,13 +114,16 @@ class CircleData:
 
     def passed(self, round_id: str) -> set[str]:
         """Members who sent PASS for a round."""
-        return {n.member_id for n in self.notices
-                if n.round_id == round_id and n.command.upper().startswith("PASS")}
+        rnd = self.rounds.get(round_id)
+        noticed = {n.member_id for n in self.notices
+                   if n.round_id == round_id and n.command.upper().startswith("PASS")}
+        return noticed | set(rnd.passes if rnd else ())
 
     def last_contribution(self) -> dict[str, datetime]:
         """When each member last sent a story or response."""
         last: dict[str, datetime] = {}
-        for post in [*self.stories.values(), *self.responses.values()]:
+        posts: list[Post] = [*self.stories.values(), *self.responses.values()]
+        for post in posts:
             seen = last.get(post.member_id)
             if seen is None or post.received_at > seen:
                 last[post.member_id] = post.received_at
@@ -129,8 +134,8 @@ class CircleData:
         past = [r for r in self.rounds_sorted() if r.gathering <= now or
                 r.state != RoundState.PLANNED][-rounds:]
         ids = {r.id for r in past}
-        heard = {p.member_id for p in [*self.stories.values(), *self.responses.values()]
-                 if p.round_id in ids}
+        posts: list[Post] = [*self.stories.values(), *self.responses.values()]
+        heard = {p.member_id for p in posts if p.round_id in ids}
         return [m for m in self.members.values()
                 if m.status == MemberStatus.ACTIVE and m.id not in heard]
 

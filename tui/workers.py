@@ -12,10 +12,12 @@ from typing import Any
 
 from textual.message import Message
 
+from circle.config import Config
 from circle.errors import CircleError
-from circle.model import OutboxItem, OutboxState
+from circle.model import Member, OutboxItem, Round
 from tui.messages import (
     DataLoaded,
+    DigestComposed,
     DigestProgress,
     DigestSent,
     RecordsSaved,
@@ -103,33 +105,98 @@ def poll_store(store: Any, post: Post) -> None:
         post(StoreChanged())
 
 
-def _after_send(item: OutboxItem, ok: bool, permanent: bool, detail: str,
-                now: datetime) -> OutboxItem:
-    """The outbox item after one attempt (fallback until circle/outbox.py is wired in)."""
-    if ok:
-        state = OutboxState.SENT
-    else:
-        state = OutboxState.FAILED_PERMANENT if permanent else OutboxState.FAILED_TEMPORARY
-    line = f"{now.isoformat(timespec='seconds')} {state.value} {detail}".strip()
-    return replace(item, state=state, attempts=item.attempts + 1, last_error="" if ok else detail,
-                   sent_at=now if ok else item.sent_at, history=[*item.history, line])
+SENDING_LOCK = "sending.lock"  # the same lock as `circle send-due` (tui/commands/mailout.py)
 
 
-async def send_items(items: Sequence[OutboxItem], *, sink: Any, store: Any, sender: str,
-                     now: Callable[[], datetime], post: Post, kind: str = "digest") -> None:
-    """Hand outbox items to the relay one by one (async worker), recording each state."""
-    total, sent, failed = len(items), 0, 0
-    post(DigestProgress(0, total))
-    for done, item in enumerate(items, start=1):
-        sending = replace(item, state=OutboxState.SENDING)
-        await asyncio.to_thread(store.put, sending)
-        try:
-            result = await sink.send(sender, item.recipient, item.raw.encode("ascii", "replace"))
-            ok, permanent, detail = result.ok, result.permanent, result.detail
-        except Exception as exc:
-            ok, permanent, detail = False, False, describe_error(exc)
-        after = _after_send(sending, ok, permanent, detail, now())
-        await asyncio.to_thread(store.put, after)
-        sent, failed = sent + ok, failed + (not ok)
+def _templates(store: Any) -> dict[str, str] | None:
+    data_dir = getattr(store, "data_dir", None)
+    if data_dir is None:
+        return None
+    from data.templates import load_templates
+
+    return load_templates(data_dir)
+
+
+def compose_preview(store: Any, config: Config, secret: bytes, now: datetime, round_id: str,
+                    *, post: Post) -> None:
+    """Compose the digest preview (thread worker): plain text, and the HTML part as text."""
+    from circle.parsing.html_text import html_to_text
+    from circle.rounds_due import preview_digest
+
+    try:
+        templates = _templates(store)
+        plain = preview_digest(store, now, config, secret, round_id=round_id,
+                               templates=templates)
+        html = preview_digest(store, now, config, secret, round_id=round_id, html=True,
+                              templates=templates)
+    except Exception as exc:
+        post(DigestComposed(round_id, "", "", describe_error(exc)))
+        return
+    post(DigestComposed(round_id, plain, html_to_text(html)))
+
+
+def queue_test(store: Any, config: Config, secret: bytes, now: datetime,
+               round_id: str) -> list[OutboxItem]:
+    """Queue one copy of the digest to the steward's own address (thread)."""
+    from circle.compose import digest_mail
+    from circle.outbox import new_item
+    from circle.rounds_due import digest_round, load_digest, mail_setting
+
+    members = store.all(Member)
+    rnd = digest_round(store.all(Round), round_id)
+    ms = mail_setting(config, secret, now, members, _templates(store))
+    me = Member(id="steward", name="Steward", email=config.steward_email, joined=now.date())
+    item = new_item(digest_mail(ms, me, load_digest(store, rnd, config, force=True)), now)
+    item = replace(item, id=f"{item.id}-test-{now:%Y%m%d%H%M%S}", kind="test")
+    store.put(item)
+    return [item]
+
+
+def queue_all(store: Any, config: Config, secret: bytes, now: datetime,
+              round_id: str) -> list[OutboxItem]:
+    """Approve the round's digest and queue one copy per member who receives mail (thread)."""
+    from circle.rounds_due import approve_digest, queue_digest
+
+    approve_digest(store, round_id)
+    items: list[OutboxItem] = queue_digest(store, now, config, secret, round_id=round_id,
+                                           templates=_templates(store))
+    return items
+
+
+async def send_due(prepare: Callable[[], list[OutboxItem]], *, store: Any, sink: Any,
+                   now: Callable[[], datetime], sender: str, post: Post, kind: str) -> None:
+    """Queue (in a thread), then send every due item holding the sending lock (async worker)."""
+    from filelock import FileLock, Timeout
+
+    from mail.send import send_outbox
+
+    try:
+        await asyncio.to_thread(prepare)
+    except Exception as exc:
+        post(WorkFailed(f"Cannot queue the {kind}", describe_error(exc)))
+        post(DigestSent(0, 0, kind))
+        return
+    data_dir = getattr(store, "data_dir", None)
+    lock = FileLock(str(data_dir / SENDING_LOCK), timeout=0) if data_dir else None
+    try:
+        if lock is not None:
+            lock.acquire()
+    except Timeout:
+        post(WorkFailed("Queued, not sent yet", "another Circle process is sending right "
+                        "now; it will send these too"))
+        post(DigestSent(0, 0, kind))
+        return
+
+    def progress(done: int, total: int, _item: OutboxItem) -> None:
         post(DigestProgress(done, total))
-    post(DigestSent(sent, failed, kind))
+
+    try:
+        report = await send_outbox(store, sink, now, sender=sender, progress=progress)
+    except Exception as exc:
+        post(WorkFailed("Sending stopped", describe_error(exc)))
+        post(DigestSent(0, 0, kind))
+        return
+    finally:
+        if lock is not None:
+            lock.release()
+    post(DigestSent(report.sent, report.failed_temporary + report.failed_permanent, kind))

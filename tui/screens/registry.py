@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from tui.screens.base import CircleScreen
+from tui.screens.digest import DigestScreen
+from tui.screens.hosts import HostsScreen
+from tui.screens.members import MembersScreen
+from tui.screens.quarantine import QuarantineScreen
 from tui.screens.review import ReviewScreen
+from tui.screens.threads import ThreadsScreen
 from tui.screens.today import TodayScreen
-
-
-def _placeholder(mode: str) -> type[CircleScreen]:
-    return type(f"{mode.title()}Screen", (CircleScreen,), {"MODE": mode})
-
 
 SCREEN_CLASSES: dict[str, type[CircleScreen]] = {
     "today": TodayScreen,
     "review": ReviewScreen,
-    "threads": _placeholder("threads"),
-    "members": _placeholder("members"),
-    "hosts": _placeholder("hosts"),
-    "digest": _placeholder("digest"),
-    "quarantine": _placeholder("quarantine"),
+    "threads": ThreadsScreen,
+    "members": MembersScreen,
+    "hosts": HostsScreen,
+    "digest": DigestScreen,
+    "quarantine": QuarantineScreen,
 }

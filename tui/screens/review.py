@@ -43,7 +43,8 @@ class ReviewScreen(CircleScreen):
     def compose_body(self) -> ComposeResult:
         """Queue and detail side by side."""
         with Horizontal(id="review"):
-            table: DataTable[str] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+            table: DataTable[str | Text] = DataTable(id="queue", cursor_type="row",
+                                                     zebra_stripes=True)
             table.add_columns("When", "Who", "")
             yield table
             with VerticalScroll(id="post"):
@@ -51,7 +52,7 @@ class ReviewScreen(CircleScreen):
                 yield Static("", id="post-body")
 
     @property
-    def table(self) -> DataTable[str]:
+    def table(self) -> DataTable[str | Text]:
         """The queue."""
         return self.query_one("#queue", DataTable)
 
@@ -80,8 +81,8 @@ class ReviewScreen(CircleScreen):
     def _cells(self, post: Post) -> tuple[str | Text, ...]:
         kind = "S" if isinstance(post, Story) else "R"
         held = Text("held", style="yellow") if post.state == StoryState.HELD else Text(kind)
-        return day(post.received_at, self.capp.config.tz), one_line(
-            self.data.name(post.member_id), 16), held
+        return day(post.received_at, self.capp.config.tz), Text(one_line(
+            self.data.name(post.member_id), 16)), held
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         """Moving in the list shows the item at once."""

@@ -85,7 +85,7 @@ class TodayScreen(CircleScreen):
         waiting = sorted(receiving - wrote - passed, key=data.name)
 
         def names(ids: set[str] | list[str]) -> str:
-            return ", ".join(sorted((data.name(i) for i in ids))) or "nobody yet"
+            return ", ".join(sorted(data.name(i) for i in ids)) or "nobody yet"
         text.append(f"Stories from {len(wrote)}: ", style="bold")
         text.append(names(wrote))
         text.append(f"\nPassed this time ({len(passed)}): ", style="bold")

@@ -25,9 +25,8 @@ class CircleCommands(Provider):
                     else spec.description
                 entries.append((label, spec.tooltip, partial(self._run, spec)))
                 continue
-            if spec.scope == mode:
-                if self.screen.check_action(spec.action, ()) is False:
-                    continue
+            if spec.scope == mode and self.screen.check_action(spec.action, ()) is False:
+                continue
             label = f"{TITLES[spec.scope]}: {spec.description}"
             entries.append((label, spec.tooltip, partial(self._run, spec)))
         return entries

@@ -1,0 +1,75 @@
+"""The mail loop inside the TUI: a thread worker when no `circle run` holds the lock."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from circle.errors import CircleError, LockedError
+from tui.messages import MailLoopStatusChanged, RepliesIngested, WorkFailed
+from tui.workers import describe_error
+
+
+class MailLoop:
+    """Runs `mail.loop.run_forever` in a thread worker, reporting through messages only."""
+
+    def __init__(self, app: Any, source: Any) -> None:
+        self.app = app
+        self.source = source
+        self.stop_event = threading.Event()
+        self.lock: Any = None
+
+    def _status(self, text: str) -> None:
+        self.app.post_message(MailLoopStatusChanged(text))
+
+    def start(self) -> None:
+        """Take the mail-loop lock and run; if `circle run` has it, the app polls the store."""
+        if self.source is None:
+            self._status("not fetched here (no IMAP account configured); "
+                         "new mail appears when `circle run` stores it")
+            return
+        if self.app.data_dir is None:
+            self._status("not fetched here (no data directory for the lock)")
+            return
+        from data.locks import mail_loop_lock
+
+        self.lock = mail_loop_lock(self.app.data_dir)
+        try:
+            self.lock.acquire()
+        except LockedError:
+            self.lock = None
+            self._status("fetched by `circle run`; this screen refreshes when mail arrives")
+            return
+        if hasattr(self.source, "stop_event"):
+            self.source.stop_event = self.stop_event
+        self._status("fetching here (IMAP, waiting for new mail)")
+        self.app.run_worker(self._run, thread=True, group="mail", name="mail-loop",
+                            exit_on_error=False)
+
+    def _run(self) -> None:
+        from mail.loop import run_forever
+
+        app = self.app
+
+        def reported(report: Any) -> None:
+            count = len(report.stories) + len(report.responses) + len(report.quarantined) \
+                + len(report.commands) + len(report.appreciations)
+            app.post_message(RepliesIngested(count, report.summary()))
+
+        def failed(exc: CircleError) -> None:
+            app.post_message(WorkFailed("Mail loop", describe_error(exc)))
+            self._status(f"trouble: {exc} (retrying)")
+
+        try:
+            run_forever(self.source, app.store, app.store.archive, app.config, app.secret,
+                        app.clock, self.stop_event, on_report=reported, on_error=failed,
+                        idle_timeout=float(app.config.imap.poll_seconds))
+        except Exception as exc:
+            app.post_message(WorkFailed("Mail loop stopped", describe_error(exc)))
+            self._status(f"stopped: {describe_error(exc)}")
+        finally:
+            self.lock.release()
+
+    def stop(self) -> None:
+        """Ask the loop to finish (it returns from its wait at once)."""
+        self.stop_event.set()

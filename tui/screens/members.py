@@ -1,0 +1,182 @@
+"""Members: who is in the circle, how they are, and the steward's changes to membership."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from circle import transitions as t
+from circle.errors import CircleError
+from circle.members import new_member, valid_email
+from circle.model import Member, MemberStatus
+from tui.bindings import bindings_for
+from tui.screens.base import CircleScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.form import FormScreen
+from tui.widgets.render import day
+
+STATUS_STYLE = {MemberStatus.ACTIVE: "green", MemberStatus.PAUSED: "yellow",
+                MemberStatus.LEFT: "dim"}
+
+
+class MembersScreen(CircleScreen):
+    """A table of members; add, edit, pause, resume, remove (their stories stay)."""
+
+    MODE = "members"
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        *bindings_for("members")]
+
+    def compose_body(self) -> ComposeResult:
+        """Table, then who has been quiet."""
+        table: DataTable[str | Text] = DataTable(id="members-table", cursor_type="row",
+                                                 zebra_stripes=True)
+        table.add_columns("Name", "Status", "Last wrote", "Hosted", "Delivery", "Email")
+        yield table
+        yield Static("", id="members-note")
+
+    @property
+    def table(self) -> DataTable[str | Text]:
+        """The members table."""
+        return self.query_one("#members-table", DataTable)
+
+    def current(self) -> Member | None:
+        """The member under the cursor."""
+        table = self.table
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        return self.data.members.get(key)
+
+    def refresh_data(self) -> None:
+        """Rebuild the table, keeping the cursor on the same member."""
+        if not self.data.loaded:
+            return
+        data, today, tz = self.data, self.capp.today(), self.capp.config.tz
+        keep = self.current()
+        last = data.last_contribution()
+        hosted: dict[str, int] = {}
+        for rnd in data.rounds.values():
+            if rnd.host_id and rnd.gathering <= self.capp.now():
+                hosted[rnd.host_id] = hosted.get(rnd.host_id, 0) + 1
+        table = self.table
+        table.clear()
+        order = {MemberStatus.ACTIVE: 0, MemberStatus.PAUSED: 1, MemberStatus.LEFT: 2}
+        for m in sorted(data.members.values(), key=lambda m: (order[m.status], m.name)):
+            status = t.effective_status(m, today)
+            words = status.value + (f" until {m.paused_until:%d %b}" if status ==
+                                    MemberStatus.PAUSED and m.paused_until else "")
+            trouble = ("paused" if m.delivery_paused else
+                       f"{len(m.delivery_problems)} problems" if m.delivery_problems else "ok")
+            table.add_row(Text(m.name, style="bold" if m.is_steward else ""),
+                          Text(words, style=STATUS_STYLE[status]), day(last.get(m.id), tz),
+                          str(hosted.get(m.id, 0)), trouble, Text(m.email), key=m.id)
+        if keep is not None and keep.id in table.rows:
+            table.move_cursor(row=table.get_row_index(keep.id))
+        quiet = data.quiet_members(self.capp.now())
+        note = Text("Not heard from in 3 rounds: ", style="bold")
+        note.append(", ".join(m.name for m in quiet) or "nobody — everyone has written lately")
+        if quiet:
+            note.append("\nA personal note from the steward often helps more than a reminder.",
+                        style="dim italic")
+        self.query_one("#members-note", Static).update(note)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only what fits the selected member's status."""
+        member = self.current()
+        if action in ("edit_member", "pause_member", "resume_member", "remove_member"):
+            if member is None:
+                return False
+            status = t.effective_status(member, self.capp.today())
+            if action == "pause_member":
+                return status == MemberStatus.ACTIVE
+            if action == "resume_member":
+                return status == MemberStatus.PAUSED or member.delivery_paused
+            if action == "remove_member":
+                return status != MemberStatus.LEFT
+        return True
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        """Keys follow the selected member."""
+        self.refresh_bindings()
+
+    def action_add_member(self) -> None:
+        """Add someone new."""
+        def added(values: dict[str, str] | None) -> None:
+            if values:
+                self.change("add a member", lambda: [new_member(
+                    list(self.data.members.values()), values["name"], values["email"],
+                    self.capp.today())], f"Welcome, {values['name']}")
+        self.app.push_screen(FormScreen("Add a member", [("name", "Name", ""),
+                                                         ("email", "Email", "")]), added)
+
+    def action_edit_member(self) -> None:
+        """Change name, address, aliases."""
+        member = self.current()
+        if member is None:
+            return
+
+        def edited(values: dict[str, str] | None) -> None:
+            if values:
+                self.change("edit the member", lambda: [_edited(member, values)], "Saved")
+        self.app.push_screen(FormScreen(f"Edit {member.name}", [
+            ("name", "Name", member.name), ("email", "Email", member.email),
+            ("aliases", "Other addresses (comma separated)", ", ".join(member.aliases)),
+            ("note", "Steward's note (private)", member.note)]), edited)
+
+    def action_pause_member(self) -> None:
+        """Pause, optionally until a date."""
+        member = self.current()
+        if member is None:
+            return
+
+        def paused(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            until = values["until"]
+            try:
+                when = date.fromisoformat(until) if until else None
+            except ValueError:
+                self.notify(f"{until!r} is not a date like 2027-01-31", severity="warning")
+                return
+            self.change("pause", lambda: [t.pause(member, when, today=self.capp.today())],
+                        f"{member.name} paused" + (f" until {when:%d %b %Y}" if when else ""))
+        self.app.push_screen(FormScreen(f"Pause {member.name}", [
+            ("until", "Until (YYYY-MM-DD, empty = until resumed)", "")],
+            "They receive nothing until then, and resume by themselves."), paused)
+
+    def action_resume_member(self) -> None:
+        """Resume their mail."""
+        member = self.current()
+        if member is not None:
+            self.change("resume", lambda: [t.resume(member)], f"{member.name} resumed")
+
+    def action_remove_member(self) -> None:
+        """They leave; asks first."""
+        member = self.current()
+        if member is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.change("remove", lambda: [t.leave(member)], f"{member.name} has left")
+        self.app.push_screen(ConfirmScreen(
+            f"Remove {member.name}?", f"{member.name} will receive no more mail from the "
+            "circle. Their stories and responses stay where they are.", "Remove"), confirmed)
+
+
+def _edited(member: Member, values: dict[str, str]) -> Member:
+    email = values["email"].lower()
+    aliases = [a.strip().lower() for a in values["aliases"].split(",") if a.strip()]
+    for address in (email, *aliases):
+        if not valid_email(address):
+            raise CircleError(f"{address!r} is not an email address (expected name@example.org)")
+    if not values["name"]:
+        raise CircleError("a member needs a name")
+    return replace(member, name=values["name"], email=email, aliases=aliases,
+                   note=values["note"])

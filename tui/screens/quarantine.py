@@ -1,0 +1,161 @@
+"""Quarantine: mail that could not be matched or trusted, with the reason; assign or dismiss."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Static
+
+from circle.ingest import ref_for
+from circle.members import find_by_address, new_member
+from circle.model import Member, MessageKind, QuarantineItem, QuarantineState, Story
+from circle.transitions import resolve_quarantine
+from tui.bindings import bindings_for
+from tui.screens.base import CircleScreen
+from tui.screens.form import FormScreen
+from tui.screens.pick import PickScreen
+from tui.widgets.render import day, day_time, one_line, plain
+
+REASON_WORDS = {
+    "unknown-sender": "nobody in the circle writes from this address",
+    "unverified-sender": "the name matches a member but the address does not",
+    "bounce": "a delivery failure report",
+    "auto-reply": "an automatic reply (out of office)",
+}
+
+
+class QuarantineScreen(CircleScreen):
+    """Open items on the left, the message on the right."""
+
+    MODE = "quarantine"
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        *bindings_for("quarantine")]
+
+    def compose_body(self) -> ComposeResult:
+        """List and detail."""
+        with Horizontal(id="quarantine-body"):
+            table: DataTable[str | Text] = DataTable(id="quarantine-list", cursor_type="row")
+            table.add_columns("When", "Why", "From")
+            yield table
+            with VerticalScroll(id="quarantine-detail"):
+                yield Static("", id="quarantine-text")
+
+    @property
+    def table(self) -> DataTable[str | Text]:
+        """The list of open items."""
+        return self.query_one("#quarantine-list", DataTable)
+
+    def current(self) -> QuarantineItem | None:
+        """The item under the cursor."""
+        table = self.table
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        return self.data.quarantine.get(key)
+
+    def refresh_data(self) -> None:
+        """Rebuild the list of open items."""
+        if not self.data.loaded:
+            return
+        table, row = self.table, self.table.cursor_row
+        table.clear()
+        for item in self.data.open_quarantine():
+            table.add_row(day(item.received_at, self.capp.config.tz), Text(item.reason),
+                          Text(one_line(item.sender_name or item.sender, 24)), key=item.id)
+        table.border_title = f"{table.row_count} in quarantine"
+        table.move_cursor(row=min(row, max(table.row_count - 1, 0)))
+        self._show()
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        """Show the item under the cursor."""
+        self._show()
+
+    def _show(self) -> None:
+        item = self.current()
+        detail = self.query_one("#quarantine-text", Static)
+        self.refresh_bindings()
+        if item is None:
+            detail.update(Text("Quarantine is empty.", style="italic"))
+            return
+        text = Text()
+        text.append("From: ", style="bold")
+        text.append(plain(f"{item.sender_name} <{item.sender}>".strip()))
+        text.append("\nSubject: ", style="bold")
+        text.append(plain(item.subject))
+        text.append(f"\nReceived: {day_time(item.received_at, self.capp.config.tz)}\n")
+        text.append("Why: ", style="bold")
+        text.append(f"{item.reason} — {REASON_WORDS.get(item.reason, item.kind.value)}\n\n")
+        text.append(plain(item.text or "(no text)"))
+        detail.update(text)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Every action needs an item; adding the sender needs an unknown address."""
+        item = self.current()
+        if action in ("assign_item", "dismiss_item"):
+            return item is not None
+        if action == "add_sender":
+            return item is not None and item.kind == MessageKind.REPLY and find_by_address(
+                list(self.data.members.values()), item.sender) is None
+        return True
+
+    def _assigned(self, item: QuarantineItem, member: Member) -> list[Any]:
+        """The item resolved to `member`; a reply becomes their pending story."""
+        records: list[Any] = [resolve_quarantine(item, QuarantineState.ASSIGNED,
+                                                 f"member:{member.id}")]
+        if item.kind == MessageKind.REPLY and item.text:
+            rnd = self.data.current_round(self.capp.now())
+            records.append(Story(
+                id=f"s-{ref_for(item.message_id)}", round_id=rnd.id if rnd else "",
+                member_id=member.id, text=item.text, received_at=item.received_at,
+                message_id=item.message_id, raw_sha=item.raw_sha, subject=item.subject,
+                classify_reasons=[f"assigned by the steward ({item.reason})"]))
+            if item.sender and item.sender.lower() not in member.addresses():
+                records.append(replace(member, aliases=[*member.aliases, item.sender.lower()]))
+        return records
+
+    def action_assign_item(self) -> None:
+        """It is from a member: choose who."""
+        item = self.current()
+        if item is None:
+            return
+        choices = [(m.id, f"{m.name} <{m.email}>") for m in
+                   sorted(self.data.members.values(), key=lambda m: m.name)]
+
+        def picked(member_id: str | None) -> None:
+            member = self.data.members.get(member_id or "")
+            if member is not None:
+                self.change("assign", lambda: self._assigned(item, member),
+                            f"Assigned to {member.name}"
+                            + ("; it waits in Review" if item.kind == MessageKind.REPLY else ""))
+        self.app.push_screen(PickScreen(f"Who sent “{one_line(item.subject, 40)}”?", choices),
+                             picked)
+
+    def action_add_sender(self) -> None:
+        """Add the sender as a new member, and give them their message."""
+        item = self.current()
+        if item is None:
+            return
+
+        def added(values: dict[str, str] | None) -> None:
+            if not values:
+                return
+
+            def make() -> list[Any]:
+                member = new_member(list(self.data.members.values()), values["name"],
+                                    values["email"], self.capp.today())
+                return [member, *self._assigned(item, member)]
+            self.change("add the sender", make, f"Welcome, {values['name']}")
+        self.app.push_screen(FormScreen("Add the sender as a member", [
+            ("name", "Name", item.sender_name), ("email", "Email", item.sender)]), added)
+
+    def action_dismiss_item(self) -> None:
+        """Nothing to do with it (it stays archived)."""
+        item = self.current()
+        if item is not None:
+            self.change("dismiss", lambda: [resolve_quarantine(
+                item, QuarantineState.DISMISSED, "dismissed by the steward")], "Dismissed")

@@ -1,0 +1,157 @@
+"""Threads: every round's stories with their responses as a tree; search across rounds."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Input, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from circle.model import Response, Story, StoryState
+from tui.bindings import bindings_for
+from tui.screens.base import CircleScreen
+from tui.snapshot import Post
+from tui.widgets.render import STATE_STYLE, one_line, plain, post_header
+
+MAX_RESULTS = 200
+NodeData = tuple[str, str]  # ("round" | "story" | "response", id)
+
+
+class ThreadsScreen(CircleScreen):
+    """Rounds (newest first) open lazily into stories and their threads."""
+
+    MODE = "threads"
+    AUTO_FOCUS = "#thread-tree"
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        *bindings_for("threads")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_text = ""
+
+    def compose_body(self) -> ComposeResult:
+        """Search box, tree, detail."""
+        yield Input(placeholder="/ search text, member or theme across every round", id="search")
+        with Horizontal(id="threads-body"):
+            tree: Tree[NodeData] = Tree("Rounds", id="thread-tree")
+            tree.show_root = False
+            yield tree
+            with VerticalScroll(id="thread-detail"):
+                yield Static("", id="thread-text")
+
+    @property
+    def thread_tree(self) -> Tree[NodeData]:
+        """The tree of rounds and threads."""
+        return self.query_one("#thread-tree", Tree)
+
+    def refresh_data(self) -> None:
+        """Rebuild the tree (rounds only; each opens lazily)."""
+        if not self.data.loaded:
+            return
+        if self.query_text:
+            self._show_results(self.query_text)
+            return
+        tree = self.thread_tree
+        tree.clear()
+        counts: dict[str, int] = {}
+        for story in self.data.stories.values():
+            counts[story.round_id] = counts.get(story.round_id, 0) + 1
+        for rnd in reversed(self.data.rounds_sorted()):
+            n = counts.get(rnd.id, 0)
+            if not n and not rnd.question:
+                continue
+            label = Text(f"{rnd.id}  ", style="bold")
+            label.append(f"{n} stories · ", style="dim")
+            label.append(one_line(rnd.question or "(no question yet)", 60))
+            tree.root.add(label, data=("round", rnd.id), allow_expand=n > 0)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
+        """Fill a round's stories the first time it opens."""
+        node = event.node
+        if node.data and node.data[0] == "round" and not node.children:
+            for story in self.data.stories_of(node.data[1]):
+                self._add_story(node, story)
+
+    def _label(self, post: Post) -> Text:
+        label = Text(self.data.name(post.member_id), style="bold")
+        label.append(f" [{post.state.value}] ", style=STATE_STYLE.get(post.state, ""))
+        label.append(one_line(post.text, 50))
+        return label
+
+    def _add_story(self, parent: TreeNode[NodeData], story: Story) -> None:
+        responses = self.data.responses_of(story.id)
+        node = parent.add(self._label(story), data=("story", story.id),
+                          allow_expand=bool(responses))
+        placed: dict[str, TreeNode[NodeData]] = {story.id: node}
+        for response in responses:
+            holder = placed.get(response.parent_id, node)
+            placed[response.id] = holder.add_leaf(self._label(response),
+                                                  data=("response", response.id))
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
+        """Show the highlighted story or response."""
+        data = event.node.data
+        detail = self.query_one("#thread-text", Static)
+        if data is None:
+            return
+        kind, key = data
+        if kind == "round":
+            rnd = self.data.rounds[key]
+            text = Text(f"Round {rnd.id} · host {self.data.name(rnd.host_id)}\n", style="bold")
+            detail.update(text.append(plain(rnd.question or "")))
+            return
+        post: Post | None = (self.data.stories.get(key) if kind == "story"
+                             else self.data.responses.get(key))
+        if post is not None:
+            head = post_header(post, self.data.name(post.member_id), f"round {post.round_id}",
+                               self.capp.config.tz)
+            detail.update(head.append("\n\n").append(plain(post.text)))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Search on enter."""
+        self.query_text = event.value.strip()
+        self.refresh_data()
+        self.thread_tree.focus()
+
+    def _show_results(self, query: str) -> None:
+        words = query.lower().split()
+        names = {m.id: m.name.lower() for m in self.data.members.values()}
+        found: list[Story] = []
+        responses_by_story: dict[str, list[Response]] = {}
+        for r in self.data.responses.values():
+            responses_by_story.setdefault(r.story_id, []).append(r)
+
+        def hay(post: Post) -> str:
+            return " ".join((post.text, names.get(post.member_id, ""), *post.themes)).lower()
+        for story in sorted(self.data.stories.values(), key=lambda s: s.received_at,
+                            reverse=True):
+            if story.state == StoryState.WITHDRAWN:
+                continue
+            texts = [hay(story), *(hay(r) for r in responses_by_story.get(story.id, []))]
+            if any(all(w in t for w in words) for t in texts):
+                found.append(story)
+                if len(found) >= MAX_RESULTS:
+                    break
+        tree = self.thread_tree
+        tree.clear()
+        head = tree.root.add(Text(f"“{query}”: {len(found)} threads"
+                                  + (" (first 200)" if len(found) >= MAX_RESULTS else ""),
+                                  style="bold"), data=None, expand=True)
+        for story in found:
+            self._add_story(head, story)
+        tree.root.expand()
+
+    def action_search(self) -> None:
+        """Focus the search box."""
+        self.query_one("#search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        """Back to every round."""
+        self.query_text = ""
+        self.query_one("#search", Input).value = ""
+        self.refresh_data()
+        self.thread_tree.focus()
