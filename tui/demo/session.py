@@ -1,0 +1,286 @@
+"""One running demo: servers, seeded circle, mail loop + sender thread, simulated members."""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import logging
+import mailbox
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from circle.errors import CircleError, MailError
+from circle.ingest import IngestReport
+from circle.model import Member, Round, RoundState
+from data.locks import mail_loop_lock
+from mail import devservers
+from mail.devservers import DevServers
+from mail.imap import ImapSource
+from mail.loop import run_forever
+from tui.context import Context, load_context
+from tui.demo.setup import (
+    CIRCLE_ADDRESS,
+    DemoDirs,
+    current_story_authors,
+    new_demo_dirs,
+    seed,
+    set_passwords,
+)
+from tui.demo.simulate import Simulator, Step, plan_steps
+
+log = logging.getLogger("circle.demo")
+Say = Callable[[str], object]
+DOVECOT_MISSING = (
+    "The demo needs Dovecot (the IMAP server members' mail lands in). Install it with\n"
+    "  sudo apt-get install dovecot-imapd dovecot-lmtpd     (Debian/Ubuntu)\n"
+    "  sudo dnf install dovecot                             (Fedora)\n"
+    "  brew install dovecot                                 (macOS)\n"
+    "then run `make demo` again. Nothing else needs root: Dovecot runs as you, on 127.0.0.1.")
+
+
+def send_due(ctx: Context) -> None:
+    """Queue what the schedule and notices call for, then send the outbox (as `circle run`)."""
+    from tui.commands.mailout import send_due as mailout_send_due
+
+    asyncio.run(mailout_send_due(ctx))
+
+
+def start_servers(directory: Path) -> DevServers:
+    """Start Dovecot + the SMTP relay; MailError with install instructions if Dovecot is missing."""
+    try:
+        devservers.find_dovecot()
+    except MailError as exc:
+        raise MailError(DOVECOT_MISSING) from exc
+    return devservers.start(directory)
+
+
+@dataclass
+class Summary:
+    """What the demo saw: mail sent by the simulation and what the loop made of it."""
+
+    sent: list[tuple[Step, str]]
+    fetched: int
+    reports: list[str]
+
+
+class DemoSession:
+    """Start with `start()` (or `with`), stop with `stop()`; every process it starts it stops.
+
+    `ctx` is the steward's context (for the TUI); the mail loop and the sender run in a thread
+    with their own store handle, holding the mail-loop lock, so the TUI sees their writes as
+    changes on disk and does not start a second loop.
+    """
+
+    def __init__(self, *, interval: float = 4.0, parent: Path | None = None,
+                 say: Say | None = None, simulate: bool = True) -> None:
+        self.interval = interval
+        self.parent = parent
+        self.say: Say = say or (lambda line: log.info("%s", line))
+        self.simulate = simulate
+        self.dirs: DemoDirs | None = None
+        self.servers: DevServers | None = None
+        self.ctx: Context | None = None
+        self.loop_ctx: Context | None = None
+        self.simulator: Simulator | None = None
+        self.stop_event = threading.Event()
+        self.fetched = 0
+        self.reports: list[str] = []
+        self.errors: list[str] = []
+        self.passes = 0
+        self._threads: list[threading.Thread] = []
+        self._stopped = False
+        self._pass_done = threading.Condition()
+
+    # -- life cycle -------------------------------------------------------------------------
+    def __enter__(self) -> DemoSession:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> Context:
+        """Servers up, circle seeded, mail loop and simulation running; the steward's context."""
+        atexit.register(self.stop)
+        self.dirs = new_demo_dirs(self.parent)
+        self.say(f"Demo directory: {self.dirs.root}")
+        try:
+            self.servers = start_servers(self.dirs.mail)
+            _remember_pids(self.dirs, self.servers)
+            now = datetime.now(UTC)
+            self.ctx = seed(self.dirs, self.servers, now)
+            self.loop_ctx = load_context(self.dirs.config_path)
+            self._spawn(self._mail_loop, "demo-mail-loop")
+            if self.simulate:
+                self.simulator = self._make_simulator(now)
+                self._spawn(self.simulator.run, "demo-members")
+        except BaseException:
+            self.stop()
+            raise
+        return self.ctx
+
+    def stop(self) -> None:
+        """Stop the threads, then the servers (idempotent; safe from atexit and signals)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.stop_event.set()
+        if self.simulator is not None:
+            self.simulator.stop_event.set()
+        for thread in self._threads:
+            thread.join(timeout=15)
+        if self.servers is not None:
+            self.servers.stop()
+        with contextlib.suppress(Exception):
+            atexit.unregister(self.stop)
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _make_simulator(self, now: datetime) -> Simulator:
+        assert self.ctx is not None and self.servers is not None
+        store = self.ctx.store
+        current = next(r for r in store.all(Round) if r.state == RoundState.OPEN)
+        steps = plan_steps(store.all(Member), current_story_authors(store, current.id), now)
+
+        def said(step: Step, outcome: str) -> None:
+            self.say(f"member mail: {step.describe()} — {outcome}")
+        return Simulator(self.servers, steps, interval=self.interval, on_sent=said)
+
+    # -- the mail loop ----------------------------------------------------------------------
+    def _mail_loop(self) -> None:
+        ctx = self.loop_ctx
+        assert ctx is not None
+        lock = mail_loop_lock(ctx.data_dir)
+        try:
+            lock.acquire()
+        except CircleError as exc:
+            self.say(f"mail loop not started here: {exc}")
+            return
+        try:
+            with ImapSource(ctx.config.imap, stop_event=self.stop_event) as source:
+                run_forever(source, ctx.store, ctx.store.archive, ctx.config, ctx.secret,
+                            ctx.clock, self.stop_event, after_fetch=[self._after_fetch],
+                            on_report=self._on_report, on_error=self._on_error,
+                            idle_timeout=1.5, error_backoff=1.0, max_error_backoff=5.0)
+        except Exception as exc:  # never a traceback over the TUI: report it
+            self._on_error(exc)
+        finally:
+            lock.release()
+
+    def _after_fetch(self) -> None:
+        assert self.loop_ctx is not None
+        try:
+            send_due(self.loop_ctx)
+        except Exception as exc:
+            self._on_error(exc)
+        with self._pass_done:
+            self.passes += 1
+            self._pass_done.notify_all()
+
+    def _on_report(self, report: IngestReport) -> None:
+        if report.fetched:
+            self.fetched += report.fetched
+            self.reports.append(report.summary())
+            self.say(f"mail loop: {report.summary()}")
+
+    def _on_error(self, exc: BaseException) -> None:
+        self.errors.append(str(exc))
+        self.say(f"mail loop problem: {exc}")
+
+    def wait_passes(self, count: int, timeout: float) -> bool:
+        """Wait until the loop has made `count` more passes (fetch + send); False on timeout."""
+        with self._pass_done:
+            target = self.passes + count
+            return self._pass_done.wait_for(lambda: self.passes >= target, timeout=timeout)
+
+    def summary(self) -> Summary:
+        """What happened so far."""
+        sent = list(self.simulator.done) if self.simulator else []
+        return Summary(sent=sent, fetched=self.fetched, reports=list(self.reports))
+
+    def connection_help(self) -> str:
+        """How to point a mail client at the demo to be a member yourself."""
+        s = self.servers
+        assert s is not None and self.dirs is not None
+        return (f"Be a member yourself: point a mail client at\n"
+                f"  IMAP {s.host}:{s.imap_port} (plain; STARTTLS offered)  IMAPS {s.host}:"
+                f"{s.imaps_port}\n"
+                f"  SMTP {s.host}:{s.smtp_port} (plain, no auth needed)  submission "
+                f"{s.submission_port} (STARTTLS)  SMTPS {s.smtps_port}\n"
+                f"  user: any member address, e.g. mei@example.org or rafael@example.org; "
+                f"password: {s.catchall_password}\n"
+                f"  the circle itself is {CIRCLE_ADDRESS} (its mail loop runs here)\n"
+                f"  certificate to trust: {s.ca_file}\n"
+                f"  config: {self.dirs.config_path}  (circle --config {self.dirs.config_path} ...)")
+
+
+def _remember_pids(dirs: DemoDirs, servers: DevServers) -> None:
+    if servers.relay is not None:
+        (dirs.root / "relay.pid").write_text(f"{servers.relay.pid}\n", encoding="ascii")
+
+
+def install_signal_handlers(session: DemoSession) -> dict[int, Any]:
+    """SIGTERM/SIGHUP stop the demo cleanly (as Ctrl-C does); returns the previous handlers."""
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        session.stop()
+        raise SystemExit(128 + signum)
+    previous: dict[int, Any] = {}
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        previous[sig] = signal.signal(sig, handler)
+    return previous
+
+
+def restore_signal_handlers(previous: dict[int, Any]) -> None:
+    """Put back the handlers `install_signal_handlers` replaced."""
+    for sig, old in previous.items():
+        signal.signal(sig, old)
+
+
+def read_inbox(dirs: DemoDirs, address: str) -> list[EmailMessage]:
+    """Every message in a demo mailbox, oldest first (read from the Maildir on disk)."""
+    path = dirs.mail / "mail" / address.lower() / "Maildir"
+    if not path.exists():
+        return []
+    box = mailbox.Maildir(str(path), factory=None, create=False)
+    parser = BytesParser(policy=policy.default)
+    messages: list[tuple[float, EmailMessage]] = []
+    for key in box.iterkeys():
+        raw = box.get_bytes(key)
+        msg = parser.parsebytes(raw)
+        messages.append((_sent_at(msg, box.get_message(key).get_date()), msg))
+    return [m for _t, m in sorted(messages, key=lambda pair: pair[0])]
+
+
+def _sent_at(msg: EmailMessage, fallback: float) -> float:
+    """The message's Date header as a timestamp, else when it was delivered."""
+    try:
+        when = parsedate_to_datetime(str(msg.get("Date", "")))
+    except (TypeError, ValueError):
+        return fallback
+    return when.timestamp() if when.tzinfo else fallback
+
+
+def mailboxes(dirs: DemoDirs) -> list[str]:
+    """The addresses that have a mailbox in the demo."""
+    base = dirs.mail / "mail"
+    if not base.exists():
+        return []
+    return sorted(p.name for p in base.iterdir() if (p / "Maildir").exists())
+
+
+__all__ = ["DemoSession", "Summary", "mailboxes", "read_inbox", "send_due", "set_passwords",
+           "start_servers"]
