@@ -42,15 +42,17 @@ def _order(item: OutboxItem) -> tuple[datetime, str]:
 
 
 async def send_outbox(store: Store, sink: MailSink, now: Now, *, sender: str,
-                      progress: ProgressFn | None = None, batch_size: int = 25,
+                      progress: ProgressFn | None = None, batch_size: int = 50,
                       limit: int | None = None) -> SendReport:
     """Send every due outbox item (queued, or a temporary failure whose retry time has come).
 
     Call it holding the sending lock (one sender per circle). First, any item still `sending`
     is from an interrupted run and becomes `uncertain` (never resent without the steward). Then
-    in batches: mark the batch `sending` in one durable write, hand it to the sink, record each
-    outcome (`sent`, `failed_temporary` with backoff, `failed_permanent` with a DeliveryProblem
-    on the member). A crash at any point loses no item and never sends one twice.
+    in batches: the batch is marked `sending` in a durable write before it is handed to the
+    sink; its outcomes (`sent`, `failed_temporary` with backoff, `failed_permanent` with a
+    DeliveryProblem on the member) are written together with the next batch's `sending` marks,
+    one write per batch. A crash at any point loses no item and never sends one twice: at worst
+    the batch in flight waits, `uncertain`, for the steward.
     """
     report = SendReport()
     with store.transaction():
@@ -60,29 +62,42 @@ async def send_outbox(store: Store, sink: MailSink, now: Now, *, sender: str,
     due = sorted((i for i in store.all(OutboxItem) if is_due(i, _time(now))), key=_order)
     if limit is not None:
         due = due[:limit]
+    size = max(1, batch_size)
+    slices = [due[k:k + size] for k in range(0, len(due), size)]
     done, total = 0, len(due)
-    for first in range(0, total, max(1, batch_size)):
-        with store.transaction():
-            at = _time(now)
-            fresh = [store.get(OutboxItem, i.id) for i in due[first:first + batch_size]]
-            batch = [start(i, at) for i in fresh if i is not None and is_due(i, at)]
-            store.put_many(batch)
+    with store.transaction():
+        batch = _start(store, slices.pop(0) if slices else [], _time(now))
+        store.put_many(batch)
+    while batch:
         results = await asyncio.gather(
             *(sink.send(sender, i.recipient, i.raw.encode("ascii")) for i in batch),
             return_exceptions=True)
-        fatal = _record(store, batch, results, _time(now), report)
-        for item in batch:
-            done += 1
-            if progress is not None:
-                progress(done, total, store.get(OutboxItem, item.id) or item)
+        with store.transaction():
+            at = _time(now)
+            finished, fatal = _outcomes(store, batch, results, at, report)
+            following = _start(store, slices.pop(0), at) if slices and fatal is None else []
+            store.put_many([*finished, *following])
+        for item in finished:
+            if isinstance(item, OutboxItem):
+                done += 1
+                if progress is not None:
+                    progress(done, total, item)
         if fatal is not None:
             raise fatal
+        batch = following
     return report
 
 
-def _record(store: Store, batch: list[OutboxItem], results: list[SendResult | BaseException],
-            at: datetime, report: SendReport) -> MailError | None:
-    """Store each outcome in one write; a MailError (e.g. login refused) stops the run."""
+def _start(store: Store, candidates: list[OutboxItem], at: datetime) -> list[OutboxItem]:
+    """The candidates still due (re-read: the steward may have dropped one), now `sending`."""
+    fresh = [store.get(OutboxItem, i.id) for i in candidates]
+    return [start(i, at) for i in fresh if i is not None and is_due(i, at)]
+
+
+def _outcomes(store: Store, batch: list[OutboxItem], results: list[SendResult | BaseException],
+              at: datetime, report: SendReport) -> tuple[list[object], MailError | None]:
+    """Each item's new state (+ members with a new DeliveryProblem); a MailError (e.g. login
+    refused) that must stop the run."""
     fatal: MailError | None = None
     records: list[object] = []
     members: dict[str, Member] = {}
@@ -110,6 +125,4 @@ def _record(store: Store, batch: list[OutboxItem], results: list[SendResult | Ba
                     member, delivery_problems=[*member.delivery_problems, problem])
         else:
             report.failed_temporary += 1
-    with store.transaction():
-        store.put_many([*records, *members.values()])
-    return fatal
+    return [*records, *members.values()], fatal
