@@ -159,6 +159,13 @@ def _raw_email(member: Member, circle: Circle, subject: str, text: str, *, at: d
     return (head + body).encode("utf-8")
 
 
+def _question_raw(circle: Circle, to: str, question: str) -> str:
+    return (f"From: {circle.name} <{circle.address}>\r\nTo: {to}\r\n"
+            f"Subject: This month's question\r\nMessage-ID: <q-{to}>\r\n"
+            "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+            f"{question.encode('ascii', 'replace').decode()}\r\n")
+
+
 def build_demo(now: datetime) -> DemoCircle:
     """The demo circle as it stands at `now`: 6 past rounds, one open, 12 planned."""
     circle = Circle(name="Lecturers' Circle", slug="lecturers", timezone="UTC",
@@ -289,12 +296,14 @@ def build_demo(now: datetime) -> DemoCircle:
     current = rounds[6]
     outbox.append(OutboxItem(
         id=f"o-{current.id}-question-rafael", message_id="<q-rafael@example.org>",
-        kind="question", recipient="rafael@example.org", raw="", created_at=now - timedelta(days=2),
+        kind="question", recipient="rafael@example.org", created_at=now - timedelta(days=2),
+        raw=_question_raw(circle, "rafael@example.org", current.question),
         round_id=current.id, member_id="rafael", state=OutboxState.UNCERTAIN, attempts=1,
         last_error="connection lost after DATA; the server may have accepted it"))
     outbox.append(OutboxItem(
         id=f"o-{current.id}-question-tomasz", message_id="<q-tomasz@example.org>",
-        kind="question", recipient="tomasz@example.org", raw="", created_at=now - timedelta(days=2),
+        kind="question", recipient="tomasz@example.org", created_at=now - timedelta(days=2),
+        raw=_question_raw(circle, "tomasz@example.org", current.question),
         round_id=current.id, member_id="tomasz", state=OutboxState.FAILED_TEMPORARY, attempts=3,
         last_error="452 4.2.2 Mailbox full"))
     quarantine = [
