@@ -1,0 +1,42 @@
+"""SVG snapshots of every screen at 80x24 and 120x40 (fixed clock, demo circle)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.tui_support import demo_app, settle
+
+SCREENS = {"today": "1", "review": "2", "threads": "3", "members": "4", "hosts": "5",
+           "digest": "6", "quarantine": "7"}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen_snapshot(screen: str, size: tuple[int, int], tmp_path: Path,
+                         snap_compare: Any) -> None:
+    app = demo_app(tmp_path)
+
+    async def open_screen(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press(SCREENS[screen])
+        if screen == "digest":
+            await settle(pilot, lambda: app.screen.preview is not None)
+        elif screen == "threads":
+            await pilot.press("down", "enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=open_screen)
+
+
+def test_light_theme_snapshot(tmp_path: Path, snap_compare: Any) -> None:
+    app = demo_app(tmp_path)
+
+    async def light(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+t", "2")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=light)
