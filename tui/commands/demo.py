@@ -56,7 +56,8 @@ def _demo(args: argparse.Namespace) -> int:
             with open(session.dirs.root / "demo.log", "a", encoding="utf-8") as fh:
                 fh.write(f"{stamp} {line}\n")
 
-    session = DemoSession(interval=max(0.2, args.interval), say=say)
+    # With the TUI, its own worker runs the mail loop (as when no `circle run` holds the lock).
+    session = DemoSession(interval=max(0.2, args.interval), say=say, run_loop=headless)
     previous = install_signal_handlers(session)
     try:
         print("Starting the demo: mail servers on 127.0.0.1, a seeded circle...", flush=True)

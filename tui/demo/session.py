@@ -77,17 +77,21 @@ class Summary:
 class DemoSession:
     """Start with `start()` (or `with`), stop with `stop()`; every process it starts it stops.
 
-    `ctx` is the steward's context (for the TUI); the mail loop and the sender run in a thread
-    with their own store handle, holding the mail-loop lock, so the TUI sees their writes as
-    changes on disk and does not start a second loop.
+    `ctx` is the steward's context (for the TUI). With `run_loop` the mail loop (fetch, then
+    send what is due) runs in a thread with its own store handle, holding the mail-loop lock as
+    `circle run` would. Without it (the TUI fetches in its own worker), a thread only sends
+    what is due every `send_every` seconds: receipts, confirmations, reminders, the digest.
     """
 
     def __init__(self, *, interval: float = 4.0, parent: Path | None = None,
-                 say: Say | None = None, simulate: bool = True) -> None:
+                 say: Say | None = None, simulate: bool = True, run_loop: bool = True,
+                 send_every: float = 2.0) -> None:
         self.interval = interval
         self.parent = parent
         self.say: Say = say or (lambda line: log.info("%s", line))
         self.simulate = simulate
+        self.run_loop = run_loop
+        self.send_every = send_every
         self.dirs: DemoDirs | None = None
         self.servers: DevServers | None = None
         self.ctx: Context | None = None
@@ -98,6 +102,7 @@ class DemoSession:
         self.reports: list[str] = []
         self.errors: list[str] = []
         self.passes = 0
+        self.started_at = datetime.now(UTC)
         self._threads: list[threading.Thread] = []
         self._stopped = False
         self._pass_done = threading.Condition()
@@ -119,9 +124,13 @@ class DemoSession:
             self.servers = start_servers(self.dirs.mail)
             _remember_pids(self.dirs, self.servers)
             now = datetime.now(UTC)
+            self.started_at = now
             self.ctx = seed(self.dirs, self.servers, now)
             self.loop_ctx = load_context(self.dirs.config_path)
-            self._spawn(self._mail_loop, "demo-mail-loop")
+            if self.run_loop:
+                self._spawn(self._mail_loop, "demo-mail-loop")
+            else:
+                self._spawn(self._sender, "demo-sender")
             if self.simulate:
                 self.simulator = self._make_simulator(now)
                 self._spawn(self.simulator.run, "demo-members")
@@ -180,6 +189,11 @@ class DemoSession:
             self._on_error(exc)
         finally:
             lock.release()
+
+    def _sender(self) -> None:
+        """Without our own loop (the TUI fetches): send what is due every few seconds."""
+        while not self.stop_event.wait(self.send_every):
+            self._after_fetch()
 
     def _after_fetch(self) -> None:
         assert self.loop_ctx is not None

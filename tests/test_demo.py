@@ -1,0 +1,163 @@
+"""The demo end to end: simulated members' real mail goes round through Dovecot and back."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from imapclient import IMAPClient
+
+from circle.model import (
+    Appreciation,
+    InboundRecord,
+    Member,
+    MemberStatus,
+    QuarantineItem,
+    Response,
+    Round,
+    RoundState,
+    Story,
+    StoryState,
+)
+from circle.rounds_due import approve_digest, queue_digest
+from mail import devservers
+from tui.cli import main
+from tui.demo.session import DemoSession
+from tui.demo.simulate import STRANGER
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def _dovecot() -> bool:
+    try:
+        devservers.find_dovecot()
+    except Exception:
+        return False
+    return True
+
+
+@pytest.fixture
+def session(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[DemoSession]:
+    if not _dovecot():
+        pytest.skip("Dovecot is not installed")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for name in ("CIRCLE_DEMO_IMAP_PASSWORD", "CIRCLE_DEMO_SMTP_PASSWORD"):
+        monkeypatch.setenv(name, "")  # restored (unset) after the test
+    parent = Path(tempfile.mkdtemp(prefix="circle-demotest-"))
+    parent.chmod(0o755)  # as root, Dovecot's vmail user must traverse it
+    demo = DemoSession(interval=0.2, parent=parent, say=lambda _line: None, send_every=0.5)
+    try:
+        demo.start()
+        yield demo
+    finally:
+        demo.stop()
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+def _wait(predicate: object, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if callable(predicate) and predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _kinds(demo: DemoSession, user: str) -> list[str]:
+    assert demo.servers is not None
+    c = IMAPClient(demo.servers.host, port=demo.servers.imap_port, ssl=False, timeout=10)
+    try:
+        c.login(user, demo.servers.password(user))
+        c.select_folder("INBOX", readonly=True)
+        uids = c.search(["ALL"])
+        data = c.fetch(uids, [b"BODY.PEEK[HEADER.FIELDS (X-CIRCLE-KIND)]"]) if uids else {}
+    finally:
+        c.logout()
+    return [bytes(v[b"BODY[HEADER.FIELDS (X-CIRCLE-KIND)]"]).decode().partition(":")[2].strip()
+            for v in data.values()]
+
+
+def test_simulated_mail_goes_all_the_way_round(session: DemoSession) -> None:
+    demo = session
+    assert demo.simulator is not None and demo.loop_ctx is not None and demo.ctx is not None
+    steps = {s.kind: s for s in reversed(demo.simulator.steps)}  # first step of each kind
+    assert {"story", "response", "auto_reply", "bounce", "command", "unknown"} <= set(steps)
+    assert demo.simulator.finished.wait(30)
+    failures = [(s.kind, outcome) for s, outcome in demo.simulator.done
+                if outcome.startswith("failed")]
+    assert not failures
+    store = demo.loop_ctx.store
+    sent = len(demo.simulator.done)
+    assert _wait(lambda: sum(1 for r in store.all(InboundRecord)
+                             if r.received_at >= demo.started_at) >= sent, 20), demo.errors
+
+    by_member = {m.id: m for m in store.all(Member)}
+    current = next(r for r in store.all(Round) if r.state == RoundState.OPEN)
+    new_stories = [s for s in store.all(Story) if s.received_at >= demo.started_at]
+    story_authors = {s.member_id for s in demo.simulator.steps if s.kind == "story"}
+    assert {s.member_id for s in new_stories} == story_authors
+    assert all(s.round_id == current.id and s.state == StoryState.PENDING for s in new_stories)
+    assert all("token" not in s.held_reasons for s in new_stories)
+
+    responses = [r for r in store.all(Response) if r.received_at >= demo.started_at]
+    assert [r.member_id for r in responses] == [steps["response"].member_id]
+    assert responses[0].story_id  # threaded under a story of the last digest
+
+    quarantined = [q for q in store.all(QuarantineItem) if q.received_at >= demo.started_at]
+    assert [q.sender for q in quarantined] == [STRANGER[1]]
+
+    bounced = by_member[steps["bounce"].member_id]
+    assert any(p.permanent and p.address == bounced.email for p in bounced.delivery_problems)
+    assert by_member[steps["auto_reply"].member_id].status == MemberStatus.PAUSED
+    assert by_member[steps["command"].member_id].status == MemberStatus.PAUSED
+    assert any(a.received_at >= demo.started_at for a in store.all(Appreciation))
+
+    # Receipts went out over SMTP and landed in the story writers' mailboxes.
+    writer = by_member[steps["story"].member_id].email
+    assert _wait(lambda: "receipt" in " ".join(_kinds(demo, writer)), 15)
+
+    # The steward approves the stories and sends the digest: it reaches members by IMAP.
+    steward = demo.ctx
+    steward.store.put_many([replace(s, state=StoryState.APPROVED) for s in steward.store.all(Story)
+                            if s.round_id == current.id and s.state == StoryState.PENDING])
+    approve_digest(steward.store, current.id)
+    items = queue_digest(steward.store, steward.clock.now(), steward.config, steward.secret,
+                         round_id=current.id)
+    assert items
+    reader = items[0].recipient
+    assert _wait(lambda: any(k.startswith("digest; round=" + current.id)
+                             for k in _kinds(demo, reader)), 20), demo.errors
+
+
+def test_stop_leaves_no_processes_and_inbox_reads_the_mail(
+        session: DemoSession, capsys: pytest.CaptureFixture[str]) -> None:
+    demo = session
+    assert demo.servers is not None and demo.simulator is not None
+    assert demo.simulator.finished.wait(30)
+    relay = demo.servers.relay
+    pidfile = demo.servers.directory / "run" / "master.pid"
+    master = int(pidfile.read_text().strip())
+    demo.stop()
+    assert relay is not None and relay.poll() is not None
+    assert not Path(f"/proc/{master}").exists() or "State:\tZ" in Path(
+        f"/proc/{master}/status").read_text()
+    assert main(["demo", "inbox"]) == 0
+    assert "circle@example.org" in capsys.readouterr().out
+    assert main(["demo", "inbox", "circle"]) == 0
+    listing = capsys.readouterr().out
+    assert "Joining the circle?" in listing
+    assert main(["demo", "inbox", "circle", "1"]) == 0
+    assert "From:" in capsys.readouterr().out
+
+
+def test_demo_command_does_not_import_textual() -> None:
+    code = ("import sys, tui.cli, tui.commands.demo; tui.cli.build_parser(); "
+            "sys.exit('textual' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
