@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from circle.errors import CircleError
+from tui.bindings import specs_for
 from tui.widgets.navbar import NavBar
 
 if TYPE_CHECKING:
@@ -49,6 +50,14 @@ class CircleScreen(Screen[None]):
     def refresh_data(self) -> None:
         """Redraw from `self.data` (overridden by each screen)."""
 
+    def refresh_keys(self) -> None:
+        """Refresh the footer only when what can run has changed (a footer redraw is not cheap,
+        and moving in a list must stay instant)."""
+        signature = tuple(self.check_action(spec.action, ()) for spec in specs_for(self.MODE))
+        if signature != getattr(self, "_key_signature", None):
+            self._key_signature = signature
+            self.refresh_bindings()
+
     def change(self, what: str, make: Callable[[], Sequence[Any]], done: str = "", *,
                redraw: bool = True) -> bool:
         """Compute new records (domain rules may refuse), save them, say what happened."""
@@ -61,5 +70,5 @@ class CircleScreen(Screen[None]):
             self.capp.save(records, what, redraw=redraw)
         if done:
             self.notify(done, timeout=3)
-        self.refresh_bindings()
+        self.refresh_keys()
         return True

@@ -87,7 +87,7 @@ class DigestScreen(CircleScreen):
         table.border_title = (f"Outbox: {len(items)} waiting, failed or uncertain" if items
                               else "Outbox: everything was delivered")
         table.move_cursor(row=min(row, max(table.row_count - 1, 0)))
-        self.refresh_bindings()
+        self.refresh_keys()
 
     def on_digest_composed(self, message: DigestComposed) -> None:
         """The worker finished composing."""
@@ -142,7 +142,7 @@ class DigestScreen(CircleScreen):
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         """Keys follow the selected item."""
-        self.refresh_bindings()
+        self.refresh_keys()
 
     def action_toggle_part(self) -> None:
         """Plain text or HTML part."""

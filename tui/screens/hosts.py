@@ -119,7 +119,7 @@ class HostsScreen(CircleScreen):
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         """Keys follow the selected round."""
-        self.refresh_bindings()
+        self.refresh_keys()
 
     def action_swap_hosts(self) -> None:
         """First press marks a round, the second swaps the two rounds' hosts."""

@@ -103,7 +103,7 @@ class MembersScreen(CircleScreen):
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         """Keys follow the selected member."""
-        self.refresh_bindings()
+        self.refresh_keys()
 
     def action_add_member(self) -> None:
         """Add someone new."""

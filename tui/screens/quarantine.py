@@ -78,7 +78,7 @@ class QuarantineScreen(CircleScreen):
     def _show(self) -> None:
         item = self.current()
         detail = self.query_one("#quarantine-text", Static)
-        self.refresh_bindings()
+        self.refresh_keys()
         if item is None:
             detail.update(Text("Quarantine is empty.", style="italic"))
             return

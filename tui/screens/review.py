@@ -95,13 +95,13 @@ class ReviewScreen(CircleScreen):
         if post is None:
             head.update(Text("Nothing waiting for review. Thank you.", style="italic"))
             body.update("")
-            self.refresh_bindings()
+            self.refresh_keys()
             return
         label = f"round {post.round_id}"
         head.update(post_header(post, self.data.name(post.member_id), label,
                                 self.capp.config.tz))
         body.update(self._original(post) if self.show_original else self._clean(post))
-        self.refresh_bindings()
+        self.refresh_keys()
 
     def _clean(self, post: Post) -> Text:
         text = Text("\n")
