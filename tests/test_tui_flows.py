@@ -202,3 +202,16 @@ async def test_palette_offers_actions_and_help_opens(tmp_path: Path) -> None:
         await pilot.press("f1")
         await pilot.pause()
         assert "Everywhere" in screen_text(app)
+
+
+async def test_mail_stored_by_another_process_appears(tmp_path: Path) -> None:
+    from data.store import TinyStore
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        other = TinyStore(tmp_path)  # as `circle run` would, in its own process
+        other.put(Story(id="s-late", round_id="2026-11", member_id="jun", text="A small thing.",
+                        received_at=FIXED))
+        await settle(pilot, lambda: "s-late" in app.data.stories, timeout=8)
+        assert any(p.id == "s-late" for p in app.data.review_queue())

@@ -222,8 +222,13 @@ def run_app(ctx: Any) -> None:
         except CircleError:
             source = None  # the Today screen says the mail loop is not running here
     sink = SmtpSink(ctx.config.smtp, password=smtp_password(ctx.config.smtp))
-    make_app(ctx.config, ctx.store, source, sink, ctx.clock, secret=ctx.secret,
-             data_dir=ctx.data_dir).run()
+    try:
+        make_app(ctx.config, ctx.store, source, sink, ctx.clock, secret=ctx.secret,
+                 data_dir=ctx.data_dir).run()
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
 
 
 __all__ = ["SCREENS", "CircleApp", "make_app", "run_app"]
