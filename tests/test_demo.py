@@ -161,3 +161,23 @@ def test_demo_command_does_not_import_textual() -> None:
     code = ("import sys, tui.cli, tui.commands.demo; tui.cli.build_parser(); "
             "sys.exit('textual' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_missing_dovecot_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str],
+                                                tmp_path: Path) -> None:
+    from circle.errors import MailError
+
+    def missing() -> Path:
+        raise MailError("Dovecot is not installed")
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(devservers, "find_dovecot", missing)
+    code = main(["demo", "--no-tui", "--seconds", "1"])
+    err = capsys.readouterr().err
+    assert code == 69
+    assert "apt-get install dovecot-imapd dovecot-lmtpd" in err
+    from tui.demo.setup import pointer_file
+
+    left = Path(pointer_file().read_text().strip())
+    assert not left.exists()  # no empty demo directory left behind

@@ -34,6 +34,7 @@ from tui.demo.setup import (
     DemoDirs,
     current_story_authors,
     new_demo_dirs,
+    remove_demo,
     seed,
     set_passwords,
 )
@@ -136,6 +137,8 @@ class DemoSession:
                 self._spawn(self.simulator.run, "demo-members")
         except BaseException:
             self.stop()
+            if self.servers is None:  # nothing to read later: leave no empty demo behind
+                remove_demo(self.dirs)
             raise
         return self.ctx
 
