@@ -88,7 +88,7 @@ def accept_host(store: TinyStore, round_id: str = "2026-11") -> Round:
     """Simulate the host's YES and question (as the mail loop and steward would record it)."""
     rnd = store.get(Round, round_id)
     assert rnd is not None
-    rnd = replace(rnd, host_state=HostState.ACCEPTED,
+    rnd = replace(rnd, host_id="ana", host_state=HostState.ACCEPTED,
                   question="What helped you stay with a difficult conversation this month, "
                            "instead of walking away from it?",
                   question_approved=True,
