@@ -16,7 +16,6 @@ from aiosmtpd.controller import Controller
 from bench.common import emit, row
 from circle.model import Member, OutboxItem, OutboxState, Round
 from circle.rounds_due import approve_digest, queue_digest
-from data.store import TinyStore
 from mail.smtp import SmtpSink, send_outbox
 from tests.mailout_world import SECRET, accept_host, make_config, seed, seed_stories
 from tests.smtp_server import free_port
