@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import email
-import json
 import email.policy
+import json
 import time
 from pathlib import Path
 

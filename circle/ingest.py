@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from circle.commands_apply import CommandInput, apply_command
 from circle.config import Config
@@ -31,6 +32,8 @@ from circle.parsing.types import Address, ParsedMessage
 from circle.policy import Facts, held_reasons
 from circle.ports import Store
 from circle.tokens import read_token, token_from_message_id
+
+R = TypeVar("R")
 
 PERMANENT_BOUNCE_LIMIT = 3  # permanent failures to one address before its mail is paused
 MAX_AUTO_PAUSE = timedelta(days=92)  # longer "back on" dates in auto-replies are ignored
@@ -89,6 +92,46 @@ def ref_for(message_id: str) -> str:
     return hashlib.sha256(message_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+class _Lazy(Mapping[str, R]):
+    """Records of one type read from the store on demand, with this batch's changes on top."""
+
+    def __init__(self, store: Store, cls: type[R]) -> None:
+        self.store, self.cls = store, cls
+        self.local: dict[str, R] = {}
+
+    def __getitem__(self, key: str) -> R:
+        if key in self.local:
+            return self.local[key]
+        found = self.store.get(self.cls, key)
+        if found is None:
+            raise KeyError(key)
+        self.local[key] = found
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        try:
+            self[key]
+        except KeyError:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        stored = [key for (key,) in self.store.project(self.cls, "id")]
+        return iter(dict.fromkeys([*stored, *self.local]))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def of_member(self, member_id: str) -> list[R]:
+        """Every record of this member (stored ones merged with this batch's)."""
+        keys = [key for key, who in self.store.project(self.cls, "id", "member_id")
+                if who == member_id]
+        keys += [k for k, r in self.local.items() if getattr(r, "member_id", "") == member_id]
+        return [self[k] for k in dict.fromkeys(keys)]
+
+
 class _Batch:
     """Records read once per batch, updated as messages are ingested, written once."""
 
@@ -102,8 +145,10 @@ class _Batch:
         self.report = report
         self.members = {m.id: m for m in store.all(Member)}
         self.rounds = {r.id: r for r in store.all(Round)}
-        self.stories = {s.id: s for s in store.all(Story)}
-        self.responses = {r.id: r for r in store.all(Response)}
+        # Stories and responses are looked up lazily: a circle may hold 10,000 of them.
+        self.stories: _Lazy[Story] = _Lazy(store, Story)
+        self.responses: _Lazy[Response] = _Lazy(store, Response)
+        self._counts: Counter[tuple[str, str]] | None = None
         self.seen: set[str] = set()
         self.out: dict[tuple[str, str], Any] = {}
 
@@ -114,9 +159,22 @@ class _Batch:
         elif isinstance(record, Round):
             self.rounds[record.id] = record
         elif isinstance(record, Story):
-            self.stories[record.id] = record
+            if record.id not in self.stories.local and self._counts is not None:
+                self._counts[(record.member_id, record.round_id)] += 1
+            self.stories.local[record.id] = record
         elif isinstance(record, Response):
-            self.responses[record.id] = record
+            self.responses.local[record.id] = record
+
+    def stories_by(self, member_id: str, round_id: str) -> int:
+        """How many stories (not withdrawn) this member has in this round, this batch included."""
+        if self._counts is None:
+            self._counts = Counter(
+                (m, r) for m, r, state in self.store.project(Story, "member_id", "round_id",
+                                                             "state")
+                if state != StoryState.WITHDRAWN)
+            for story in self.stories.local.values():
+                self._counts[(story.member_id, story.round_id)] += 1
+        return self._counts[(member_id, round_id)]
 
     def is_duplicate(self, message_id: str) -> bool:
         return message_id in self.seen or self.store.get(InboundRecord, message_id) is not None
@@ -205,9 +263,7 @@ def _post(batch: _Batch, msg: ParsedMessage, mail: InboundMail, found: Match, re
     member, config, now, report = found.member, batch.config, batch.now, batch.report
     assert member is not None
     rnd = batch.rounds.get(found.round_id)
-    earlier = sum(1 for s in batch.stories.values()
-                  if s.member_id == member.id and rnd is not None and s.round_id == rnd.id
-                  and s.state != StoryState.WITHDRAWN)
+    earlier = batch.stories_by(member.id, rnd.id) if rnd is not None else 0
     facts = Facts(member=member, round=rnd, via=found.via, text=msg.text, received_at=now,
                   today=batch.today, max_words=config.max_story_words,
                   is_response=found.is_response, stories_this_round=earlier,
@@ -244,8 +300,8 @@ def _command(batch: _Batch, msg: ParsedMessage, found: Match, ref: str) -> str:
         command=msg.command, member=member, round=batch.rounds.get(found.round_id),
         parent_id=found.token_parent, message_id=msg.message_id, now=now,
         today=batch.today, ref=ref, members=list(batch.members.values()),
-        stories=[s for s in batch.stories.values() if s.member_id == member.id],
-        responses=[r for r in batch.responses.values() if r.member_id == member.id]))
+        stories=batch.stories.of_member(member.id),
+        responses=batch.responses.of_member(member.id)))
     for changed in outcome.records:
         batch.put(changed)
         if isinstance(changed, Appreciation):

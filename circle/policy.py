@@ -70,8 +70,11 @@ def round_not_open(f: Facts) -> str | None:
 
 
 def late(f: Facts) -> str | None:
-    """Arrived after the round's digest was sent."""
-    if f.round is None:
+    """A story that arrived after the round's digest was sent.
+
+    Responses are exempt: threads grow from the digest's reply links, after it was sent.
+    """
+    if f.round is None or f.is_response:
         return None
     sent = f.round.fired.get("digest")
     if f.round.state in (RoundState.DIGEST_SENT, RoundState.CLOSED) or (

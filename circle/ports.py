@@ -30,6 +30,13 @@ class Store(Protocol):
         """Every record of type `cls`."""
         ...
 
+    def project(self, cls: type[Any], *fields: str) -> list[tuple[Any, ...]]:
+        """The named fields of every record of `cls`, as stored (JSON values), undecoded.
+
+        Cheap enough to call per batch on 10,000 records; use it for counts and indexes.
+        """
+        ...
+
     def put(self, record: Any) -> None:
         """Insert or replace one record (by its key)."""
         ...
@@ -52,6 +59,10 @@ class RawArchive(Protocol):
 
     def save(self, raw: bytes) -> str:
         """Store the bytes durably; return their sha256 hex digest."""
+        ...
+
+    def save_many(self, raws: list[bytes]) -> list[str]:
+        """Store several messages, durable when it returns (one sync for the lot)."""
         ...
 
     def load(self, sha: str) -> bytes:

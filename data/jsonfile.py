@@ -16,7 +16,7 @@ from circle.errors import StoreError
 FILE_MODE = 0o600
 
 
-def atomic_write_bytes(path: Path, payload: bytes) -> None:
+def atomic_write_bytes(path: Path, payload: bytes, *, durable: bool = True) -> None:
     """Write `payload` to `path` so a crash leaves the old or the new file, never a torn one.
 
     Temp file in the same directory, fsync, rename over the target, fsync the directory.
@@ -27,12 +27,15 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    if not durable:
+        return  # the caller syncs (e.g. once for a batch of files)
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

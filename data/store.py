@@ -128,6 +128,13 @@ class TinyStore:
             rows = list((data.get(cls.TABLE) or {}).values())  # type: ignore[attr-defined]
         return [from_dict(cls, row) for row in rows]
 
+    def project(self, cls: type[Any], *fields: str) -> list[tuple[Any, ...]]:
+        """The named fields of every record of `cls`, as stored (JSON values), undecoded."""
+        with self._mutex:
+            data = self._storage.read() or {}
+            rows = (data.get(cls.TABLE) or {}).values()
+            return [tuple(row.get(f) for f in fields) for row in rows]
+
     def count(self, cls: type[Any]) -> int:
         """How many records of type `cls` there are."""
         with self._mutex:

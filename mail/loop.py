@@ -15,7 +15,7 @@ from circle.model import Event, SyncState
 from circle.ports import Clock, MailSource, RawArchive, Store
 
 log = logging.getLogger("circle.mail.loop")
-BATCH_SIZE = 50
+BATCH_SIZE = 250
 MAX_BATCHES = 200  # per pass: bounded, the next pass continues where this one stopped
 
 
@@ -49,8 +49,9 @@ def fetch_once(source: MailSource, store: Store, archive: RawArchive, config: Co
             fetched = source.fetch_since(state.last_uid, batch_size)
             if not fetched:
                 break
-            mails = [InboundMail(raw=m.raw, raw_sha=archive.save(m.raw), uid=m.uid,
-                                 uidvalidity=uidvalidity, folder=folder) for m in fetched]
+            shas = archive.save_many([m.raw for m in fetched])  # durable before anything else
+            mails = [InboundMail(raw=m.raw, raw_sha=sha, uid=m.uid, uidvalidity=uidvalidity,
+                                 folder=folder) for m, sha in zip(fetched, shas, strict=True)]
             uids = [m.uid for m in fetched]
             with store.transaction():
                 report.merge(ingest_batch(store, mails, config=config, secret=secret, now=now))
@@ -58,9 +59,12 @@ def fetch_once(source: MailSource, store: Store, archive: RawArchive, config: Co
                                              last_fetch_at=now, last_error="",
                                              pending_ack=uids))
             source.acknowledge(uids)
-            state = _save(store, replace(state, pending_ack=[]))
+            # pending_ack is cleared by the next batch's transaction or once after the pass:
+            # re-flagging after a crash here is harmless, an extra write per batch is not.
             if len(fetched) < batch_size:
                 break
+        if state.pending_ack:
+            state = _save(store, replace(state, pending_ack=[]))
     except MailError as exc:
         store.put(replace(state, last_error=str(exc)))
         raise

@@ -119,3 +119,9 @@ def test_policy_reasons_are_named() -> None:
 def test_late_when_digest_fired_before_arrival() -> None:
     rnd = replace(rounds()[1], fired={"digest": NOW - timedelta(hours=1)})
     assert any(r.startswith("late") for r in held_reasons(_facts(round=rnd)))
+
+
+def test_responses_via_the_digest_are_not_late() -> None:
+    rnd = replace(rounds()[1], state=RoundState.DIGEST_SENT)
+    reasons = held_reasons(_facts(round=rnd, is_response=True))
+    assert not any(r.startswith("late") for r in reasons)

@@ -14,13 +14,23 @@ from circle.outbox import steward_action
 from circle.rounds_due import approve_digest, plan_due_mail, preview_digest, queue_digest
 from data.templates import load_templates, read_templates
 from mail.smtp import ProgressFn, SendReport, SmtpSink, send_outbox, smtp_password
+from tui.commands.mailin import AFTER_FETCH
 from tui.context import Context, load_context
 
 SENDING_LOCK = "sending.lock"
 
 
+def send_due_after_fetch(ctx: Context) -> None:
+    """The `circle run` hook: after every fetch, send receipts and whatever the schedule says."""
+    report = asyncio.run(send_due(ctx))
+    if report.attempted:
+        _summary(report)
+
+
 def register(sub: Any) -> None:
-    """Add the `send-due`, `digest` and `outbox` commands."""
+    """Add the `send-due`, `digest` and `outbox` commands (and hook sending into `circle run`)."""
+    if send_due_after_fetch not in AFTER_FETCH:
+        AFTER_FETCH.append(send_due_after_fetch)
     p = sub.add_parser("send-due", help="compose the mail that is due now and send the outbox")
     p.set_defaults(func=_send_due)
     d = sub.add_parser("digest", help="preview, approve and send the round's digest")

@@ -72,7 +72,7 @@ def _list(args: argparse.Namespace) -> int:
         flags = ("host" if m.can_host else "") + (" steward" if m.is_steward else "")
         rows.append((m.id, m.name, m.email, label, flags.strip()))
     if not rows:
-        print("No members yet. Add one: circle members add \"Ana Ruiz\" ana@example.org")
+        print("No members yet. Add one: circle members add \"Full Name\" name@example.org")
         return 0
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     for r in rows:

@@ -65,6 +65,10 @@ def _rounds(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_host(rnd: Round, host_id: str | None) -> Round:
+    return rotation.assign(rnd, host_id) if host_id and not rnd.host_id else rnd
+
+
 def _rotation(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
     rounds = planned_rounds(ctx)
@@ -76,8 +80,7 @@ def _rotation(args: argparse.Namespace) -> int:
         now = ctx.clock.now()
         coming = [r for r in rounds if r.gathering >= now]
         planned = dict(rotation.preview(members, rounds, coming[0].id, n=12)) if coming else {}
-        rounds = [rotation.assign(r, planned[r.id]) if r.id in args.swap and not r.host_id
-                  and planned.get(r.id) else r for r in rounds]
+        rounds = [_with_host(r, planned.get(r.id)) if r.id in args.swap else r for r in rounds]
         changed = [r for r in rotation.swap(rounds, *args.swap) if r.id in args.swap]
     elif args.assign:
         rnd = by_id.get(args.assign[0])
