@@ -108,6 +108,7 @@ class DevServers:
         except (OSError, ValueError):
             return
         _terminate(pid)
+        _terminate_group(pid)  # its imap processes outlive it, their clients still connected
         _wait_closed(self.host, self.imap_port)
 
     def restart_dovecot(self) -> None:
@@ -187,6 +188,33 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return "\nState:\tZ" not in status
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Live (non-zombie) processes in process group `pgid`, from /proc."""
+    found: list[int] = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[2] == str(pgid) and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _terminate_group(pgid: int, timeout: float = 5.0) -> None:
+    """Stop what is left of the Dovecot master's process group (it leads its own group)."""
+    deadline = time.monotonic() + timeout
+    signal = 15
+    while _group_members(pgid):
+        try:
+            os.killpg(pgid, signal)
+        except ProcessLookupError:
+            return
+        if time.monotonic() > deadline:
+            signal = 9
+        time.sleep(0.02)
 
 
 def _terminate(pid: int, timeout: float = 5.0) -> None:
