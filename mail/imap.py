@@ -215,25 +215,29 @@ class ImapSource:
         True if woken because the folder changed; returns early if `stop_event` is set.
         """
         deadline = time.monotonic() + timeout
+        before = self._uidnext  # here, not in run: a reconnect's SELECT updates _uidnext
 
         def run(c: IMAPClient) -> bool:
-            before = self._uidnext
             self._note_status(c.select_folder(self.settings.folder))
             if before and self._uidnext > before:
                 return True  # arrived between our last fetch and now
             if not c.has_capability("IDLE"):
                 return self._poll(c, deadline, before)
             c.idle()
+            alive = True
             try:
                 while (left := deadline - time.monotonic()) > 0:
                     if self.stop_event is not None and self.stop_event.is_set():
                         return False
-                    for resp in c.idle_check(timeout=min(left, 0.5)):
-                        if len(resp) >= 2 and resp[1] in (b"EXISTS", b"RECENT"):
-                            return True
+                    alive = False  # until _idle_step returns: it raises on a dead connection
+                    changed = _idle_step(c, min(left, 0.5))
+                    alive = True
+                    if changed:
+                        return True
                 return False
             finally:
-                c.idle_done()
+                if alive:
+                    c.idle_done()
         return self._call("wait for new mail (IDLE)", run)
 
     def _poll(self, c: IMAPClient, deadline: float, before: int) -> bool:
@@ -247,6 +251,27 @@ class ImapSource:
             if self._uidnext > before:
                 return True
         return False
+
+
+def _idle_step(c: IMAPClient, timeout: float) -> bool:
+    """One idle_check: True if the folder changed; raise if the connection is gone.
+
+    imapclient swallows end-of-file during IDLE and returns at once, so a server that said BYE
+    (restart, shutdown) or vanished would make the wait spin until its timeout instead of
+    reconnecting. An empty answer long before the timeout means end-of-file (or, rarely, half a
+    line: then the reconnect is merely unneeded).
+    """
+    asked = time.monotonic()
+    responses = c.idle_check(timeout=timeout)
+    for resp in responses:
+        if len(resp) >= 2 and resp[1] in (b"EXISTS", b"RECENT"):
+            return True
+        if resp and resp[0] == b"BYE":
+            said = b" ".join(r for r in resp[1:] if isinstance(r, bytes)).decode(errors="replace")
+            raise IMAPClientAbortError(f"the server ended the connection: {said}")
+    if not responses and timeout > 0.05 and time.monotonic() - asked < timeout / 10:
+        raise IMAPClientAbortError("the connection closed during IDLE")
+    return False
 
 
 def _text(exc: BaseException) -> str:
