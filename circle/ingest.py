@@ -149,6 +149,7 @@ class _Batch:
         self.stories: _Lazy[Story] = _Lazy(store, Story)
         self.responses: _Lazy[Response] = _Lazy(store, Response)
         self._counts: Counter[tuple[str, str]] | None = None
+        self.new_stories: dict[str, Story] = {}
         self.seen: set[str] = set()
         self.out: dict[tuple[str, str], Any] = {}
 
@@ -159,22 +160,22 @@ class _Batch:
         elif isinstance(record, Round):
             self.rounds[record.id] = record
         elif isinstance(record, Story):
-            if record.id not in self.stories.local and self._counts is not None:
-                self._counts[(record.member_id, record.round_id)] += 1
+            if record.id not in self.stories:  # new in this batch, not an update
+                self.new_stories[record.id] = record
             self.stories.local[record.id] = record
         elif isinstance(record, Response):
             self.responses.local[record.id] = record
 
     def stories_by(self, member_id: str, round_id: str) -> int:
         """How many stories (not withdrawn) this member has in this round, this batch included."""
-        if self._counts is None:
+        if self._counts is None:  # stored stories, counted once per batch without decoding
             self._counts = Counter(
                 (m, r) for m, r, state in self.store.project(Story, "member_id", "round_id",
                                                              "state")
                 if state != StoryState.WITHDRAWN)
-            for story in self.stories.local.values():
-                self._counts[(story.member_id, story.round_id)] += 1
-        return self._counts[(member_id, round_id)]
+        fresh = sum(1 for s in self.new_stories.values()
+                    if s.member_id == member_id and s.round_id == round_id)
+        return self._counts[(member_id, round_id)] + fresh
 
     def is_duplicate(self, message_id: str) -> bool:
         return message_id in self.seen or self.store.get(InboundRecord, message_id) is not None
