@@ -29,7 +29,7 @@ class RawArchive:
         if path.exists() and path.stat().st_size == len(raw):
             return sha
         try:
-            path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+            self._make_dir(path.parent)
             atomic_write_bytes(path, raw)
         except OSError as exc:
             raise StoreError(f"could not archive a message in {path.parent}: "
@@ -47,7 +47,7 @@ class RawArchive:
                 shas.append(sha)
                 if path.exists() and path.stat().st_size == len(raw):
                     continue
-                path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+                self._make_dir(path.parent)
                 atomic_write_bytes(path, raw, durable=False)
             os.sync()  # one sync instead of an fsync per file and per directory
         except OSError as exc:
@@ -55,6 +55,12 @@ class RawArchive:
                              f"{exc.strerror or exc}. Nothing was acknowledged on the server; "
                              "free disk space and run again.") from exc
         return shas
+
+    def _make_dir(self, folder: Path) -> None:
+        """`raw/<aa>/`, both owner-only (mkdir's `parents` would make `raw/` 0755)."""
+        if not folder.is_dir():
+            ensure_private_dir(self.root)
+            folder.mkdir(mode=DIR_MODE, exist_ok=True)
 
     def load(self, sha: str) -> bytes:
         """The bytes saved under this digest."""
