@@ -21,7 +21,7 @@ class ProcessLock:
         self.path = Path(path)
         self.pid_path = self.path.with_suffix(".pid")
         self.what = what
-        self._lock = FileLock(str(self.path), timeout=0, thread_local=False)
+        self._lock = FileLock(str(self.path), timeout=0, thread_local=False, mode=0o600)
 
     def holder(self) -> str:
         """The pid recorded by the current holder, or "" if unknown."""

@@ -46,7 +46,7 @@ class TinyStore:
         ensure_private_dir(self.data_dir)
         self.path = self.data_dir / DB_NAME
         self.archive = RawArchive(self.data_dir / "raw")
-        self._lock = FileLock(str(self.data_dir / LOCK_NAME), timeout=lock_timeout,
+        self._lock = FileLock(str(self.data_dir / LOCK_NAME), timeout=lock_timeout, mode=0o600,
                               thread_local=False)
         self._mutex = threading.RLock()
         self._storage = AtomicJSONStorage(self.path)

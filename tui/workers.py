@@ -177,7 +177,7 @@ async def send_due(prepare: Callable[[], list[OutboxItem]], *, store: Any, sink:
         post(DigestSent(0, 0, kind))
         return
     data_dir = getattr(store, "data_dir", None)
-    lock = FileLock(str(data_dir / SENDING_LOCK), timeout=0) if data_dir else None
+    lock = FileLock(str(data_dir / SENDING_LOCK), timeout=0, mode=0o600) if data_dir else None
     try:
         if lock is not None:
             lock.acquire()

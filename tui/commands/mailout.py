@@ -64,7 +64,7 @@ async def send_outbox_now(ctx: Context, progress: ProgressFn | None = None) -> S
 
     If another Circle process is sending, returns at once (its run will send these items).
     """
-    lock = FileLock(str(ctx.data_dir / SENDING_LOCK), timeout=0)
+    lock = FileLock(str(ctx.data_dir / SENDING_LOCK), timeout=0, mode=0o600)
     try:
         lock.acquire()
     except Timeout:
