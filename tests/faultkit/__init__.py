@@ -1,0 +1,1 @@
+"""Helper scripts for the fault-injection tests (run as subprocesses, then SIGKILLed)."""
