@@ -15,7 +15,7 @@ from circle.model import Event, SyncState
 from circle.ports import Clock, MailSource, RawArchive, Store
 
 log = logging.getLogger("circle.mail.loop")
-BATCH_SIZE = 250
+BATCH_SIZE = 500  # bounded memory; each batch is one store write, so fewer is faster
 MAX_BATCHES = 200  # per pass: bounded, the next pass continues where this one stopped
 
 

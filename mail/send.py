@@ -42,7 +42,7 @@ def _order(item: OutboxItem) -> tuple[datetime, str]:
 
 
 async def send_outbox(store: Store, sink: MailSink, now: Now, *, sender: str,
-                      progress: ProgressFn | None = None, batch_size: int = 50,
+                      progress: ProgressFn | None = None, batch_size: int = 100,
                       limit: int | None = None) -> SendReport:
     """Send every due outbox item (queued, or a temporary failure whose retry time has come).
 
