@@ -62,13 +62,29 @@ class MailLoop:
 
         try:
             run_forever(self.source, app.store, app.store.archive, app.config, app.secret,
-                        app.clock, self.stop_event, on_report=reported, on_error=failed,
+                        app.clock, self.stop_event, after_fetch=[self._send_due],
+                        on_report=reported, on_error=failed,
                         idle_timeout=float(app.config.imap.poll_seconds))
         except Exception as exc:
             app.post_message(WorkFailed("Mail loop stopped", describe_error(exc)))
             self._status(f"stopped: {describe_error(exc)}")
         finally:
             self.lock.release()
+
+    def _send_due(self) -> None:
+        """After each fetch, as `circle run` does: receipts, confirmations, scheduled mail."""
+        import asyncio
+        from pathlib import Path
+
+        from tui.commands.mailout import send_due
+        from tui.context import Context
+
+        app = self.app
+        ctx = Context(config=app.config, config_path=Path(app.config.source),
+                      data_dir=app.data_dir, store=app.store, secret=app.secret, clock=app.clock)
+        report = asyncio.run(send_due(ctx))
+        if report.attempted:
+            self._status(f"sent {report.sent} of {report.attempted} due emails")
 
     def stop(self) -> None:
         """Ask the loop to finish (it returns from its wait at once)."""
