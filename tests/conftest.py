@@ -7,6 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests explore a fixed, seeded sequence of examples so a CI run is reproducible;
+# set HYPOTHESIS_PROFILE=explore locally to search with fresh randomness.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 pytest_plugins = ["tests.mailservers"]
 

@@ -47,3 +47,10 @@ def test_no_textual_import():
     code = "import sys, tui.commands.parse; print('textual' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert proc.stdout.strip() == "False"
+
+
+def test_degenerate_message_id_falls_back_to_hash() -> None:
+    from circle.parsing import parse_message
+
+    parsed = parse_message(b"Message-ID: <\r\nFrom: a@b.org\r\n\r\nhello\r\n")
+    assert parsed.message_id.startswith("sha256:")

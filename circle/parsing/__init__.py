@@ -33,8 +33,8 @@ _MSGID = re.compile(r"<([^<>\s]{1,500})>")
 def _message_ids(value: str) -> list[str]:
     found = _MSGID.findall(value)
     if not found and value.strip():
-        found = [value.strip().strip("<>")]
-    return found
+        found = [value.strip().strip("<>").strip()]
+    return [f for f in found if f]  # "<" alone is no id: the caller falls back to a hash
 
 
 def _date(value: str) -> datetime | None:
