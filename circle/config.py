@@ -151,12 +151,9 @@ def config_from_dict(doc: dict[str, Any], source: str = "config.toml") -> Config
         s = sections.get(name)
         if s is None:
             continue
-        if s.security not in _SECURITY:
-            problems.append(f"{source}: [{name}] security must be one of {', '.join(_SECURITY)}, "
-                            f"got {s.security!r}")
-        elif s.security == "plain" and s.host not in LOCALHOSTS:
-            problems.append(f"{source}: [{name}] security = 'plain' is only allowed to localhost; "
-                            f"use 'tls' or 'starttls' for {s.host}")
+        problem = transport_problem(name, s.security, s.host, s.port)
+        if problem:
+            problems.append(f"{source}: {problem}")
         if not 0 < s.port < 65536:
             problems.append(f"{source}: [{name}] port {s.port} is not a TCP port (1-65535)")
     sched = sections.get("schedule")
@@ -185,3 +182,14 @@ def circle_from_config(config: Config) -> Circle:
                   timezone=config.timezone, address=config.address,
                   steward_email=config.steward_email, agreements=list(config.agreements),
                   agreements_version=config.agreements_version, gathering_place=config.place)
+
+
+def transport_problem(section: str, security: str, host: str, port: int) -> str | None:
+    """Why a mail server setting is unsafe or unknown (None if fine): the one rule for IMAP
+    and SMTP — tls or starttls anywhere, plain text only to this machine."""
+    if security not in _SECURITY:
+        return f"[{section}] security must be one of {', '.join(_SECURITY)}, got {security!r}"
+    if security == "plain" and host not in LOCALHOSTS:
+        return (f"[{section}] refusing plain text to {host}:{port}: passwords would travel "
+                "unencrypted; use security = 'tls' or 'starttls' (plain is only for localhost)")
+    return None

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
-from circle.config import LOCALHOSTS, ImapSettings
+from circle.config import ImapSettings, transport_problem
 from circle.errors import MailError
 from circle.ports import FetchedMessage
 
@@ -65,12 +65,9 @@ class ImapSource:
                  timeout: float = 30.0, attempts: int = 5, backoff: float = 0.5,
                  max_backoff: float = 30.0, stop_event: threading.Event | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
-        if settings.security not in ("tls", "starttls", "plain"):
-            raise MailError(f"[imap] security must be tls, starttls or plain, "
-                            f"got {settings.security!r}")
-        if settings.security == "plain" and settings.host not in LOCALHOSTS:
-            raise MailError(f"refusing plain IMAP to {settings.host}:{settings.port}: passwords "
-                            "would travel unencrypted; set [imap] security = 'tls' or 'starttls'")
+        problem = transport_problem("imap", settings.security, settings.host, settings.port)
+        if problem:
+            raise MailError(problem)
         self.settings = settings
         self._password = password
         self.timeout = timeout

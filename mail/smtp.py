@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import aiosmtplib
 
-from circle.config import LOCALHOSTS, SmtpSettings
+from circle.config import SmtpSettings, transport_problem
 from circle.errors import MailError
 from circle.ports import SendResult
 from mail.send import ProgressFn, SendReport, send_outbox
@@ -78,12 +78,9 @@ class SmtpSink:
 
     def __init__(self, settings: SmtpSettings, *, password: str | None = None,
                  timeout: float = 60.0) -> None:
-        if settings.security not in ("tls", "starttls", "plain"):
-            raise MailError(f"[smtp] security must be tls, starttls or plain, "
-                            f"got {settings.security!r}")
-        if settings.security == "plain" and settings.host not in LOCALHOSTS:
-            raise MailError(f"[smtp] refusing to send in plain text to {settings.host}: use "
-                            "security = 'tls' or 'starttls' (plain is only for localhost)")
+        problem = transport_problem("smtp", settings.security, settings.host, settings.port)
+        if problem:
+            raise MailError(problem)
         self.settings = settings
         self.password = password
         self.timeout = timeout

@@ -65,7 +65,7 @@ def test_plain_security_only_to_localhost_and_bad_timezone() -> None:
     with pytest.raises(ConfigError) as err:
         config_from_dict(doc, "c.toml")
     text = "\n".join(err.value.problems)
-    assert "security = 'plain' is only allowed to localhost" in text
+    assert "c.toml: [imap] refusing plain text to imap.example.org:993" in text
     assert "timezone 'Mars/Olympus' is not a known IANA zone" in text
 
 

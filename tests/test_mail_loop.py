@@ -85,7 +85,7 @@ def test_tls_verifies_the_certificate(mailbox: Mailbox, store: TinyStore) -> Non
             mailbox.settings(security="tls", port=servers.imaps_port, ca_file="",
                              host="localhost"), attempts=1) as s:
         s.uidvalidity()
-    with pytest.raises(MailError, match="refusing plain IMAP to mail.example.org"):
+    with pytest.raises(MailError, match=r"\[imap\] refusing plain text to mail.example.org"):
         ImapSource(mailbox.settings(host="mail.example.org"))
 
 
