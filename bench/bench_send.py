@@ -14,8 +14,8 @@ import aiosmtplib
 from aiosmtpd.controller import Controller
 
 from bench.common import emit, row
+from circle.app.rounds import approve_digest, queue_digest
 from circle.model import Member, OutboxItem, OutboxState, Round
-from circle.rounds_due import approve_digest, queue_digest
 from mail.smtp import SmtpSink, send_outbox
 from tests.mailout_world import SECRET, accept_host, make_config, seed, seed_stories
 from tests.smtp_server import free_port

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Static
 
 from bench.common import emit, row
 from circle.config import Config
-from circle.demo_seed import seed_large, seed_store
+from cli.demo.seed import seed_large, seed_store
 from data.store import TinyStore
 
 N = 10_000

@@ -140,7 +140,8 @@ def _visibility(inp: CommandInput) -> tuple[list[Any], str]:
         raise _Refused("you have no story to change")
     vis = _VISIBILITY[inp.command.name]
     try:
-        changed = set_visibility(target, vis)
+        changed = replace(set_visibility(target, vis),
+                          member_consent_version=target.version + 1)  # the author chose
     except TransitionError as exc:
         raise _Refused(str(exc)) from exc
     words = {Visibility.CIRCLE: "shared with the circle",

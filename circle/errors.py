@@ -53,3 +53,13 @@ class ScheduleError(CircleError):
     """A gathering rule that cannot be understood or yields no dates."""
 
     exit_code = 78
+
+
+class ConflictError(StoreError):
+    """A record was written from a copy older than the stored one (someone changed it since).
+
+    The application layer never sees this in normal work: its use-cases re-read inside the
+    transaction. It guards against a screen or script writing back a stale copy.
+    """
+
+    exit_code = 75  # EX_TEMPFAIL: read again and retry

@@ -101,6 +101,8 @@ class Circle:
     agreements_version: int = 1
     gathering_place: str = ""
 
+    version: int = 0  # bumped by the store on every write (compare-and-set)
+
     @property
     def key(self) -> str:
         """Store key: the circle's slug."""
@@ -136,6 +138,8 @@ class Member:
     delivery_paused: bool = False
     note: str = ""  # steward's private note, never shown to members
 
+    version: int = 0  # bumped by the store on every write (compare-and-set)
+
     @property
     def key(self) -> str:
         """Store key: the member id."""
@@ -166,6 +170,8 @@ class Round:
     welcome: str = ""  # the host's welcome line for the digest
     passes: list[str] = field(default_factory=list)  # member ids who PASSed this round
 
+    version: int = 0  # bumped by the store on every write (compare-and-set)
+
     @property
     def key(self) -> str:
         """Store key: the round id."""
@@ -191,9 +197,12 @@ class Story:
     classify_reasons: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     steward_note: str = ""
+    member_consent_version: int = 0  # the version at which the author last chose visibility
     attachments: list[str] = field(default_factory=list)
     raw_sha: str = ""
     subject: str = ""
+
+    version: int = 0  # bumped by the store on every write (compare-and-set)
 
     @property
     def key(self) -> str:
@@ -222,7 +231,10 @@ class Response:
     classify_reasons: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     steward_note: str = ""
+    member_consent_version: int = 0  # the version at which the author last chose visibility
     raw_sha: str = ""
+
+    version: int = 0  # bumped by the store on every write (compare-and-set)
 
     @property
     def key(self) -> str:
@@ -244,6 +256,8 @@ class Appreciation:
     to_member_id: str | None = None
     state: StoryState = StoryState.PENDING
     message_id: str = ""
+
+    version: int = 0  # bumped by the store on every write (compare-and-set)
 
     @property
     def key(self) -> str:
@@ -267,6 +281,8 @@ class InboundRecord:
     folder: str = ""
     uidvalidity: int = 0
     uid: int = 0
+
+    version: int = 0  # bumped by the store on every write (compare-and-set)
 
     @property
     def key(self) -> str:
@@ -292,6 +308,8 @@ class QuarantineItem:
     state: QuarantineState = QuarantineState.OPEN
     resolution: str = ""
 
+    version: int = 0  # bumped by the store on every write (compare-and-set)
+
     @property
     def key(self) -> str:
         """Store key: the quarantine id."""
@@ -303,6 +321,7 @@ class OutboxItem:
     """One outgoing message to one recipient, with explicit delivery states."""
 
     TABLE: ClassVar[str] = "outbox"
+    BLOB_FIELDS: ClassVar[tuple[str, ...]] = ("raw",)  # kept beside the database, not in it
     id: str
     message_id: str
     kind: str  # invitation | question | reminder | receipt | confirmation | digest | test
@@ -317,6 +336,8 @@ class OutboxItem:
     last_error: str = ""
     sent_at: datetime | None = None
     history: list[str] = field(default_factory=list)
+
+    version: int = 0  # bumped by the store on every write (compare-and-set)
 
     @property
     def key(self) -> str:
@@ -336,6 +357,8 @@ class SyncState:
     last_error: str = ""
     pending_ack: list[int] = field(default_factory=list)  # stored, not yet flagged on server
 
+    version: int = 0  # bumped by the store on every write (compare-and-set)
+
     @property
     def key(self) -> str:
         """Store key: the folder name."""
@@ -351,6 +374,8 @@ class Event:
     at: datetime
     kind: str
     text: str
+
+    version: int = 0  # bumped by the store on every write (compare-and-set)
 
     @property
     def key(self) -> str:
@@ -377,6 +402,8 @@ class Notice:
     detail: str = ""  # what was done, in words, e.g. "paused until 1 December 2026"
     in_reply_to: str = ""  # Message-ID of the member's email, so the confirmation threads
     handled: bool = False
+
+    version: int = 0  # bumped by the store on every write (compare-and-set)
 
     @property
     def key(self) -> str:

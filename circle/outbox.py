@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from circle.compose.message import Composed
 from circle.errors import NotFoundError, TransitionError
 from circle.model import OutboxItem, OutboxState
-from circle.ports import Store
 
 MAX_ATTEMPTS = 8
 """After this many temporary failures an item fails permanently (about a day of retries)."""
@@ -158,12 +157,14 @@ def find_item(items: list[OutboxItem], ref: str) -> OutboxItem:
     raise NotFoundError(f"{ref!r} matches {len(found)} outbox items; give more of the id")
 
 
-def steward_action(store: Store, ref: str, action: str, now: datetime) -> OutboxItem:
-    """Apply the steward's `resend`, `drop` or `delivered` to one item, durably."""
-    moves = {"resend": resend, "drop": drop, "delivered": mark_delivered}
-    if action not in moves:
-        raise TransitionError(f"unknown outbox action {action!r} (known: {', '.join(moves)})")
-    with store.transaction():
-        item = moves[action](find_item(store.all(OutboxItem), ref), now)
-        store.put(item)
-    return item
+CIRCLE_MAIL = frozenset({"digest", "question", "reminder", "invitation"})
+"""Kinds sent to members as members: not sent to someone who stopped or paused since."""
+
+
+def drop_unwanted(items: list[OutboxItem], now: datetime) -> list[OutboxItem]:
+    """Circle mail whose recipient no longer receives mail (STOP, PAUSE), dropped with why.
+
+    Confirmations and receipts are not in CIRCLE_MAIL: the STOP confirmation still goes.
+    """
+    return [_move(i, _S.DROPPED, now, "not sent: the member stopped or paused their mail "
+                  "after it was queued") for i in items if i.kind in CIRCLE_MAIL]

@@ -20,14 +20,41 @@ class Clock(Protocol):
 
 
 class Store(Protocol):
-    """Durable storage of domain records, keyed by each record's `key`."""
+    """Durable storage of domain records, keyed by each record's `key`.
 
-    def get(self, cls: type[R], key: str) -> R | None:
-        """The record of type `cls` with this key, or None."""
+    The hot part holds the open circle; closed rounds and old mail records live in per-year
+    archives (docs/architecture.md). Writes are compare-and-set on each record's `version`:
+    re-read inside `transaction()`, never write back a copy read earlier.
+    """
+
+    @property
+    def archive(self) -> RawArchive:
+        """The raw inbound mail kept beside the records."""
         ...
 
-    def all(self, cls: type[R]) -> list[R]:
-        """Every record of type `cls`."""
+    def get(self, cls: type[R], key: str, *, archived: bool = True) -> R | None:
+        """The record of type `cls` with this key (hot, then archived unless told not), or None."""
+        ...
+
+    def all(self, cls: type[R], *, bodies: bool = True) -> list[R]:
+        """Every hot record of type `cls` (the open part of the circle); `bodies=False` skips
+        reading composed mail bodies (left "", kept as stored if the record is written back)."""
+        ...
+
+    def archived(self, cls: type[R], years: Iterable[int] | None = None) -> list[R]:
+        """Every archived record of type `cls` (optionally of some years only)."""
+        ...
+
+    def project_archived(self, cls: type[Any], *fields: str) -> list[tuple[Any, ...]]:
+        """The named fields of every archived record of `cls`, undecoded (search, history)."""
+        ...
+
+    def years(self) -> list[int]:
+        """The years that have an archive."""
+        ...
+
+    def move_to_archive(self, year: int, records: Iterable[Any]) -> int:
+        """Move hot records into the archive of `year`; how many moved."""
         ...
 
     def project(self, cls: type[Any], *fields: str) -> list[tuple[Any, ...]]:
@@ -38,7 +65,7 @@ class Store(Protocol):
         ...
 
     def put(self, record: Any) -> None:
-        """Insert or replace one record (by its key)."""
+        """Insert or replace one record (by its key); ConflictError if it is a stale copy."""
         ...
 
     def put_many(self, records: Iterable[Any]) -> None:

@@ -68,8 +68,11 @@ def hide(post: Post) -> Post:
 
 
 def withdraw(post: Post) -> Post:
-    """Its author takes it back; final."""
-    return move(post, StoryState.WITHDRAWN)
+    """Its author takes it back; final (and recorded as the author's own choice)."""
+    moved: Post = move(post, StoryState.WITHDRAWN)
+    if isinstance(moved, Story | Response):
+        moved.member_consent_version = post.version + 1  # a fresh copy made by `move`
+    return moved
 
 
 def set_visibility(post: Story | Response, visibility: Visibility) -> Story | Response:

@@ -12,6 +12,7 @@ from filelock import FileLock, Timeout
 from circle.errors import LockedError
 
 MAIL_LOOP_LOCK = "mailloop.lock"
+SENDING_LOCK = "sending.lock"
 
 
 class ProcessLock:
@@ -67,3 +68,9 @@ class ProcessLock:
 def mail_loop_lock(data_dir: Path) -> ProcessLock:
     """The lock guarding the circle's mail loop (`data_dir/mailloop.lock`)."""
     return ProcessLock(Path(data_dir) / MAIL_LOOP_LOCK, what="circle run")
+
+
+def sending_lock(data_dir: Path) -> ProcessLock:
+    """The lock guarding the circle's outbox sender (`data_dir/sending.lock`): one sender at
+    a time, whoever it is (`circle run`, `circle send-due`, `circle digest send`, the TUI)."""
+    return ProcessLock(Path(data_dir) / SENDING_LOCK, what="sending")

@@ -3,18 +3,57 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from circle.errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_TABLE = "_meta"
 APP = "circle"
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
+
+class Externalizer(Protocol):
+    """What schema 2 needs to move long texts out of the JSON file (data.blobs.BlobStore)."""
+
+    def externalize(self, doc: dict[str, Any], bodies: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The document with long strings (and the `bodies` fields) as blob references."""
+        ...
+
+    def sync(self) -> None:
+        """Make the blobs durable."""
+        ...
+
+
+def v1_to_v2(blobs: Externalizer, bodies: dict[str, tuple[str, ...]]) -> Migration:
+    """Schema 1 → 2: long texts (composed mail above all) move to blob files.
+
+    Records gain a `version` (absent means 0, so nothing else changes). Archiving closed
+    rounds is not a migration: the maintenance use-case does it on its own schedule.
+    """
+    def step(data: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, table in data.items():
+            if name == META_TABLE or not isinstance(table, dict):
+                out[name] = table
+                continue
+            fields = bodies.get(name, ())
+            out[name] = {key: blobs.externalize(doc, fields) if isinstance(doc, dict) else doc
+                         for key, doc in table.items()}
+        blobs.sync()
+        return out
+    return step
+
+
 # MIGRATIONS[n] turns a schema-n database into schema n+1. Append only; never edit a shipped one.
 MIGRATIONS: dict[int, Migration] = {}
+
+
+def migrations_for(blobs: Externalizer,
+                   bodies: dict[str, tuple[str, ...]]) -> dict[int, Migration]:
+    """Every migration, with the blob store (and body fields) the ones that move texts need."""
+    return {**MIGRATIONS, 1: v1_to_v2(blobs, bodies)}
 
 
 def read_meta(data: dict[str, Any]) -> dict[str, Any] | None:

@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from circle.app.ingest import InboundMail, IngestReport, ingest_batch
 from circle.config import Config
 from circle.errors import CircleError, MailError
-from circle.ingest import InboundMail, IngestReport, ingest_batch
 from circle.model import Event, SyncState
 from circle.ports import Clock, MailSource, RawArchive, Store
 

@@ -6,11 +6,26 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Protocol
 
-from circle.errors import MailError
+from circle.errors import LockedError, MailError
 from circle.model import DeliveryProblem, Member, OutboxItem, OutboxState
-from circle.outbox import failed, is_due, recover, sent, start
+from circle.outbox import CIRCLE_MAIL, drop_unwanted, failed, is_due, recover, sent, start
 from circle.ports import MailSink, SendResult, Store
+from circle.transitions import receives_mail
+
+
+class Lock(Protocol):
+    """A non-blocking process lock (data.locks.ProcessLock): LockedError if held elsewhere."""
+
+    def acquire(self) -> None:
+        """Take the lock now or raise LockedError."""
+        ...
+
+    def release(self) -> None:
+        """Give it back."""
+        ...
+
 
 ProgressFn = Callable[[int, int, OutboxItem], None]
 """Called after each item: (items done, items in this run, the item in its new state)."""
@@ -25,12 +40,32 @@ class SendReport:
     failed_temporary: int = 0
     failed_permanent: int = 0
     uncertain: int = 0  # items found `sending` from an interrupted run, now waiting for the steward
+    dropped: int = 0  # circle mail to members who stopped or paused after it was queued
+    busy: bool = False  # another process held the sending lock; it sends these
     problems: list[str] = field(default_factory=list)
 
     @property
     def attempted(self) -> int:
         """Items handed to the relay in this run."""
         return self.sent + self.failed_temporary + self.failed_permanent
+
+
+async def send_due_now(store: Store, sink: MailSink, now: Now, *, sender: str, lock: Lock,
+                       progress: ProgressFn | None = None) -> SendReport:
+    """The one sending path (CLI, daemon, TUI): take the sending lock, send, release.
+
+    If another Circle process holds the lock, returns at once with `busy` set: that
+    process's run sends these items too.
+    """
+    try:
+        lock.acquire()
+    except LockedError:
+        return SendReport(busy=True, problems=["another Circle process is sending right now; "
+                                               "it will send these too"])
+    try:
+        return await send_outbox(store, sink, now, sender=sender, progress=progress)
+    finally:
+        lock.release()
 
 
 def _time(now: Now) -> datetime:
@@ -56,17 +91,18 @@ async def send_outbox(store: Store, sink: MailSink, now: Now, *, sender: str,
     """
     report = SendReport()
     with store.transaction():
-        stuck = recover(store.all(OutboxItem), _time(now))
+        stuck = recover(store.all(OutboxItem, bodies=False), _time(now))
         store.put_many(stuck)
     report.uncertain = len(stuck)
-    due = sorted((i for i in store.all(OutboxItem) if is_due(i, _time(now))), key=_order)
+    due = sorted((i for i in store.all(OutboxItem, bodies=False) if is_due(i, _time(now))),
+                 key=_order)
     if limit is not None:
         due = due[:limit]
     size = max(1, batch_size)
     slices = [due[k:k + size] for k in range(0, len(due), size)]
     done, total = 0, len(due)
     with store.transaction():
-        batch = _start(store, slices.pop(0) if slices else [], _time(now))
+        batch = _start(store, slices.pop(0) if slices else [], _time(now), report)
         store.put_many(batch)
     while batch:
         results = await asyncio.gather(
@@ -75,7 +111,8 @@ async def send_outbox(store: Store, sink: MailSink, now: Now, *, sender: str,
         with store.transaction():
             at = _time(now)
             finished, fatal = _outcomes(store, batch, results, at, report)
-            following = _start(store, slices.pop(0), at) if slices and fatal is None else []
+            following = (_start(store, slices.pop(0), at, report)
+                         if slices and fatal is None else [])
             store.put_many([*finished, *following])
         for item in finished:
             if isinstance(item, OutboxItem):
@@ -88,10 +125,30 @@ async def send_outbox(store: Store, sink: MailSink, now: Now, *, sender: str,
     return report
 
 
-def _start(store: Store, candidates: list[OutboxItem], at: datetime) -> list[OutboxItem]:
-    """The candidates still due (re-read: the steward may have dropped one), now `sending`."""
-    fresh = [store.get(OutboxItem, i.id) for i in candidates]
-    return [start(i, at) for i in fresh if i is not None and is_due(i, at)]
+def _start(store: Store, candidates: list[OutboxItem], at: datetime,
+           report: SendReport) -> list[OutboxItem]:
+    """The candidates still due, re-read now, marked `sending` (written by the caller).
+
+    The member's choice wins over a queue made earlier: circle mail (digest, question,
+    reminder, invitation) to a member who has since sent STOP or PAUSE is dropped, with the
+    reason in its history, instead of sent.
+    """
+    fresh = [store.get(OutboxItem, i.id, archived=False) for i in candidates]
+    due = [i for i in fresh if i is not None and is_due(i, at)]
+    members = {i.member_id: store.get(Member, i.member_id) for i in due if i.member_id}
+    out: list[OutboxItem] = []
+    unwanted: list[OutboxItem] = []
+    for item in due:
+        member = members.get(item.member_id)
+        if (member is not None and item.kind in CIRCLE_MAIL
+                and not receives_mail(member, at.date())):
+            unwanted.append(item)
+        else:
+            out.append(start(item, at))
+    dropped = drop_unwanted(unwanted, at)
+    report.dropped += len(dropped)
+    store.put_many(dropped)
+    return out
 
 
 def _outcomes(store: Store, batch: list[OutboxItem], results: list[SendResult | BaseException],

@@ -7,10 +7,10 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+from circle.app.rounds import load_digest
 from circle.compose import MailSetting, digest_mail
 from circle.config import circle_from_config
 from circle.model import Member, Round, Story
-from circle.rounds_due import load_digest
 from tests.mailout_world import SECRET, accept_host, make_config, seed, seed_stories
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CIRCLE = [sys.executable, "-m", "tui.cli"]
+CIRCLE = [sys.executable, "-m", "cli.main"]
 
 
 def run(*args: str, config: Path | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -97,7 +97,7 @@ def test_corrupt_store_is_reported_not_overwritten(config: Path, tmp_path: Path)
 
 
 def test_cli_does_not_import_textual() -> None:
-    code = ("import sys, tui.cli; tui.cli.build_parser(); "
+    code = ("import sys, cli.main; cli.main.build_parser(); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr

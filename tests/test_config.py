@@ -9,7 +9,7 @@ import pytest
 
 from circle.config import config_from_dict
 from circle.errors import ConfigError
-from tui.context import read_config
+from cli.context import read_config
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config.example.toml"

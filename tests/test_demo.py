@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 
+from circle.app.rounds import approve_digest, queue_digest
 from circle.model import (
     Appreciation,
     InboundRecord,
@@ -26,11 +27,10 @@ from circle.model import (
     Story,
     StoryState,
 )
-from circle.rounds_due import approve_digest, queue_digest
+from cli.demo.session import DemoSession
+from cli.demo.simulate import STRANGER
+from cli.main import main
 from mail import devservers
-from tui.cli import main
-from tui.demo.session import DemoSession
-from tui.demo.simulate import STRANGER
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -158,7 +158,7 @@ def test_stop_leaves_no_processes_and_inbox_reads_the_mail(
 
 
 def test_demo_command_does_not_import_textual() -> None:
-    code = ("import sys, tui.cli, tui.commands.demo; tui.cli.build_parser(); "
+    code = ("import sys, cli.main, cli.commands.demo; cli.main.build_parser(); "
             "sys.exit('textual' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
@@ -177,7 +177,7 @@ def test_missing_dovecot_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch,
     err = capsys.readouterr().err
     assert code == 69
     assert "apt-get install dovecot-imapd dovecot-lmtpd" in err
-    from tui.demo.setup import pointer_file
+    from cli.demo.setup import pointer_file
 
     left = Path(pointer_file().read_text().strip())
     assert not left.exists()  # no empty demo directory left behind

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from imapclient import IMAPClient
 
-from circle.ingest import InboundMail, ingest_batch
+from circle.app.ingest import InboundMail, ingest_batch
 from circle.model import InboundRecord, Story, SyncState
 from data.migrations import META_TABLE
 from data.store import DB_NAME, TinyStore
@@ -202,7 +202,8 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(
     assert store.get(SyncState, "INBOX").pending_ack == []  # type: ignore[union-attr]
     got, want = _tables(data_dir), _reference(tmp_path, uidvalidity, raws)
     diffs = [(t, k, f, v, want[t].get(k, {}).get(f)) for t in got for k, r in got[t].items()
-             for f, v in r.items() if want[t].get(k, {}).get(f) != v]
+             for f, v in r.items() if f != "version" and want[t].get(k, {}).get(f) != v]
+    # (`version` counts writes, and an interrupted run writes some records more often)
     assert not diffs, f"interrupted ingest differs from an uninterrupted one: {diffs[:5]}"
 
 

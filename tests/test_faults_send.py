@@ -16,10 +16,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from circle.app import apply
+from circle.app.intents import ResolveOutbox
+from circle.app.rounds import approve_digest, queue_digest
 from circle.config import SmtpSettings
 from circle.model import Member, OutboxItem, OutboxState, Round
-from circle.outbox import MAX_ATTEMPTS, backoff, steward_action
-from circle.rounds_due import approve_digest, queue_digest
+from circle.outbox import MAX_ATTEMPTS, backoff
 from data.store import TinyStore
 from mail.smtp import SmtpSink, send_outbox
 from tests.faultkit.send_driver import NOW
@@ -134,7 +136,9 @@ def test_sigkill_while_sending_a_digest_never_sends_twice(
     store = TinyStore(data_dir)
     for mid, item in items.items():
         if item.state == _S.UNCERTAIN:
-            steward_action(store, item.id, "delivered" if received[mid] else "resend", NOW)
+            outcome = apply(store, ResolveOutbox(
+                refs=(item.id,), action="delivered" if received[mid] else "resend"), NOW)
+            assert outcome.ok, outcome.refused
     proc = _driver(data_dir, smtp_server.port, 50)
     assert proc.wait(timeout=60) == 0
     final, received = _states(data_dir), Counter(handler.ids())

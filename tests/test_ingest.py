@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from circle.ingest import InboundMail, ingest_batch
+from circle.app.ingest import InboundMail, ingest_batch
 from circle.model import (
     Appreciation,
     Event,

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-import tui.commands.mailout as mailout
+import cli.commands.mailout as mailout
 from circle.errors import CircleError, TransitionError
 from circle.model import Notice, OutboxItem, OutboxState, Round
+from cli.context import load_context
 from tests.conftest import FixedClock
 from tests.mailout_world import accept_host, seed, seed_stories
-from tui.context import load_context
 
 pytest_plugins = ["tests.smtp_server"]
 

@@ -10,8 +10,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from circle.app.rounds import approve_digest, plan_due_mail, queue_digest
 from circle.model import Member, Notice, OutboxItem, OutboxState, Round
-from circle.rounds_due import approve_digest, plan_due_mail, queue_digest
 from circle.tokens import read_token, token_from_address
 from mail.smtp import SmtpSink, send_outbox
 from tests.mailout_world import SECRET, accept_host, make_config, seed, seed_stories

@@ -10,7 +10,7 @@ MAIL = ROOT / "tests" / "fixtures" / "mail"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tui.commands.parse", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "cli.commands.parse", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -44,7 +44,7 @@ def test_human_summary():
 
 
 def test_no_textual_import():
-    code = "import sys, tui.commands.parse; print('textual' in sys.modules)"
+    code = "import sys, cli.commands.parse; print('textual' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert proc.stdout.strip() == "False"
 

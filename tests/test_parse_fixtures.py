@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.commands.parse import parse_file, to_json
+from cli.commands.parse import parse_file, to_json
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 CASES = sorted(FIXTURES.glob("*.eml"))

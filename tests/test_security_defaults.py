@@ -95,7 +95,7 @@ def _imap_login(s: DevServers, user: str, password: str) -> bool:
 
 
 def _cli(config: Path, *argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tui.cli", "--config", str(config), *argv],
+    return subprocess.run([sys.executable, "-m", "cli.main", "--config", str(config), *argv],
                           capture_output=True, text=True, cwd=ROOT, timeout=60,
                           env={**env, "PYTHONPATH": str(ROOT)}, check=False)
 
@@ -184,7 +184,7 @@ per_minute = 0
 
 
 def test_secret_key_made_on_first_use_is_owner_only(tmp_path: Path) -> None:
-    from tui.context import load_secret
+    from cli.context import load_secret
 
     data_dir = tmp_path / "d"
     TinyStore(data_dir).close()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from circle.config import Config
-from circle.demo_seed import build_demo, seed_store
+from cli.demo.seed import build_demo, seed_store
 from data.store import TinyStore
 from tui.app import CircleApp, make_app
 

@@ -10,18 +10,21 @@ from typing import Any, ClassVar
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
+from circle.app import Intent
 from circle.config import Config
 from circle.errors import CircleError
+from circle.ports import Clock, MailSink, MailSource, Store
 from tui import mail_loop, workers
 from tui.bindings import SCREENS, bindings_for, check_keymap
 from tui.messages import (
     DataLoaded,
     DigestProgress,
     DigestSent,
+    IntentApplied,
+    IntentFailed,
     MailLoopStatusChanged,
-    RecordsSaved,
     RepliesIngested,
     StoreChanged,
     WorkFailed,
@@ -44,9 +47,9 @@ class CircleApp(App[None]):
     COMMANDS = App.COMMANDS | {CircleCommands}
     MODES: ClassVar[dict[str, Any]] = dict(SCREEN_CLASSES)
 
-    def __init__(self, config: Config, store: Any, source: Any, sink: Any, clock: Any,
-                 *, secret: bytes = b"", data_dir: Path | None = None,
-                 poll_seconds: float = 2.0) -> None:
+    def __init__(self, config: Config, store: Store, source: MailSource | None,
+                 sink: MailSink | None, clock: Clock, *, secret: bytes = b"",
+                 data_dir: Path | None = None, poll_seconds: float = 2.0) -> None:
         super().__init__()
         self.config, self.store, self.source, self.sink, self.clock = (
             config, store, source, sink, clock)
@@ -55,7 +58,8 @@ class CircleApp(App[None]):
         self.send_progress = (0, 0)
         self.data = CircleData()
         self.poll_seconds = poll_seconds
-        self.writer = workers.StoreWriter(store, self.post_message)
+        self.writer = workers.StoreWriter(store, clock, self.post_message)
+        self.generation = 0  # of the newest snapshot asked for; older loads are dropped
         self.mail_status = "not running here (no mail source configured)"
         self.sending = False
         self.load_seconds = 0.0
@@ -68,7 +72,7 @@ class CircleApp(App[None]):
             self.notify(problem, title="Config", severity="warning")
         self.set_keymap(self.config.keys)
         self.switch_mode("today")
-        self.run_worker(self.writer.run, thread=True, group="writer", name="writer")
+        self.writer.start()
         self.action_reload()
         self.set_interval(self.poll_seconds, self._poll, name="poll-store")
         self.mail_loop = mail_loop.MailLoop(self, self.source)
@@ -84,7 +88,7 @@ class CircleApp(App[None]):
 
     def now(self) -> datetime:
         """The injected clock's time."""
-        return self.clock.now()  # type: ignore[no-any-return]
+        return self.clock.now()
 
     def today(self) -> date:
         """Today in the circle's timezone."""
@@ -96,11 +100,17 @@ class CircleApp(App[None]):
                             thread=True, group="poll", exclusive=True, exit_on_error=False)
 
     # -- state changes --------------------------------------------------------------------
-    def save(self, records: Sequence[Any], what: str, *, redraw: bool = True) -> None:
-        """Patch the snapshot now, write in the background, redraw the visible screen."""
-        for record in records:
+    def act(self, intent: Intent, what: str, preview: Sequence[Any] = (), *,
+            redraw: bool = True) -> None:
+        """Apply an intent in the writer thread; show `preview` (what the rules predict) now.
+
+        The writer's `IntentApplied` replaces the preview with the records as written; a
+        refusal or failure reloads the snapshot, so the view never keeps a change that did
+        not happen.
+        """
+        for record in preview:
             self.data.patch(record)
-        self.writer.submit(records, what)
+        self.writer.submit(intent, what)
         if redraw:
             self.refresh_screen()
 
@@ -111,16 +121,59 @@ class CircleApp(App[None]):
             refresh()
 
     def on_data_loaded(self, message: DataLoaded) -> None:
-        """A new snapshot replaces the old one."""
+        """A new snapshot replaces the old one (unless a newer one was asked for since)."""
+        if message.generation != self.generation or not self.writer.idle():
+            return  # a newer load is on its way (or follows the pending write)
         self.data, self.load_seconds = message.data, message.seconds
+        self.refresh_screen()
+
+    def on_intent_applied(self, message: IntentApplied) -> None:
+        """The writer applied (or refused) an intent: show what is now true."""
+        outcome = message.outcome
+        if not outcome.ok:
+            self.notify(outcome.refused, title=f"Cannot {message.what}", severity="warning",
+                        timeout=8)
+            self.action_reload()
+            return
+        for record in outcome.records:
+            self.data.patch(record)
+        for note in outcome.notes:
+            self.notify(note, title="Changed since you looked", severity="warning", timeout=10)
+        if outcome.message:
+            self.notify(outcome.message, timeout=3)
+        self.refresh_screen()
+        if self.writer.idle():
+            self.action_reload()
+
+    def on_intent_failed(self, message: IntentFailed) -> None:
+        """The write failed: say why and go back to what the store holds."""
+        self.notify(message.detail, title=f"Could not {message.what}", severity="error",
+                    timeout=10)
+        self.action_reload()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a worker's unexpected death becomes words, and its state is restored.
+
+        Expected failures arrive as WorkFailed messages; this catches everything else.
+        """
+        if event.state != WorkerState.ERROR:
+            return
+        worker = event.worker
+        error = worker.error or RuntimeError("unknown error")
+        if worker.group == "send":
+            self.sending = False
+            self.send_progress = (0, 0)
+            self.action_reload()
+        elif worker.group == "mail":
+            self.mail_status = f"stopped: {workers.describe_error(error)}"
+        self.notify(workers.describe_error(error), title=f"{worker.name or worker.group} failed",
+                    severity="error", timeout=15)
         self.refresh_screen()
 
     def on_store_changed(self, _message: StoreChanged) -> None:
         """Another process wrote: read again."""
         self.action_reload()
 
-    def on_records_saved(self, _message: RecordsSaved) -> None:
-        """Nothing to do: the snapshot was patched already."""
 
     def start_sending(self, prepare: Callable[[], list[Any]], kind: str) -> None:
         """Queue items (thread) then send the outbox (async worker); progress comes as messages."""
@@ -134,7 +187,8 @@ class CircleApp(App[None]):
         self.sending, self.send_progress = True, (0, 0)
         self.run_worker(workers.send_due(
             prepare, store=self.store, sink=self.sink, now=self.now, sender=self.config.address,
-            post=self.post_message, kind=kind), group="send", exit_on_error=False)
+            data_dir=self.data_dir, post=self.post_message, kind=kind), group="send",
+            name="sending", exit_on_error=False)
         self.refresh_screen()
 
     def on_digest_progress(self, message: DigestProgress) -> None:
@@ -181,9 +235,12 @@ class CircleApp(App[None]):
     # -- app actions ----------------------------------------------------------------------
     def action_reload(self) -> None:
         """Read the store again (thread worker)."""
+        self.generation += 1
+        generation = self.generation
+
         def load() -> None:
             if not get_current_worker().is_cancelled:
-                workers.load_data(self.store, self.post_message)
+                workers.load_data(self.store, self.post_message, generation)
         self.run_worker(load, thread=True, group="load", exclusive=True, exit_on_error=False)
 
     def action_help(self) -> None:
@@ -200,8 +257,9 @@ class CircleApp(App[None]):
         return bool(self.current_theme.dark)
 
 
-def make_app(config: Config, store: Any, source: Any, sink: Any, clock: Any, *,
-             secret: bytes = b"", data_dir: Path | None = None) -> CircleApp:
+def make_app(config: Config, store: Store, source: MailSource | None,
+             sink: MailSink | None, clock: Clock, *, secret: bytes = b"",
+             data_dir: Path | None = None) -> CircleApp:
     """Build the app from its parts (the CLI and the tests use this).
 
     `source` (a MailSource or None) lets the app run the mail loop itself when no `circle run`
@@ -210,8 +268,8 @@ def make_app(config: Config, store: Any, source: Any, sink: Any, clock: Any, *,
     return CircleApp(config, store, source, sink, clock, secret=secret, data_dir=data_dir)
 
 
-def run_app(ctx: Any) -> None:
-    """Run the TUI for a loaded `tui.context.Context` with the real IMAP and SMTP adapters."""
+def run_app(ctx: Any) -> None:  # a cli.context.Context; tui never imports cli
+    """Run the TUI for a loaded context with the real IMAP and SMTP adapters."""
     from mail.imap import ImapSource, resolve_password
     from mail.smtp import SmtpSink, smtp_password
 

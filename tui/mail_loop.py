@@ -72,19 +72,27 @@ class MailLoop:
             self.lock.release()
 
     def _send_due(self) -> None:
-        """After each fetch, as `circle run` does: receipts, confirmations, scheduled mail."""
+        """After each fetch, the daemon's own step (mail.cycle): plan, archive, send."""
         import asyncio
-        from pathlib import Path
 
-        from tui.commands.mailout import send_due
-        from tui.context import Context
+        from data.locks import sending_lock
+        from data.templates import load_templates
+        from mail.cycle import after_fetch
+        from mail.smtp import SmtpSink, smtp_password
 
         app = self.app
-        ctx = Context(config=app.config, config_path=Path(app.config.source),
-                      data_dir=app.data_dir, store=app.store, secret=app.secret, clock=app.clock)
-        report = asyncio.run(send_due(ctx))
-        if report.attempted:
-            self._status(f"sent {report.sent} of {report.attempted} due emails")
+
+        async def cycle() -> int:
+            smtp = app.config.smtp
+            async with SmtpSink(smtp, password=smtp_password(smtp)) as sink:
+                report = await after_fetch(app.store, sink, app.clock, app.config, app.secret,
+                                           sending_lock(app.data_dir),
+                                           load_templates(app.data_dir))
+            return report.sent.sent
+
+        sent = asyncio.run(cycle())
+        if sent:
+            self._status(f"sent {sent} due emails")
 
     def stop(self) -> None:
         """Ask the loop to finish (it returns from its wait at once)."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from circle.app.apply import Outcome
 from tui.snapshot import CircleData
 
 
@@ -19,11 +20,28 @@ class DataLoaded(_Happened):
 
     data: CircleData
     seconds: float = 0.0
+    generation: int = 0  # which load request this answers; older ones are dropped
 
 
 @dataclass
 class StoreChanged(_Happened):
     """Another process (e.g. `circle run`) wrote to the store."""
+
+
+@dataclass
+class IntentApplied(_Happened):
+    """The writer applied an intent: the records as written (or why it was refused)."""
+
+    what: str
+    outcome: Outcome
+
+
+@dataclass
+class IntentFailed(_Happened):
+    """The writer could not apply an intent (store error): the view goes back to the store."""
+
+    what: str
+    detail: str
 
 
 @dataclass

@@ -24,6 +24,7 @@ from circle.model import (
     StoryState,
     SyncState,
 )
+from circle.ports import Store
 
 Post = Story | Response
 TROUBLE = (OutboxState.FAILED_TEMPORARY, OutboxState.FAILED_PERMANENT, OutboxState.UNCERTAIN)
@@ -140,8 +141,17 @@ class CircleData:
                 if m.status == MemberStatus.ACTIVE and m.id not in heard]
 
 
-def load_snapshot(store: Any) -> CircleData:
-    """Read everything from the store (slow for big circles: call it from a thread worker)."""
+def load_snapshot(store: Store) -> CircleData:
+    """Read the hot part of the store in one consistent view (call it from a thread worker).
+
+    The reads happen inside one store transaction: the lock keeps other processes' writes
+    out for those milliseconds, so the snapshot never mixes two states of the circle.
+    """
+    with store.transaction():
+        return _read(store)
+
+
+def _read(store: Store) -> CircleData:
     data = CircleData(loaded=True)
     circles = store.all(Circle)
     data.circle = circles[0] if circles else None
@@ -151,7 +161,7 @@ def load_snapshot(store: Any) -> CircleData:
     data.responses = {r.id: r for r in store.all(Response)}
     data.appreciations = {a.id: a for a in store.all(Appreciation)}
     data.quarantine = {q.id: q for q in store.all(QuarantineItem)}
-    data.outbox = {o.id: o for o in store.all(OutboxItem)}
+    data.outbox = {o.id: o for o in store.all(OutboxItem, bodies=False)}
     data.sync = store.all(SyncState)
     data.events = sorted(store.all(Event), key=lambda e: e.at)
     data.notices = store.all(Notice)

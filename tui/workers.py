@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from textual.message import Message
 
+from circle.app import Intent, apply
 from circle.config import Config
 from circle.errors import CircleError
 from circle.model import Member, OutboxItem, Round
+from circle.ports import Clock, MailSink, Store
 from tui.messages import (
     DataLoaded,
     DigestComposed,
     DigestProgress,
     DigestSent,
-    RecordsSaved,
+    IntentApplied,
+    IntentFailed,
     StoreChanged,
     WorkFailed,
 )
@@ -42,16 +47,28 @@ def describe_error(exc: BaseException) -> str:
 
 
 class StoreWriter:
-    """One thread that writes batches of records in order, so the UI never waits for a disk."""
+    """One dedicated thread that applies the steward's intents in order (never on the UI loop).
 
-    def __init__(self, store: Any, post: Post) -> None:
+    Each intent goes through `circle.app.apply`: re-read, rules, one transaction. The result
+    comes back as `IntentApplied` (records as written, or the refusal) or `IntentFailed`.
+    """
+
+    def __init__(self, store: Store, clock: Clock, post: Post) -> None:
         self.store = store
+        self.clock = clock
         self.post = post
-        self._queue: queue.Queue[tuple[list[Any], str] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[Intent, str] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
 
-    def submit(self, records: Sequence[Any], what: str) -> None:
-        """Queue records to be stored; `what` names the change for an error message."""
-        self._queue.put((list(records), what))
+    def submit(self, intent: Intent, what: str) -> None:
+        """Queue an intent; `what` names the change for messages."""
+        self._queue.put((intent, what))
+
+    def start(self) -> None:
+        """Start the writer's own thread (idempotent)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self.run, name="circle-writer", daemon=True)
+            self._thread.start()
 
     def stop(self) -> None:
         """Ask the writer thread to finish after what is queued."""
@@ -62,39 +79,39 @@ class StoreWriter:
         return self._queue.unfinished_tasks == 0
 
     def wait(self) -> None:
-        """Block until every queued batch is written (tests and shutdown)."""
+        """Block until every queued intent is applied (tests and shutdown)."""
         self._queue.join()
 
     def run(self) -> None:
-        """The thread worker's body: write each batch, report failures as messages."""
+        """The thread's body: apply each intent, report the outcome as a message."""
         while True:
             job = self._queue.get()
             try:
                 if job is None:
                     return
-                records, what = job
+                intent, what = job
                 try:
-                    self.store.put_many(records)
+                    outcome = apply(self.store, intent, self.clock.now())
                 except Exception as exc:
-                    self.post(WorkFailed(f"Could not save {what}", describe_error(exc)))
+                    self.post(IntentFailed(what, describe_error(exc)))
                 else:
-                    self.post(RecordsSaved(len(records)))
+                    self.post(IntentApplied(what, outcome))
             finally:
                 self._queue.task_done()
 
 
-def load_data(store: Any, post: Post) -> None:
-    """Read a snapshot of the store (thread worker) and post it."""
+def load_data(store: Store, post: Post, generation: int = 0) -> None:
+    """Read one consistent snapshot of the store (thread worker) and post it."""
     started = time.perf_counter()
     try:
         data = load_snapshot(store)
     except Exception as exc:
         post(WorkFailed("Could not read the circle", describe_error(exc)))
         return
-    post(DataLoaded(data, time.perf_counter() - started))
+    post(DataLoaded(data, time.perf_counter() - started, generation))
 
 
-def poll_store(store: Any, post: Post) -> None:
+def poll_store(store: Any, post: Post) -> None:  # a TinyStore: `refresh` is not in the port
     """Cheap check whether another process wrote (thread worker); posts StoreChanged if so."""
     try:
         changed = store.refresh()
@@ -105,10 +122,7 @@ def poll_store(store: Any, post: Post) -> None:
         post(StoreChanged())
 
 
-SENDING_LOCK = "sending.lock"  # the same lock as `circle send-due` (tui/commands/mailout.py)
-
-
-def _templates(store: Any) -> dict[str, str] | None:
+def _templates(store: Store) -> dict[str, str] | None:
     data_dir = getattr(store, "data_dir", None)
     if data_dir is None:
         return None
@@ -117,11 +131,11 @@ def _templates(store: Any) -> dict[str, str] | None:
     return load_templates(data_dir)
 
 
-def compose_preview(store: Any, config: Config, secret: bytes, now: datetime, round_id: str,
+def compose_preview(store: Store, config: Config, secret: bytes, now: datetime, round_id: str,
                     *, post: Post) -> None:
     """Compose the digest preview (thread worker): plain text, and the HTML part as text."""
+    from circle.app.rounds import preview_digest
     from circle.parsing.html_text import html_to_text
-    from circle.rounds_due import preview_digest
 
     try:
         templates = _templates(store)
@@ -135,68 +149,72 @@ def compose_preview(store: Any, config: Config, secret: bytes, now: datetime, ro
     post(DigestComposed(round_id, plain, html_to_text(html)))
 
 
-def queue_test(store: Any, config: Config, secret: bytes, now: datetime,
+def queue_test(store: Store, config: Config, secret: bytes, now: datetime,
                round_id: str) -> list[OutboxItem]:
     """Queue one copy of the digest to the steward's own address (thread)."""
+    from circle.app.rounds import digest_round, load_digest, mail_setting
     from circle.compose import digest_mail
     from circle.outbox import new_item
-    from circle.rounds_due import digest_round, load_digest, mail_setting
 
     members = store.all(Member)
     rnd = digest_round(store.all(Round), round_id)
     ms = mail_setting(config, secret, now, members, _templates(store))
-    me = Member(id="steward", name="Steward", email=config.steward_email, joined=now.date())
-    item = new_item(digest_mail(ms, me, load_digest(store, rnd, config, force=True)), now)
+    item = new_item(digest_mail(ms, steward_reader(config, now),
+                                load_digest(store, rnd, config, force=True)), now)
     item = replace(item, id=f"{item.id}-test-{now:%Y%m%d%H%M%S}", kind="test")
     store.put(item)
     return [item]
 
 
-def queue_all(store: Any, config: Config, secret: bytes, now: datetime,
+def queue_all(store: Store, config: Config, secret: bytes, now: datetime,
               round_id: str) -> list[OutboxItem]:
     """Approve the round's digest and queue one copy per member who receives mail (thread)."""
-    from circle.rounds_due import approve_digest, queue_digest
+    from circle.app.intents import ApproveDigest
+    from circle.app.rounds import queue_digest
 
-    approve_digest(store, round_id)
+    outcome = apply(store, ApproveDigest(round_id=round_id), now)
+    if not outcome.ok:
+        raise CircleError(outcome.refused)
     items: list[OutboxItem] = queue_digest(store, now, config, secret, round_id=round_id,
                                            templates=_templates(store))
     return items
 
 
-async def send_due(prepare: Callable[[], list[OutboxItem]], *, store: Any, sink: Any,
-                   now: Callable[[], datetime], sender: str, post: Post, kind: str) -> None:
-    """Queue (in a thread), then send every due item holding the sending lock (async worker)."""
-    from filelock import FileLock, Timeout
+async def send_due(prepare: Callable[[], list[OutboxItem]], *, store: Store, sink: MailSink,
+                   now: Callable[[], datetime], sender: str, data_dir: Path | None,
+                   post: Post, kind: str) -> None:
+    """Queue (in a thread), then send every due item through the one sending path (async).
 
-    from mail.send import send_outbox
+    Failures here are reported as messages; anything unexpected propagates to the app's
+    `Worker.StateChanged` handler, which restores `sending` and says what happened.
+    """
+    from data.locks import sending_lock
+    from mail.send import send_due_now
 
     try:
         await asyncio.to_thread(prepare)
-    except Exception as exc:
+    except CircleError as exc:
         post(WorkFailed(f"Cannot queue the {kind}", describe_error(exc)))
-        post(DigestSent(0, 0, kind))
-        return
-    data_dir = getattr(store, "data_dir", None)
-    lock = FileLock(str(data_dir / SENDING_LOCK), timeout=0, mode=0o600) if data_dir else None
-    try:
-        if lock is not None:
-            lock.acquire()
-    except Timeout:
-        post(WorkFailed("Queued, not sent yet", "another Circle process is sending right "
-                        "now; it will send these too"))
         post(DigestSent(0, 0, kind))
         return
 
     def progress(done: int, total: int, _item: OutboxItem) -> None:
         post(DigestProgress(done, total))
 
+    if data_dir is None:
+        raise CircleError("no data directory: cannot take the sending lock")
     try:
-        report = await send_outbox(store, sink, now, sender=sender, progress=progress)
-    except Exception as exc:
+        report = await send_due_now(store, sink, now, sender=sender,
+                                    lock=sending_lock(data_dir), progress=progress)
+    except CircleError as exc:
         post(WorkFailed("Sending stopped", describe_error(exc)))
         post(DigestSent(0, 0, kind))
         return
-    finally:
-        if lock is not None:
-            lock.release()
+    if report.busy:
+        post(WorkFailed("Queued, not sent yet", report.problems[0]))
     post(DigestSent(report.sent, report.failed_temporary + report.failed_permanent, kind))
+
+
+def steward_reader(config: Config, now: datetime) -> Member:
+    """The steward as the reader of a test digest (not a member of the circle)."""
+    return Member(id="steward", name="Steward", email=config.steward_email, joined=now.date())

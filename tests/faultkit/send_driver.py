@@ -15,9 +15,9 @@ from pathlib import Path
 from filelock import FileLock
 
 from circle.config import SmtpSettings
+from data.locks import SENDING_LOCK
 from data.store import TinyStore
 from mail.smtp import SmtpSink, send_outbox
-from tui.commands.mailout import SENDING_LOCK
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

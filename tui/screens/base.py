@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from circle.app import Intent
 from circle.errors import CircleError
 from tui.bindings import specs_for
 from tui.widgets.navbar import NavBar
@@ -58,17 +59,20 @@ class CircleScreen(Screen[None]):
             self._key_signature = signature
             self.refresh_bindings()
 
-    def change(self, what: str, make: Callable[[], Sequence[Any]], done: str = "", *,
-               redraw: bool = True) -> bool:
-        """Compute new records (domain rules may refuse), save them, say what happened."""
-        try:
-            records = list(make())
-        except CircleError as exc:
-            self.notify(str(exc), title=f"Cannot {what}", severity="warning")
-            return False
-        if records:
-            self.capp.save(records, what, redraw=redraw)
-        if done:
-            self.notify(done, timeout=3)
+    def act(self, what: str, intent: Intent,
+            preview: Callable[[], Sequence[Any]] | None = None, *, redraw: bool = True) -> bool:
+        """Ask for a change as an intent; `preview` predicts the records for an instant view.
+
+        If the rules already refuse on this view, say so and send nothing; otherwise the
+        writer applies the intent to the current records and the app shows the outcome.
+        """
+        records: list[Any] = []
+        if preview is not None:
+            try:
+                records = list(preview())
+            except CircleError as exc:
+                self.notify(str(exc), title=f"Cannot {what}", severity="warning")
+                return False
+        self.capp.act(intent, what, records, redraw=redraw)
         self.refresh_keys()
         return True

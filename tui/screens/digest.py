@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -11,6 +13,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, ProgressBar, Static
 
 from circle import outbox
+from circle.app import apply
+from circle.app.intents import OutboxAction, ResolveOutbox
+from circle.errors import CircleError
 from circle.model import Member, OutboxItem, OutboxState, Round, RoundState
 from tui import workers
 from tui.bindings import bindings_for
@@ -175,11 +180,12 @@ class DigestScreen(CircleScreen):
             f"links. The gathering is {when}. Paused members and those who left receive "
             "nothing.", f"Send to {len(recipients)}"), confirmed)
 
-    def _outbox_change(self, what: str, fn: object) -> None:
+    def _outbox_change(self, what: str, fn: Callable[[OutboxItem, datetime], OutboxItem],
+                       action: OutboxAction) -> None:
         item = self.data.outbox.get(self.current_item() or "")
         if item is not None:
-            self.change(what, lambda: [fn(item, self.capp.now())],  # type: ignore[operator]
-                        f"{what.capitalize()}: {item.recipient}")
+            self.act(what, ResolveOutbox(refs=(item.id,), action=action),
+                     lambda: [fn(item, self.capp.now())])
 
     def action_resend_item(self) -> None:
         """Queue the item again and send it now."""
@@ -193,12 +199,15 @@ class DigestScreen(CircleScreen):
             return
         app = self.capp
         self.data.patch(again)
+        now = app.now()
 
         def prepare() -> list[OutboxItem]:
-            app.store.put(again)
-            return [again]
+            outcome = apply(app.store, ResolveOutbox(refs=(item.id,), action="resend"), now)
+            if not outcome.ok:
+                raise CircleError(outcome.refused)
+            return list(outcome.records)
         app.start_sending(prepare, "resend")
 
     def action_drop_item(self) -> None:
         """Give up on the item (kept, never sent)."""
-        self._outbox_change("drop", outbox.drop)
+        self._outbox_change("drop", outbox.drop, "drop")

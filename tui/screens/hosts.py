@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from circle import rotation
+from circle.app.intents import ApproveQuestion, AssignHost, SetQuestion, SkipHost, SwapHosts
 from circle.model import HostState, Round, RoundState
 from tui.bindings import bindings_for
 from tui.screens.base import CircleScreen
@@ -132,9 +133,8 @@ class HostsScreen(CircleScreen):
             return
         first, self.swap_from = self.swap_from, None
         rounds = self.data.rounds_sorted()
-        if self.change("swap hosts", lambda: [
-                r for r in rotation.swap(rounds, first, rnd.id)
-                if r.id in (first, rnd.id)], f"Swapped the hosts of {first} and {rnd.id}"):
+        if self.act("swap hosts", SwapHosts(round_a=first, round_b=rnd.id), lambda: [
+                r for r in rotation.swap(rounds, first, rnd.id) if r.id in (first, rnd.id)]):
             return
         self.refresh_data()
 
@@ -148,7 +148,7 @@ class HostsScreen(CircleScreen):
         """This round has no host."""
         rnd = self.current()
         if rnd is not None:
-            self.change("skip", lambda: [rotation.skip(rnd)], f"{rnd.id} has no host now")
+            self.act("skip", SkipHost(round_id=rnd.id), lambda: [rotation.skip(rnd)])
 
     def action_pick_host(self) -> None:
         """Choose the host of this round."""
@@ -161,8 +161,8 @@ class HostsScreen(CircleScreen):
 
         def picked(member_id: str | None) -> None:
             if member_id:
-                self.change("pick a host", lambda: [rotation.assign(rnd, member_id)],
-                            f"{self.data.name(member_id)} will be asked to host {rnd.id}")
+                self.act("pick a host", AssignHost(round_id=rnd.id, member_id=member_id),
+                         lambda: [rotation.assign(rnd, member_id)])
         self.app.push_screen(PickScreen(f"Who hosts {rnd.id}?", choices), picked)
 
     def action_edit_question(self) -> None:
@@ -173,13 +173,13 @@ class HostsScreen(CircleScreen):
 
         def edited(text: str | None) -> None:
             if text is not None and text.strip() != rnd.question:
-                self.change("edit the question", lambda: [replace(
-                    rnd, question=text.strip(), question_approved=False)], "Question saved")
+                self.act("edit the question", SetQuestion(round_id=rnd.id, text=text),
+                         lambda: [replace(rnd, question=text.strip(), question_approved=False)])
         self.app.push_screen(EditTextScreen(f"Question for {rnd.id}", rnd.question), edited)
 
     def action_approve_question(self) -> None:
         """Approve the coming question so it goes out on time."""
         rnd = self.coming()
         if rnd is not None and rnd.question:
-            self.change("approve the question", lambda: [replace(rnd, question_approved=True)],
-                        f"The question for {rnd.id} is approved")
+            self.act("approve the question", ApproveQuestion(round_id=rnd.id),
+                     lambda: [replace(rnd, question_approved=True)])

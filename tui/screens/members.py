@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from circle import transitions as t
+from circle.app.intents import AddMember, EditMember, PauseMember, RemoveMember, ResumeMember
 from circle.errors import CircleError
 from circle.members import new_member, valid_email
 from circle.model import Member, MemberStatus
@@ -109,9 +110,9 @@ class MembersScreen(CircleScreen):
         """Add someone new."""
         def added(values: dict[str, str] | None) -> None:
             if values:
-                self.change("add a member", lambda: [new_member(
-                    list(self.data.members.values()), values["name"], values["email"],
-                    self.capp.today())], f"Welcome, {values['name']}")
+                self.act("add a member", AddMember(name=values["name"], email=values["email"]),
+                         lambda: [new_member(list(self.data.members.values()), values["name"],
+                                             values["email"], self.capp.today())])
         self.app.push_screen(FormScreen("Add a member", [("name", "Name", ""),
                                                          ("email", "Email", "")]), added)
 
@@ -123,7 +124,10 @@ class MembersScreen(CircleScreen):
 
         def edited(values: dict[str, str] | None) -> None:
             if values:
-                self.change("edit the member", lambda: [_edited(member, values)], "Saved")
+                self.act("edit the member", EditMember(
+                    member_id=member.id, name=values["name"], email=values["email"],
+                    aliases=tuple(_aliases(values["aliases"])), note=values["note"]),
+                    lambda: [_edited(member, values)])
         self.app.push_screen(FormScreen(f"Edit {member.name}", [
             ("name", "Name", member.name), ("email", "Email", member.email),
             ("aliases", "Other addresses (comma separated)", ", ".join(member.aliases)),
@@ -144,8 +148,8 @@ class MembersScreen(CircleScreen):
             except ValueError:
                 self.notify(f"{until!r} is not a date like 2027-01-31", severity="warning")
                 return
-            self.change("pause", lambda: [t.pause(member, when, today=self.capp.today())],
-                        f"{member.name} paused" + (f" until {when:%d %b %Y}" if when else ""))
+            self.act("pause", PauseMember(member_id=member.id, until=when),
+                     lambda: [t.pause(member, when, today=self.capp.today())])
         self.app.push_screen(FormScreen(f"Pause {member.name}", [
             ("until", "Until (YYYY-MM-DD, empty = until resumed)", "")],
             "They receive nothing until then, and resume by themselves."), paused)
@@ -154,7 +158,7 @@ class MembersScreen(CircleScreen):
         """Resume their mail."""
         member = self.current()
         if member is not None:
-            self.change("resume", lambda: [t.resume(member)], f"{member.name} resumed")
+            self.act("resume", ResumeMember(member_id=member.id), lambda: [t.resume(member)])
 
     def action_remove_member(self) -> None:
         """They leave; asks first."""
@@ -164,15 +168,19 @@ class MembersScreen(CircleScreen):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.change("remove", lambda: [t.leave(member)], f"{member.name} has left")
+                self.act("remove", RemoveMember(member_id=member.id), lambda: [t.leave(member)])
         self.app.push_screen(ConfirmScreen(
             f"Remove {member.name}?", f"{member.name} will receive no more mail from the "
             "circle. Their stories and responses stay where they are.", "Remove"), confirmed)
 
 
+def _aliases(text: str) -> list[str]:
+    return [a.strip().lower() for a in text.split(",") if a.strip()]
+
+
 def _edited(member: Member, values: dict[str, str]) -> Member:
     email = values["email"].lower()
-    aliases = [a.strip().lower() for a in values["aliases"].split(",") if a.strip()]
+    aliases = _aliases(values["aliases"])
     for address in (email, *aliases):
         if not valid_email(address):
             raise CircleError(f"{address!r} is not an email address (expected name@example.org)")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,9 +10,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from circle.ingest import ref_for
+from circle.app.intents import AddSender, AssignQuarantine, DismissQuarantine
 from circle.members import find_by_address, new_member
-from circle.model import Member, MessageKind, QuarantineItem, QuarantineState, Story
+from circle.model import MessageKind, QuarantineItem, QuarantineState
 from circle.transitions import resolve_quarantine
 from tui.bindings import bindings_for
 from tui.screens.base import CircleScreen
@@ -103,21 +102,6 @@ class QuarantineScreen(CircleScreen):
                 list(self.data.members.values()), item.sender) is None
         return True
 
-    def _assigned(self, item: QuarantineItem, member: Member) -> list[Any]:
-        """The item resolved to `member`; a reply becomes their pending story."""
-        records: list[Any] = [resolve_quarantine(item, QuarantineState.ASSIGNED,
-                                                 f"member:{member.id}")]
-        if item.kind == MessageKind.REPLY and item.text:
-            rnd = self.data.current_round(self.capp.now())
-            records.append(Story(
-                id=f"s-{ref_for(item.message_id)}", round_id=rnd.id if rnd else "",
-                member_id=member.id, text=item.text, received_at=item.received_at,
-                message_id=item.message_id, raw_sha=item.raw_sha, subject=item.subject,
-                classify_reasons=[f"assigned by the steward ({item.reason})"]))
-            if item.sender and item.sender.lower() not in member.addresses():
-                records.append(replace(member, aliases=[*member.aliases, item.sender.lower()]))
-        return records
-
     def action_assign_item(self) -> None:
         """It is from a member: choose who."""
         item = self.current()
@@ -129,9 +113,9 @@ class QuarantineScreen(CircleScreen):
         def picked(member_id: str | None) -> None:
             member = self.data.members.get(member_id or "")
             if member is not None:
-                self.change("assign", lambda: self._assigned(item, member),
-                            f"Assigned to {member.name}"
-                            + ("; it waits in Review" if item.kind == MessageKind.REPLY else ""))
+                self.act("assign", AssignQuarantine(item_id=item.id, member_id=member.id),
+                         lambda: [resolve_quarantine(item, QuarantineState.ASSIGNED,
+                                                     f"member:{member.id}")])
         self.app.push_screen(PickScreen(f"Who sent “{one_line(item.subject, 40)}”?", choices),
                              picked)
 
@@ -144,12 +128,10 @@ class QuarantineScreen(CircleScreen):
         def added(values: dict[str, str] | None) -> None:
             if not values:
                 return
-
-            def make() -> list[Any]:
-                member = new_member(list(self.data.members.values()), values["name"],
-                                    values["email"], self.capp.today())
-                return [member, *self._assigned(item, member)]
-            self.change("add the sender", make, f"Welcome, {values['name']}")
+            self.act("add the sender", AddSender(item_id=item.id, name=values["name"],
+                                                 email=values["email"]),
+                     lambda: [new_member(list(self.data.members.values()), values["name"],
+                                         values["email"], self.capp.today())])
         self.app.push_screen(FormScreen("Add the sender as a member", [
             ("name", "Name", item.sender_name), ("email", "Email", item.sender)]), added)
 
@@ -157,5 +139,5 @@ class QuarantineScreen(CircleScreen):
         """Nothing to do with it (it stays archived)."""
         item = self.current()
         if item is not None:
-            self.change("dismiss", lambda: [resolve_quarantine(
-                item, QuarantineState.DISMISSED, "dismissed by the steward")], "Dismissed")
+            self.act("dismiss", DismissQuarantine(item_id=item.id), lambda: [resolve_quarantine(
+                item, QuarantineState.DISMISSED, "dismissed by the steward")])

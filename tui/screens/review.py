@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from email import message_from_bytes, policy
-from typing import ClassVar
+from functools import partial
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,7 +15,18 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from circle import transitions as t
-from circle.model import Appreciation, Response, Story, StoryState, Visibility
+from circle.app import Intent
+from circle.app.intents import (
+    EditPost,
+    MarkAppreciation,
+    RestoreElided,
+    ReviewPost,
+    SetNote,
+    SetThemes,
+    SetVisibility,
+)
+from circle.errors import CircleError
+from circle.model import Response, Story, StoryState, Visibility
 from tui.bindings import bindings_for
 from tui.screens.base import CircleScreen
 from tui.screens.edit_text import EditTextScreen
@@ -151,11 +164,11 @@ class ReviewScreen(CircleScreen):
             return post.state != StoryState.APPROVED
         return True
 
-    def _update(self, what: str, new: Post | None, done: str = "") -> None:
+    def _update(self, what: str, new: Post | None, intent: Intent) -> None:
         post = self.current()
         if post is None or new is None:
             return
-        self.change(what, lambda: [new], done, redraw=False)
+        self.act(what, intent, lambda: [new], redraw=False)
         table = self.table
         still = new.state == StoryState.PENDING or (self.include_held and
                                                     new.state == StoryState.HELD)
@@ -167,40 +180,43 @@ class ReviewScreen(CircleScreen):
         table.border_title = f"{table.row_count} to review"
         self._show_current()
 
-    def _decide(self, what: str, fn: object, done: str) -> None:
+    def _decide(self, what: str, fn: Callable[[Any], Post], make: Callable[..., Intent]) -> None:
+        """Predict with the pure rule `fn` on this view; send the intent `make(post_id=...)`
+        carrying the version the steward saw."""
         post = self.current()
         if post is None:
             return
         try:
-            new = fn(post)  # type: ignore[operator]
-        except Exception as exc:
+            new = fn(post)
+        except CircleError as exc:
             self.notify(str(exc), title=f"Cannot {what}", severity="warning")
             return
-        self._update(what, new, f"{done}: {self.data.name(post.member_id)}")
+        self._update(what, new, make(post_id=post.id, seen_version=post.version))
 
     def action_approve(self) -> None:
         """Approve for the digest."""
-        self._decide("approve", t.approve, "Approved")
+        self._decide("approve", t.approve, partial(ReviewPost, action="approve"))
 
     def action_hold(self) -> None:
         """Hold back for now."""
-        self._decide("hold", lambda p: t.hold(p, "held by the steward"), "Held")
+        self._decide("hold", lambda p: t.hold(p, "held by the steward"),
+                     partial(ReviewPost, action="hold", reason="held by the steward"))
 
     def action_hide(self) -> None:
         """Hide: never in a digest."""
-        self._decide("hide", t.hide, "Hidden")
+        self._decide("hide", t.hide, partial(ReviewPost, action="hide"))
 
     def action_visibility(self) -> None:
         """Cycle circle → anonymous → steward only."""
         post = self.current()
         if post is not None:
-            self._decide("change visibility",
-                         lambda p: t.set_visibility(p, NEXT_VISIBILITY[p.visibility]),
-                         f"Visibility {NEXT_VISIBILITY[post.visibility].value}")
+            target = NEXT_VISIBILITY[post.visibility]
+            self._decide("change visibility", lambda p: t.set_visibility(p, target),
+                         partial(SetVisibility, visibility=target))
 
     def action_restore(self) -> None:
         """Put the trimmed remainder back."""
-        self._decide("restore the trimmed text", t.restore_elided, "Restored")
+        self._decide("restore the trimmed text", t.restore_elided, RestoreElided)
 
     def action_edit(self) -> None:
         """Edit the text in a dialog; the original is kept."""
@@ -210,7 +226,8 @@ class ReviewScreen(CircleScreen):
 
         def edited(text: str | None) -> None:
             if text is not None and text != post.text:
-                self._decide("edit", lambda p: t.edit_text(p, text), "Edited")
+                self._decide("edit", lambda p: t.edit_text(p, text),
+                             partial(EditPost, text=text))
         self.app.push_screen(EditTextScreen(f"Edit {self.data.name(post.member_id)}'s words",
                                             post.text, "The original stays kept. ctrl+s saves"
                                             " · escape cancels"), edited)
@@ -224,7 +241,8 @@ class ReviewScreen(CircleScreen):
         def tagged(values: dict[str, str] | None) -> None:
             if values is not None:
                 themes = [w.strip() for w in values["themes"].split(",") if w.strip()]
-                self._decide("tag", lambda p: replace(p, themes=themes), "Themes set")
+                self._decide("tag", lambda p: replace(p, themes=themes),
+                             partial(SetThemes, themes=tuple(themes)))
         self.app.push_screen(FormScreen("Themes", [("themes", "Themes (comma separated)",
                                                     ", ".join(post.themes))]), tagged)
 
@@ -236,7 +254,8 @@ class ReviewScreen(CircleScreen):
 
         def noted(values: dict[str, str] | None) -> None:
             if values is not None:
-                self._decide("note", lambda p: replace(p, steward_note=values["note"]), "Noted")
+                self._decide("note", lambda p: replace(p, steward_note=values["note"]),
+                             partial(SetNote, note=values["note"]))
         self.app.push_screen(FormScreen("Steward's note (never sent)",
                                         [("note", "Note", post.steward_note)]), noted)
 
@@ -249,15 +268,9 @@ class ReviewScreen(CircleScreen):
         def made(values: dict[str, str] | None) -> None:
             if not values or not values["to"]:
                 return
-            to = next((m for m in self.data.members.values()
-                       if m.name.lower().startswith(values["to"].lower())), None)
-            thanks = Appreciation(id=f"a-{post.id}", round_id=post.round_id,
-                                  from_member_id=post.member_id,
-                                  to_name=to.name if to else values["to"],
-                                  to_member_id=to.id if to else None, text=values["words"],
-                                  received_at=post.received_at, state=StoryState.APPROVED)
-            self.change("mark an appreciation", lambda: [thanks],
-                        f"Appreciation for {thanks.to_name} will be in the digest")
+            self.act("mark an appreciation", MarkAppreciation(
+                post_id=post.id, to_name=values["to"], words=values["words"],
+                seen_version=post.version))
         self.app.push_screen(FormScreen("Mark as appreciation", [
             ("to", "Who is thanked (name)", ""), ("words", "The words of thanks",
                                                   one_line(post.text, 200))]), made)

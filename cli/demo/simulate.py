@@ -18,8 +18,8 @@ from urllib.parse import unquote
 
 from imapclient import IMAPClient
 
-from circle.demo_seed import PEOPLE
 from circle.model import Member, MemberStatus
+from cli.demo.seed import PEOPLE
 from mail.devservers import DevServers
 
 log = logging.getLogger("circle.demo.simulate")

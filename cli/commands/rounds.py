@@ -9,7 +9,7 @@ from circle import rotation
 from circle.members import find_member
 from circle.model import Member, Round, RoundState
 from circle.schedule import ensure_rounds, parse_rule
-from tui.context import Context, load_context
+from cli.context import Context, load_context
 
 
 def register(sub: Any) -> None:

@@ -10,7 +10,7 @@ from circle.errors import CircleError
 from circle.members import find_member, new_member
 from circle.model import Member
 from circle.transitions import effective_status, leave, pause, resume
-from tui.context import load_context
+from cli.context import load_context
 
 
 def register(sub: Any) -> None:

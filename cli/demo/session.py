@@ -20,16 +20,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from circle.app.ingest import IngestReport
 from circle.errors import CircleError, MailError
-from circle.ingest import IngestReport
 from circle.model import Member, Round, RoundState
-from data.locks import mail_loop_lock
-from mail import devservers
-from mail.devservers import DevServers
-from mail.imap import ImapSource
-from mail.loop import run_forever
-from tui.context import Context, load_context
-from tui.demo.setup import (
+from cli.context import Context, load_context
+from cli.demo.setup import (
     CIRCLE_ADDRESS,
     DemoDirs,
     current_story_authors,
@@ -38,7 +33,12 @@ from tui.demo.setup import (
     seed,
     set_passwords,
 )
-from tui.demo.simulate import Simulator, Step, plan_steps
+from cli.demo.simulate import Simulator, Step, plan_steps
+from data.locks import mail_loop_lock
+from mail import devservers
+from mail.devservers import DevServers
+from mail.imap import ImapSource
+from mail.loop import run_forever
 
 log = logging.getLogger("circle.demo")
 Say = Callable[[str], object]
@@ -52,7 +52,7 @@ DOVECOT_MISSING = (
 
 def send_due(ctx: Context) -> None:
     """Queue what the schedule and notices call for, then send the outbox (as `circle run`)."""
-    from tui.commands.mailout import send_due as mailout_send_due
+    from cli.commands.mailout import send_due as mailout_send_due
 
     asyncio.run(mailout_send_due(ctx))
 

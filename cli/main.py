@@ -17,13 +17,13 @@ from circle.errors import CircleError
 
 # Each module offers `register(subparsers)`; the order is the order of `circle --help`.
 COMMAND_MODULES = (
-    "tui.commands.setup",
-    "tui.commands.members",
-    "tui.commands.rounds",
-    "tui.commands.mailin",
-    "tui.commands.mailout",
-    "tui.commands.parse",
-    "tui.commands.demo",
+    "cli.commands.setup",
+    "cli.commands.members",
+    "cli.commands.rounds",
+    "cli.commands.mailin",
+    "cli.commands.mailout",
+    "cli.commands.parse",
+    "cli.commands.demo",
 )
 
 Handler = Callable[[argparse.Namespace], int | None]
@@ -49,8 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_tui(args: argparse.Namespace) -> int:
+    from cli.context import load_context
     from tui.app import run_app  # Textual only here
-    from tui.context import load_context
 
     run_app(load_context(args.config))
     return 0

@@ -7,30 +7,19 @@ import asyncio
 import sys
 from typing import Any
 
-from filelock import FileLock, Timeout
-
-from circle.model import OutboxItem, OutboxState
-from circle.outbox import steward_action
-from circle.rounds_due import approve_digest, plan_due_mail, preview_digest, queue_digest
+from circle.app import apply
+from circle.app.intents import ApproveDigest, ResolveOutbox
+from circle.app.rounds import digest_round, preview_digest, queue_digest
+from circle.errors import TransitionError
+from circle.model import OutboxItem, OutboxState, Round
+from cli.context import Context, load_context
+from cli.daemon import cycle, send_outbox_now
 from data.templates import load_templates, read_templates
-from mail.smtp import ProgressFn, SendReport, SmtpSink, send_outbox, smtp_password
-from tui.commands.mailin import AFTER_FETCH
-from tui.context import Context, load_context
-
-SENDING_LOCK = "sending.lock"
-
-
-def send_due_after_fetch(ctx: Context) -> None:
-    """The `circle run` hook: after every fetch, send receipts and whatever the schedule says."""
-    report = asyncio.run(send_due(ctx))
-    if report.attempted:
-        _summary(report)
+from mail.send import ProgressFn, SendReport
 
 
 def register(sub: Any) -> None:
-    """Add the `send-due`, `digest` and `outbox` commands (and hook sending into `circle run`)."""
-    if send_due_after_fetch not in AFTER_FETCH:
-        AFTER_FETCH.append(send_due_after_fetch)
+    """Add the `send-due`, `digest` and `outbox` commands."""
     p = sub.add_parser("send-due", help="compose the mail that is due now and send the outbox")
     p.set_defaults(func=_send_due)
     d = sub.add_parser("digest", help="preview, approve and send the round's digest")
@@ -54,39 +43,15 @@ def register(sub: Any) -> None:
                        ("drop", "never send this item"),
                        ("delivered", "the recipient did get an uncertain item: mark it sent")):
         a = osub.add_parser(name, help=text)
-        a.add_argument("id", help="the item id (a unique start of it is enough)")
+        a.add_argument("id", nargs="*", help="item ids (a unique start is enough); none: every "
+                       "uncertain item")
         a.set_defaults(func=_action, action=name)
     o.set_defaults(func=_list, all=False)
 
 
-async def send_outbox_now(ctx: Context, progress: ProgressFn | None = None) -> SendReport:
-    """Send every due outbox item over SMTP, holding the circle's sending lock.
-
-    If another Circle process is sending, returns at once (its run will send these items).
-    """
-    lock = FileLock(str(ctx.data_dir / SENDING_LOCK), timeout=0, mode=0o600)
-    try:
-        lock.acquire()
-    except Timeout:
-        return SendReport(problems=["another Circle process is sending right now; "
-                                    "it will send these too"])
-    try:
-        password = smtp_password(ctx.config.smtp)
-        async with SmtpSink(ctx.config.smtp, password=password) as sink:
-            return await send_outbox(ctx.store, sink, ctx.clock.now, sender=ctx.config.address,
-                                     progress=progress)
-    finally:
-        lock.release()
-
-
 async def send_due(ctx: Context, progress: ProgressFn | None = None) -> SendReport:
-    """Queue what the schedule and notices call for now, then send the outbox.
-
-    `circle run` calls this after each fetch; the TUI passes `progress` for its progress bar.
-    """
-    plan_due_mail(ctx.store, ctx.clock.now(), ctx.config, ctx.secret,
-                  load_templates(ctx.data_dir))
-    return await send_outbox_now(ctx, progress)
+    """Queue what the schedule and notices call for now, archive, then send the outbox."""
+    return (await cycle(ctx, progress)).sent
 
 
 def _print_progress(done: int, total: int, item: OutboxItem) -> None:
@@ -94,9 +59,13 @@ def _print_progress(done: int, total: int, item: OutboxItem) -> None:
           file=sys.stderr, flush=True)
 
 
-def _summary(report: SendReport) -> None:
+def print_summary(report: SendReport) -> None:
+    """What a send did, in words (the CLI's and the daemon's output)."""
     print(f"Sent {report.sent}; will retry {report.failed_temporary}; "
           f"failed {report.failed_permanent}.")
+    if report.dropped:
+        print(f"{report.dropped} item(s) not sent: their member stopped or paused their mail "
+              "after they were queued.")
     if report.uncertain:
         print(f"{report.uncertain} item(s) were interrupted while sending and may have arrived: "
               "see `circle outbox list`, then resend, drop or mark them delivered.")
@@ -109,7 +78,7 @@ def _send_due(args: argparse.Namespace) -> int:
     for line in read_templates(ctx.data_dir)[1]:
         print(f"Warning: {line}", file=sys.stderr)
     report = asyncio.run(send_due(ctx, _print_progress if sys.stderr.isatty() else None))
-    _summary(report)
+    print_summary(report)
     return 0 if not report.failed_permanent else 1
 
 
@@ -123,7 +92,10 @@ def _preview(args: argparse.Namespace) -> int:
 
 def _approve(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
-    rnd = approve_digest(ctx.store, args.round)
+    rnd = digest_round(ctx.store.all(Round), args.round)
+    outcome = apply(ctx.store, ApproveDigest(round_id=rnd.id), ctx.clock.now())
+    if not outcome.ok:
+        raise TransitionError(outcome.refused)
     print(f"The digest of round {rnd.id} is approved. Send it with `circle digest send`.")
     return 0
 
@@ -135,7 +107,7 @@ def _send_digest(args: argparse.Namespace) -> int:
                          templates=load_templates(ctx.data_dir))
     print(f"Queued the digest for {len(items)} member(s).")
     report = asyncio.run(send_outbox_now(ctx, _print_progress if sys.stderr.isatty() else None))
-    _summary(report)
+    print_summary(report)
     return 0 if not report.failed_permanent else 1
 
 
@@ -145,7 +117,7 @@ _ATTENTION = (OutboxState.QUEUED, OutboxState.FAILED_TEMPORARY, OutboxState.FAIL
 
 def _list(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
-    items = sorted(ctx.store.all(OutboxItem), key=lambda i: (i.created_at, i.id))
+    items = sorted(ctx.store.all(OutboxItem, bodies=False), key=lambda i: (i.created_at, i.id))
     shown = items if getattr(args, "all", False) else [i for i in items if i.state in _ATTENTION]
     if not shown:
         print("Nothing waiting in the outbox." if items else "The outbox is empty.")
@@ -159,6 +131,12 @@ def _list(args: argparse.Namespace) -> int:
 
 def _action(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
-    item = steward_action(ctx.store, args.id, args.action, ctx.clock.now())
-    print(f"{item.id} to {item.recipient} is now {item.state}.")
+    outcome = apply(ctx.store, ResolveOutbox(refs=tuple(args.id), action=args.action),
+                    ctx.clock.now())
+    if not outcome.ok:
+        raise TransitionError(outcome.refused)
+    for item in outcome.records:
+        print(f"{item.id} to {item.recipient} is now {item.state}.")
+    if not outcome.records:
+        print("No item was uncertain; nothing changed.")
     return 0

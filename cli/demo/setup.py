@@ -14,13 +14,13 @@ from pathlib import Path
 
 import platformdirs
 
+from circle.app.rounds import load_digest, mail_setting
 from circle.compose import digest_mail, question
-from circle.demo_seed import build_demo
 from circle.model import Member, MemberStatus, OutboxItem, OutboxState, Round, RoundState, Story
 from circle.outbox import new_item, sent, start
-from circle.rounds_due import load_digest, mail_setting
+from cli.context import Context, load_context
+from cli.demo.seed import build_demo
 from mail.devservers import DevServers
-from tui.context import Context, load_context
 
 MARKER = ".circle-demo"
 IMAP_PASSWORD_ENV = "CIRCLE_DEMO_IMAP_PASSWORD"  # noqa: S105 - a variable name
@@ -138,7 +138,7 @@ def deliver(servers: DevServers, sender: str, recipients: list[str], raw: bytes)
 
 
 def seed(dirs: DemoDirs, servers: DevServers, now: datetime) -> Context:
-    """Write config, seed the store from `circle.demo_seed`, and send the mail members hold.
+    """Write config, seed the store from `cli.demo.seed`, and send the mail members hold.
 
     Members already have the current round's question in their inboxes (as the circle sent it
     two days ago) and last round's digest, so the simulated members can reply to real mail.
@@ -168,7 +168,7 @@ def _first_mail(ctx: Context, servers: DevServers, now: datetime) -> list[Outbox
     last = max((r for r in rounds if r.state == RoundState.CLOSED), key=lambda r: r.gathering)
     by_id = {m.id: m for m in members}
     host = by_id.get(current.host_id or "")
-    have = {(i.kind, i.member_id): i for i in store.all(OutboxItem)
+    have = {(i.kind, i.member_id): i for i in store.all(OutboxItem, bodies=False)
             if i.round_id == current.id}
     items: list[OutboxItem] = []
     sent_at = current.fired.get("question", now)

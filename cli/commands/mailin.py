@@ -6,19 +6,15 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Callable
 from typing import Any
 
+from circle.app.ingest import IngestReport
 from circle.errors import CircleError
-from circle.ingest import IngestReport
+from cli.context import Context, load_context
+from cli.daemon import cycle_now, fetch_pass
 from data.locks import mail_loop_lock
 from mail.imap import ImapSource
-from mail.loop import fetch_once, run_forever
-from tui.context import Context, load_context
-
-AfterFetch = Callable[[Context], object]
-AFTER_FETCH: list[AfterFetch] = []
-"""Hooks `circle run` calls after every fetch pass (e.g. the outbox sender); append to it."""
+from mail.loop import run_forever
 
 
 def register(sub: Any) -> None:
@@ -30,16 +26,13 @@ def register(sub: Any) -> None:
     r.set_defaults(func=_run)
 
 
-def fetch_pass(ctx: Context, source: ImapSource) -> IngestReport:
-    """One fetch pass for this circle with its store and archive."""
-    return fetch_once(source, ctx.store, ctx.store.archive, ctx.config, ctx.secret,
-                      ctx.clock.now())
+def after_fetch(ctx: Context) -> None:
+    """The daemon's step after each fetch: plan, archive, send; print what was sent."""
+    from cli.commands.mailout import print_summary
 
-
-def run_hooks(ctx: Context) -> None:
-    """Run every registered after-fetch hook with the context."""
-    for hook in list(AFTER_FETCH):
-        hook(ctx)
+    report = cycle_now(ctx)
+    if report.sent.attempted or report.sent.uncertain or report.sent.dropped:
+        print_summary(report.sent)
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -56,7 +49,7 @@ def _run(args: argparse.Namespace) -> int:
     with mail_loop_lock(ctx.data_dir), ImapSource(ctx.config.imap, stop_event=stop) as source:
         if args.once:
             print(fetch_pass(ctx, source).summary())
-            run_hooks(ctx)
+            after_fetch(ctx)
             return 0
         previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
         imap = ctx.config.imap
@@ -64,7 +57,7 @@ def _run(args: argparse.Namespace) -> int:
               "(Ctrl-C to stop)", flush=True)
         try:
             run_forever(source, ctx.store, ctx.store.archive, ctx.config, ctx.secret, ctx.clock,
-                        stop, after_fetch=[lambda: run_hooks(ctx)], on_report=_print_report,
+                        stop, after_fetch=[lambda: after_fetch(ctx)], on_report=_print_report,
                         on_error=_print_error, idle_timeout=max(60.0, imap.poll_seconds))
         except KeyboardInterrupt:
             stop.set()

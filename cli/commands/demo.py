@@ -36,7 +36,7 @@ def register(sub: Any) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from tui.demo.session import (
+    from cli.demo.session import (
         DemoSession,
         install_signal_handlers,
         restore_signal_handlers,
@@ -102,8 +102,8 @@ def _address(member: str) -> str:
 
 
 def _inbox(args: argparse.Namespace) -> int:
-    from tui.demo.session import mailboxes, read_inbox
-    from tui.demo.setup import last_demo
+    from cli.demo.session import mailboxes, read_inbox
+    from cli.demo.setup import last_demo
 
     dirs = last_demo()
     if dirs is None:

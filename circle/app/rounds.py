@@ -183,7 +183,7 @@ def plan_due_mail(store: Store, now: datetime, config: Config, secret: bytes,
                 plan.rounds = [new if r.id == new.id else r for r in plan.rounds]
                 changed.append(new)
         changed += _notices(plan, store.all(Notice), stories)
-        existing = {i.id: i for i in store.all(OutboxItem)}
+        existing = {i.id: i for i in store.all(OutboxItem, bodies=False)}
         items = enqueue(existing, plan.mails, now)
         have_events = {e.id for e in store.all(Event)}
         store.put_many([*changed, *items, *(e for e in plan.events if e.id not in have_events)])
@@ -246,6 +246,6 @@ def queue_digest(store: Store, now: datetime, config: Config, secret: bytes, *,
         ms = mail_setting(config, secret, now, members, templates)
         today = now.astimezone(ms.tz).date()
         mails = [digest_mail(ms, m, data) for m in members if receives_mail(m, today)]
-        items = enqueue({i.id: i for i in store.all(OutboxItem)}, mails, now)
+        items = enqueue({i.id: i for i in store.all(OutboxItem, bodies=False)}, mails, now)
         store.put_many([*items, replace(rnd, state=RoundState.DIGEST_SENT)])
     return items

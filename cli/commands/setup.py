@@ -13,8 +13,8 @@ import tomlkit
 
 from circle.errors import CircleError, ConfigError
 from circle.members import slugify, valid_email
+from cli.context import data_dir_for, default_config_path, load_context, read_config
 from data.jsonfile import atomic_write_bytes
-from tui.context import data_dir_for, default_config_path, load_context, read_config
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 

@@ -102,7 +102,7 @@ def register(subparsers: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Standalone entry point: python -m tui.commands.parse ..."""
+    """Standalone entry point: python -m cli.commands.parse ..."""
     parser = argparse.ArgumentParser(prog="circle parse", description=__doc__)
     configure(parser)
     return run(parser.parse_args(argv))

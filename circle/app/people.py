@@ -1,0 +1,64 @@
+"""Use-cases on members: add, edit, pause, resume, remove — each on the current record."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from circle import transitions as t
+from circle.app.apply import Outcome, Tx, use_case
+from circle.app.intents import AddMember, EditMember, PauseMember, RemoveMember, ResumeMember
+from circle.errors import CircleError
+from circle.members import find_by_address, new_member, valid_email
+from circle.model import Member
+
+
+@use_case(AddMember)
+def add(tx: Tx, intent: AddMember) -> Outcome:
+    """Someone new joins (unique id; an address already used is refused)."""
+    member = new_member(tx.store.all(Member), intent.name, intent.email,
+                        tx.now.date(), aliases=list(intent.aliases), can_host=intent.can_host,
+                        is_steward=intent.is_steward)
+    return Outcome([member], f"Welcome, {member.name}")
+
+
+@use_case(EditMember)
+def edit(tx: Tx, intent: EditMember) -> Outcome:
+    """Change name, addresses, note; an address of another member is refused."""
+    member = tx.need(Member, intent.member_id, "member")
+    email = intent.email.strip().lower()
+    aliases = [a.strip().lower() for a in intent.aliases if a.strip()]
+    others = [m for m in tx.store.all(Member) if m.id != member.id]
+    for address in (email, *aliases):
+        if not valid_email(address):
+            raise CircleError(f"{address!r} is not an email address (expected name@example.org)")
+        owner = find_by_address(others, address)
+        if owner is not None:
+            raise CircleError(f"{address} already belongs to {owner.name} ({owner.id})")
+    name = " ".join(intent.name.split())
+    if not name:
+        raise CircleError("a member needs a name")
+    return Outcome([replace(member, name=name, email=email, aliases=aliases,
+                            note=intent.note)], "Saved")
+
+
+@use_case(PauseMember)
+def pause(tx: Tx, intent: PauseMember) -> Outcome:
+    """Pause a member's mail (a member who left cannot be paused)."""
+    member = tx.need(Member, intent.member_id, "member")
+    new = t.pause(member, intent.until, today=tx.now.date())
+    until = f" until {intent.until:%-d %B %Y}" if intent.until else ""
+    return Outcome([new], f"{member.name} is paused{until}")
+
+
+@use_case(ResumeMember)
+def resume(tx: Tx, intent: ResumeMember) -> Outcome:
+    """Resume a paused member (one who left — e.g. by STOP — is not resumed by the steward)."""
+    member = tx.need(Member, intent.member_id, "member")
+    return Outcome([t.resume(member)], f"{member.name} resumed")
+
+
+@use_case(RemoveMember)
+def remove(tx: Tx, intent: RemoveMember) -> Outcome:
+    """The member leaves; their stories stay."""
+    member = tx.need(Member, intent.member_id, "member")
+    return Outcome([t.leave(member)], f"{member.name} has left")
