@@ -42,10 +42,11 @@ from data.store import TinyStore
 MEMBERS = 200
 PARTICIPATION = 0.3
 START = datetime(2017, 1, 25, 18, 0, tzinfo=UTC)
-WORDS = ("listen silence trust student colleague morning question answer patience change "
-         "failure courage small risk circle practice story learning waiting noticing room "
-         "voice hope fear doubt gift time attention care grading lecture office hallway "
-         "coffee walk letter feedback mistake surprise laughter tired grateful").split()
+_VOCABULARY = """listen silence trust student colleague morning question answer patience change
+failure courage small risk circle practice story learning waiting noticing room voice hope fear
+doubt gift time attention care grading lecture office hallway coffee walk letter feedback
+mistake surprise laughter tired grateful"""
+WORDS = tuple(_VOCABULARY.split())
 
 
 @dataclass

@@ -53,7 +53,7 @@ class RoundState(StrEnum):
 
 
 class MessageKind(StrEnum):
-    """What an inbound message is (ARCHITECTURE.md §3)."""
+    """What an inbound message is (docs/architecture.md)."""
 
     REPLY = "reply"
     AUTO_REPLY = "auto_reply"

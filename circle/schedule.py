@@ -16,7 +16,7 @@ from circle.model import HostState, Round
 
 MOMENTS: tuple[str, ...] = (
     "host_invite", "host_fallback", "question", "reminder", "digest_due", "gathering")
-"""The moments of one round, in the order they fall (ARCHITECTURE.md §1)."""
+"""The moments of one round, in the order they fall (docs/architecture.md)."""
 
 ACCEPTED_RULES = (
     "'last Wednesday of every month at 18:00', 'first Monday of each month at 7pm', "

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from circle.app.maintenance import archive_closed
-from circle.app.rounds import plan_due_mail
+from circle.app.rounds import plan_due_mail, plan_rounds
 from circle.config import Config
 from circle.ports import Clock, MailSink, Store
 from mail.send import Lock, ProgressFn, SendReport, send_due_now
@@ -28,11 +28,13 @@ class CycleReport:
 async def after_fetch(store: Store, sink: MailSink, clock: Clock, config: Config,  # noqa: PLR0917
                       secret: bytes, lock: Lock, templates: Mapping[str, str] | None = None,
                       progress: ProgressFn | None = None) -> CycleReport:
-    """Queue what the schedule and the notices call for, archive closed rounds, send.
+    """Plan coming rounds, queue what the schedule and the notices call for, archive closed
+    rounds, send.
 
     Each step is its own transaction and idempotent, so a crash between them only delays
     the next step to the next cycle.
     """
+    plan_rounds(store, clock.now(), config)  # a new circle starts by itself
     queued = plan_due_mail(store, clock.now(), config, secret, templates)
     archived = archive_closed(store, clock.now())
     report = await send_due_now(store, sink, clock.now, sender=config.address, lock=lock,

@@ -22,6 +22,7 @@ from tui.messages import (
     DataLoaded,
     DigestProgress,
     DigestSent,
+    HistoryLoaded,
     IntentApplied,
     IntentFailed,
     MailLoopStatusChanged,
@@ -31,7 +32,7 @@ from tui.messages import (
 )
 from tui.screens.help import HelpScreen
 from tui.screens.registry import SCREEN_CLASSES
-from tui.snapshot import CircleData
+from tui.snapshot import CircleData, History, load_history
 from tui.widgets.palette import CircleCommands
 
 LIGHT, DARK = "textual-light", "textual-dark"
@@ -60,6 +61,7 @@ class CircleApp(App[None]):
         self.poll_seconds = poll_seconds
         self.writer = workers.StoreWriter(store, clock, self.post_message)
         self.generation = 0  # of the newest snapshot asked for; older loads are dropped
+        self.history: History | None = None  # the archives, read once after the first screen
         self.mail_status = "not running here (no mail source configured)"
         self.sending = False
         self.load_seconds = 0.0
@@ -125,6 +127,18 @@ class CircleApp(App[None]):
         if message.generation != self.generation or not self.writer.idle():
             return  # a newer load is on its way (or follows the pending write)
         self.data, self.load_seconds = message.data, message.seconds
+        if self.history is not None:
+            self.data.add_history(self.history)
+        else:
+            self.run_worker(lambda: self.post_message(HistoryLoaded(load_history(self.store))),
+                            thread=True, group="history", exclusive=True, name="history",
+                            exit_on_error=False)
+        self.refresh_screen()
+
+    def on_history_loaded(self, message: HistoryLoaded) -> None:
+        """The archives arrived: closed rounds join Threads and search."""
+        self.history = message.history
+        self.data.add_history(message.history)
         self.refresh_screen()
 
     def on_intent_applied(self, message: IntentApplied) -> None:

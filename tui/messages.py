@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from circle.app.apply import Outcome
-from tui.snapshot import CircleData
+from tui.snapshot import CircleData, History
 
 
-class _Happened(Message):
+class Happened(Message):
     """Base of Circle's messages: plain dataclasses (Textual runs `__post_init__` for them)."""
 
 
 @dataclass
-class DataLoaded(_Happened):
+class DataLoaded(Happened):
     """A fresh snapshot of the store was read."""
 
     data: CircleData
@@ -24,12 +24,20 @@ class DataLoaded(_Happened):
 
 
 @dataclass
-class StoreChanged(_Happened):
+class HistoryLoaded(Happened):
+    """The archived rounds with their stories and responses (read once, after the first
+    screen): Threads and search reach back through every year."""
+
+    history: History
+
+
+@dataclass
+class StoreChanged(Happened):
     """Another process (e.g. `circle run`) wrote to the store."""
 
 
 @dataclass
-class IntentApplied(_Happened):
+class IntentApplied(Happened):
     """The writer applied an intent: the records as written (or why it was refused)."""
 
     what: str
@@ -37,7 +45,7 @@ class IntentApplied(_Happened):
 
 
 @dataclass
-class IntentFailed(_Happened):
+class IntentFailed(Happened):
     """The writer could not apply an intent (store error): the view goes back to the store."""
 
     what: str
@@ -45,14 +53,14 @@ class IntentFailed(_Happened):
 
 
 @dataclass
-class RecordsSaved(_Happened):
+class RecordsSaved(Happened):
     """The writer stored a batch of records."""
 
     count: int
 
 
 @dataclass
-class WorkFailed(_Happened):
+class WorkFailed(Happened):
     """A worker failed; the app turns this into one notification."""
 
     what: str
@@ -60,7 +68,7 @@ class WorkFailed(_Happened):
 
 
 @dataclass
-class RepliesIngested(_Happened):
+class RepliesIngested(Happened):
     """The mail loop fetched and stored new messages."""
 
     count: int
@@ -68,14 +76,14 @@ class RepliesIngested(_Happened):
 
 
 @dataclass
-class MailLoopStatusChanged(_Happened):
+class MailLoopStatusChanged(Happened):
     """The mail loop's state in words (running here, in `circle run`, stopped, failing)."""
 
     text: str
 
 
 @dataclass
-class DigestProgress(_Happened):
+class DigestProgress(Happened):
     """Sending moved on: `done` of `total` items handed to the relay."""
 
     done: int
@@ -83,7 +91,7 @@ class DigestProgress(_Happened):
 
 
 @dataclass
-class DigestSent(_Happened):
+class DigestSent(Happened):
     """A send finished: how many went, how many failed."""
 
     sent: int
@@ -92,7 +100,7 @@ class DigestSent(_Happened):
 
 
 @dataclass
-class DigestComposed(_Happened):
+class DigestComposed(Happened):
     """The digest preview was composed (plain text and the HTML part rendered as text)."""
 
     round_id: str

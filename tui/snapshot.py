@@ -31,6 +31,24 @@ TROUBLE = (OutboxState.FAILED_TEMPORARY, OutboxState.FAILED_PERMANENT, OutboxSta
 
 
 @dataclass
+class History:
+    """What the per-year archives hold for the steward's view (closed rounds)."""
+
+    rounds: dict[str, Round] = field(default_factory=dict)
+    stories: dict[str, Story] = field(default_factory=dict)
+    responses: dict[str, Response] = field(default_factory=dict)
+    appreciations: dict[str, Appreciation] = field(default_factory=dict)
+
+
+def load_history(store: Store) -> History:
+    """Every archived round, story, response and appreciation (call it from a worker)."""
+    return History(rounds={r.id: r for r in store.archived(Round)},
+                   stories={s.id: s for s in store.archived(Story)},
+                   responses={r.id: r for r in store.archived(Response)},
+                   appreciations={a.id: a for a in store.archived(Appreciation)})
+
+
+@dataclass
 class CircleData:
     """Every record the TUI shows, indexed for the screens; replaced or patched, never I/O."""
 
@@ -60,6 +78,15 @@ class CircleData:
             self.circle = record
         elif isinstance(record, Event):
             self.events.append(record)
+
+    def add_history(self, history: History) -> None:
+        """Put archived records under the hot ones (a hot copy, if any, is newer and wins)."""
+        pairs: list[tuple[dict[str, Any], dict[str, Any]]] = [
+            (self.rounds, history.rounds), (self.stories, history.stories),
+            (self.responses, history.responses), (self.appreciations, history.appreciations)]
+        for mine, old in pairs:
+            for key, record in old.items():
+                mine.setdefault(key, record)
 
     def name(self, member_id: str | None) -> str:
         """A member's name (or a gentle placeholder)."""

@@ -3,7 +3,7 @@
 A key in the TUI, a CLI command, the mail loop and the scheduler all go through `apply`:
 it re-reads the records the intent touches inside one store transaction, applies the rules
 in `circle.transitions` (and friends), writes, and returns an `Outcome` saying what happened.
-Nobody writes a copy of a record read earlier (docs/architecture.md, "Intents").
+Nobody writes a copy of a record read earlier (docs/architecture.md, "Every change is an intent").
 """
 
 from circle.app.apply import Outcome, apply

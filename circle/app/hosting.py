@@ -25,10 +25,19 @@ def _name(tx: Tx, member_id: str | None) -> str:
 
 @use_case(SwapHosts)
 def swap(tx: Tx, intent: SwapHosts) -> Outcome:
-    """Swap two rounds' hosts (rounds whose invitation went out refuse)."""
+    """Swap two rounds' hosts (rounds whose invitation went out refuse).
+
+    A round with no host yet takes the rotation's planned host first, so the swap exchanges
+    the people the steward sees in the rotation.
+    """
+    pair = (intent.round_a, intent.round_b)
     rounds = tx.store.all(Round)
-    changed = [r for r in rotation.swap(rounds, intent.round_a, intent.round_b)
-               if r.id in (intent.round_a, intent.round_b)]
+    coming = sorted((r for r in rounds if r.gathering >= tx.now), key=lambda r: r.gathering)
+    planned = (dict(rotation.preview(tx.store.all(Member), rounds, coming[0].id, n=12))
+               if coming else {})
+    rounds = [rotation.assign(r, host) if r.id in pair and not r.host_id
+              and (host := planned.get(r.id)) else r for r in rounds]
+    changed = [r for r in rotation.swap(rounds, *pair) if r.id in pair]
     return Outcome(changed, f"Swapped the hosts of {intent.round_a} and {intent.round_b}")
 
 

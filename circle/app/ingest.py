@@ -1,4 +1,4 @@
-"""Ingest fetched mail (ARCHITECTURE §3): dedupe → parse → match → policy → records, one write."""
+"""Ingest fetched mail (docs/architecture.md, "Mail flow"): parse, match, policy, one write."""
 
 from __future__ import annotations
 

@@ -107,7 +107,7 @@ def visibility(tx: Tx, intent: SetVisibility) -> Outcome:
 def withdraw(tx: Tx, intent: WithdrawPost) -> Outcome:
     """The author takes a post back: out of every digest, kept (never deleted)."""
     post = _post(tx, intent.post_id)
-    new: Post = t.withdraw(post) if isinstance(post, Story) else t.withdraw(post)
+    new: Post = t.withdraw(post) if isinstance(post, Story) else t.withdraw(post)  # noqa: RUF034 (one call per type for mypy)
     return Outcome([new], f"Withdrawn: {_author(tx, post)}'s "
                                        f"{type(post).__name__.lower()}")
 

@@ -38,7 +38,7 @@ from circle.model import (
 from circle.outbox import enqueue
 from circle.ports import Store
 from circle.rotation import next_host
-from circle.schedule import due_moments, mark_fired, mark_skipped
+from circle.schedule import due_moments, ensure_rounds, mark_fired, mark_skipped, parse_rule
 from circle.transitions import receives_mail
 
 
@@ -190,6 +190,23 @@ def plan_due_mail(store: Store, now: datetime, config: Config, secret: bytes,
     return items
 
 
+def plan_rounds(store: Store, now: datetime, config: Config, *, ahead: int = 12) -> list[Round]:
+    """Plan the coming rounds the schedule implies (idempotent); every hot round, by id.
+
+    `circle run`, `circle send-due` and the TUI call it, so a new circle starts by itself.
+    """
+    with store.transaction():
+        existing = store.all(Round)
+        rule = parse_rule(config.schedule.gathering, config.tz)
+        known = existing + [r for r in store.archived(Round, years=[now.year, now.year - 1])
+                            if r.id not in {e.id for e in existing}]
+        new = ensure_rounds(known, rule, now, config.schedule, ahead=ahead)
+        new = [r for r in new if store.get(Round, r.id) is None]
+        if new:
+            store.put_many(new)
+    return sorted([*existing, *new], key=lambda r: r.id)
+
+
 def digest_round(rounds: Sequence[Round], round_id: str | None = None) -> Round:
     """The round whose digest is meant: `round_id`, else the latest round whose question went."""
     if round_id:
@@ -222,11 +239,16 @@ def preview_digest(store: Store, now: datetime, config: Config, secret: bytes, *
 
 
 def approve_digest(store: Store, round_id: str | None = None) -> Round:
-    """The steward approves the round's digest for sending."""
-    with store.transaction():
-        rnd = replace(digest_round(store.all(Round), round_id), digest_approved=True)
-        store.put(rnd)
-    return rnd
+    """The steward approves the round's digest for sending (the ApproveDigest intent)."""
+    from circle.app.apply import apply
+    from circle.app.intents import ApproveDigest
+
+    rnd = digest_round(store.all(Round), round_id)
+    outcome = apply(store, ApproveDigest(round_id=rnd.id), now=rnd.gathering)
+    if not outcome.ok:
+        raise TransitionError(outcome.refused)
+    approved: Round = outcome.records[0]
+    return approved
 
 
 def queue_digest(store: Store, now: datetime, config: Config, secret: bytes, *,

@@ -28,7 +28,7 @@ class Bounce:
 
 @dataclass(frozen=True)
 class Command:
-    """An email command (ARCHITECTURE.md §5), e.g. PAUSE UNTIL 2026-12-01 or THANKS Ana: words."""
+    """An email command (docs/architecture.md), e.g. PAUSE UNTIL 2026-12-01 or THANKS Ana: words."""
 
     name: str  # PAUSE, PAUSE_UNTIL, RESUME, PASS, STOP, HOST_YES, HOST_NO, SWAP, SHARE,
     # ANONYMOUS, PRIVATE, THANKS, MY_STORIES, HELP

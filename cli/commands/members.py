@@ -6,10 +6,12 @@ import argparse
 from datetime import date
 from typing import Any
 
-from circle.errors import CircleError
-from circle.members import find_member, new_member
+from circle.app import Intent, Outcome, apply
+from circle.app.intents import AddMember, PauseMember, RemoveMember, ResumeMember
+from circle.errors import CircleError, TransitionError
+from circle.members import find_member
 from circle.model import Member
-from circle.transitions import effective_status, leave, pause, resume
+from circle.transitions import effective_status
 from cli.context import load_context
 
 
@@ -47,13 +49,20 @@ def _today(ctx: Any) -> date:
 
 def _add(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
-    with ctx.store.transaction():
-        member = new_member(ctx.store.all(Member), args.name, args.email, _today(ctx),
-                            aliases=args.alias, can_host=not args.no_host,
-                            is_steward=args.steward)
-        ctx.store.put(member)
+    outcome = _apply(ctx, AddMember(name=args.name, email=args.email,
+                                    aliases=tuple(args.alias or ()), can_host=not args.no_host,
+                                    is_steward=args.steward))
+    member = outcome.records[0]
     print(f"Added {member.name} <{member.email}> as {member.id}.")
     return 0
+
+
+def _apply(ctx: Any, intent: Intent) -> Outcome:
+    """Apply a steward's intent; a refusal becomes the command's error."""
+    outcome = apply(ctx.store, intent, ctx.clock.now())
+    if not outcome.ok:
+        raise TransitionError(outcome.refused)
+    return outcome
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -82,19 +91,21 @@ def _list(args: argparse.Namespace) -> int:
 
 def _change(args: argparse.Namespace, verb: str) -> int:
     ctx = load_context(args.config)
-    with ctx.store.transaction():
-        member = find_member(ctx.store.all(Member), args.member)
-        if verb == "pause":
-            changed = pause(member, args.until, today=_today(ctx))
-            note = f"until {args.until}" if args.until else "until they RESUME"
-        elif verb == "resume":
-            changed, note = resume(member), "they will receive the circle's mail again"
-        else:
-            if not args.yes and not _confirm(f"Remove {member.name}? Their stories stay. [y/N] "):
-                print("Nothing changed.")
-                return 1
-            changed, note = leave(member), "their stories stay in the circle's record"
-        ctx.store.put(changed)
+    member = find_member(ctx.store.all(Member), args.member)
+    intent: Intent
+    if verb == "pause":
+        intent = PauseMember(member_id=member.id, until=args.until)
+        note = f"until {args.until}" if args.until else "until they RESUME"
+    elif verb == "resume":
+        intent, note = ResumeMember(member_id=member.id), ("they will receive the circle's "
+                                                           "mail again")
+    else:
+        if not args.yes and not _confirm(f"Remove {member.name}? Their stories stay. [y/N] "):
+            print("Nothing changed.")
+            return 1
+        intent = RemoveMember(member_id=member.id)
+        note = "their stories stay in the circle's record"
+    _apply(ctx, intent)
     past = {"pause": "Paused", "resume": "Resumed", "remove": "Removed"}[verb]
     print(f"{past} {member.name} ({note}).")
     return 0

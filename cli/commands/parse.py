@@ -22,7 +22,7 @@ def parse_file(path: Path, as_format: str) -> ParsedMessage:
 
 
 def to_json(file: str, parsed: ParsedMessage) -> dict[str, Any]:
-    """The contract's JSON object for one parsed file (ARCHITECTURE.md §5)."""
+    """The contract's JSON object for one parsed file (docs/architecture.md)."""
     bounce = None
     if parsed.bounce is not None:
         bounce = {"recipients": list(parsed.bounce.recipients),
@@ -97,7 +97,7 @@ def register(subparsers: Any) -> None:
     """Register `parse` on the CLI's argparse subparsers."""
     parser = subparsers.add_parser(
         "parse", help="decode, classify and trim mail files",
-        description="Decode, classify and trim mail files (ARCHITECTURE.md §5).")
+        description="Decode, classify and trim mail files (docs/architecture.md).")
     configure(parser)
 
 

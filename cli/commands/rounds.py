@@ -6,9 +6,12 @@ import argparse
 from typing import Any
 
 from circle import rotation
+from circle.app import Intent, apply
+from circle.app.intents import AssignHost, SkipHost, SwapHosts
+from circle.app.rounds import plan_rounds
+from circle.errors import NotFoundError, TransitionError
 from circle.members import find_member
 from circle.model import Member, Round, RoundState
-from circle.schedule import ensure_rounds, parse_rule
 from cli.context import Context, load_context
 
 
@@ -27,15 +30,8 @@ def register(sub: Any) -> None:
 
 
 def planned_rounds(ctx: Context, ahead: int = 12) -> list[Round]:
-    """All rounds in the store, after adding the coming ones the schedule implies."""
-    cfg = ctx.config
-    with ctx.store.transaction():
-        existing = ctx.store.all(Round)
-        rule = parse_rule(cfg.schedule.gathering, cfg.tz)
-        new = ensure_rounds(existing, rule, ctx.clock.now(), cfg.schedule, ahead=ahead)
-        if new:
-            ctx.store.put_many(new)
-    return sorted([*existing, *new], key=lambda r: r.id)
+    """All hot rounds, after adding the coming ones the schedule implies."""
+    return plan_rounds(ctx.store, ctx.clock.now(), ctx.config, ahead=ahead)
 
 
 def _names(ctx: Context) -> dict[str, str]:
@@ -65,39 +61,27 @@ def _rounds(args: argparse.Namespace) -> int:
     return 0
 
 
-def _with_host(rnd: Round, host_id: str | None) -> Round:
-    return rotation.assign(rnd, host_id) if host_id and not rnd.host_id else rnd
-
-
 def _rotation(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
     rounds = planned_rounds(ctx)
     members = ctx.store.all(Member)
     by_id = {r.id: r for r in rounds}
-    changed: list[Round] = []
+    intent: Intent | None = None
     if args.swap:
-        # The preview's hosts become the rounds' hosts first, so the swap exchanges people.
-        now = ctx.clock.now()
-        coming = [r for r in rounds if r.gathering >= now]
-        planned = dict(rotation.preview(members, rounds, coming[0].id, n=12)) if coming else {}
-        rounds = [_with_host(r, planned.get(r.id)) if r.id in args.swap else r for r in rounds]
-        changed = [r for r in rotation.swap(rounds, *args.swap) if r.id in args.swap]
+        intent = SwapHosts(round_a=args.swap[0], round_b=args.swap[1])
     elif args.assign:
-        rnd = by_id.get(args.assign[0])
-        if rnd is None:
-            from circle.errors import NotFoundError
-
+        if args.assign[0] not in by_id:
             raise NotFoundError(f"no round {args.assign[0]}; `circle rounds` lists them")
-        changed = [rotation.assign(rnd, find_member(members, args.assign[1]).id)]
+        intent = AssignHost(round_id=args.assign[0],
+                            member_id=find_member(members, args.assign[1]).id)
     elif args.skip:
-        rnd = by_id.get(args.skip)
-        if rnd is None:
-            from circle.errors import NotFoundError
-
+        if args.skip not in by_id:
             raise NotFoundError(f"no round {args.skip}; `circle rounds` lists them")
-        changed = [rotation.skip(rnd)]
-    if changed:
-        ctx.store.put_many(changed)
+        intent = SkipHost(round_id=args.skip)
+    if intent is not None:
+        outcome = apply(ctx.store, intent, ctx.clock.now())
+        if not outcome.ok:
+            raise TransitionError(outcome.refused)
         rounds = planned_rounds(ctx)
     now = ctx.clock.now()
     coming = [r for r in rounds if r.gathering >= now]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from email import message_from_bytes, policy
 from functools import partial
 from typing import Any, ClassVar
@@ -27,7 +27,9 @@ from circle.app.intents import (
 )
 from circle.errors import CircleError
 from circle.model import Response, Story, StoryState, Visibility
+from circle.ports import RawArchive
 from tui.bindings import bindings_for
+from tui.messages import Happened
 from tui.screens.base import CircleScreen
 from tui.screens.edit_text import EditTextScreen
 from tui.screens.form import FormScreen
@@ -52,6 +54,7 @@ class ReviewScreen(CircleScreen):
         super().__init__()
         self.include_held = False
         self.show_original = False
+        self._originals: dict[str, Text] = {}  # raw sha → the rendered original email
 
     def compose_body(self) -> ComposeResult:
         """Queue and detail side by side."""
@@ -133,20 +136,28 @@ class ReviewScreen(CircleScreen):
         return text
 
     def _original(self, post: Post) -> Text:
-        text = Text("\n── the original email ──\n", style="dim")
+        """The original email: from the cache, else read and parsed in a thread worker."""
         if not post.raw_sha:
-            return text.append("(no raw email kept for this one)", style="italic")
-        try:
-            raw = self.capp.store.archive.load(post.raw_sha)
-        except Exception as exc:
-            return text.append(f"(cannot read it: {exc})", style="italic")
-        msg = message_from_bytes(raw, policy=policy.default)
-        for name in ("From", "To", "Date", "Subject", "Message-ID"):
-            text.append(f"{name}: ", style="bold")
-            text.append(plain(str(msg.get(name, "")) + "\n"))
-        part = msg.get_body(("plain", "html")) if hasattr(msg, "get_body") else None
-        body = part.get_content() if part is not None else raw.decode("utf-8", "replace")
-        return text.append("\n").append(plain(str(body)))
+            return Text("\n── the original email ──\n(no raw email kept for this one)",
+                        style="dim")
+        cached = self._originals.get(post.raw_sha)
+        if cached is not None:
+            return cached
+        archive, sha = self.capp.store.archive, post.raw_sha
+
+        def read() -> None:
+            self.post_message(OriginalRead(sha, render_original(archive, sha)))
+        self.run_worker(read, thread=True, group="original", exclusive=True,
+                        exit_on_error=False)
+        return Text("\n── the original email ──\n(reading it…)", style="dim")
+
+    def on_original_read(self, message: OriginalRead) -> None:
+        """The original email was read: show it if its post is still the one on screen."""
+        self._originals[message.sha] = message.text
+        post = self.current()
+        if self.show_original and post is not None and post.raw_sha == message.sha:
+            self.query_one("#post-body", Static).update(message.text)
+
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide what cannot run on the current item."""
@@ -292,3 +303,27 @@ class ReviewScreen(CircleScreen):
     def action_previous_item(self) -> None:
         """Previous item."""
         self.table.action_cursor_up()
+
+
+@dataclass
+class OriginalRead(Happened):
+    """A worker read and parsed the original email of a post."""
+
+    sha: str
+    text: Text
+
+
+def render_original(archive: RawArchive, sha: str) -> Text:
+    """The raw email's main headers and body as plain Text (runs in a worker thread)."""
+    text = Text("\n── the original email ──\n", style="dim")
+    try:
+        raw = archive.load(sha)
+    except Exception as exc:
+        return text.append(f"(cannot read it: {exc})", style="italic")
+    msg = message_from_bytes(raw, policy=policy.default)
+    for name in ("From", "To", "Date", "Subject", "Message-ID"):
+        text.append(f"{name}: ", style="bold")
+        text.append(plain(str(msg.get(name, "")) + "\n"))
+    part = msg.get_body(("plain", "html")) if hasattr(msg, "get_body") else None
+    body = part.get_content() if part is not None else raw.decode("utf-8", "replace")
+    return text.append("\n").append(plain(str(body)))
