@@ -27,8 +27,9 @@ from circle.model import (
     Story,
     StoryState,
 )
-from circle.parsing import parse_message
-from circle.parsing.types import Address, ParsedMessage
+from circle.parsing import parse_message, unparseable
+from circle.parsing.hygiene import unparseable_detail
+from circle.parsing.types import ParsedMessage
 from circle.policy import Facts, held_reasons
 from circle.ports import Store
 from circle.tokens import read_token, token_from_message_id
@@ -198,11 +199,7 @@ def _ingest_one(batch: _Batch, mail: InboundMail, parse: Parser) -> None:
     try:
         msg = parse(mail.raw, own_addresses=(config.address.lower(),))
     except Exception as exc:  # the parser should never raise; never lose the message if it does
-        msg = ParsedMessage(kind=MessageKind.EMPTY, reasons=("parse_error",), sender=Address(""),
-                            message_id="sha256:" + mail.raw_sha, in_reply_to="", references=(),
-                            to=(), cc=(), subject="", date=None, text="", elided="",
-                            full_text=mail.raw.decode("utf-8", "replace"),
-                            defects=(f"parse: {exc}",))
+        msg = unparseable(mail.raw, f"parser error: {type(exc).__name__}: {exc}")
     if batch.is_duplicate(msg.message_id):
         report.duplicates += 1
         return
@@ -213,7 +210,10 @@ def _ingest_one(batch: _Batch, mail: InboundMail, parse: Parser) -> None:
                            subject=msg.subject, folder=mail.folder,
                            uidvalidity=mail.uidvalidity, uid=mail.uid)
     own_mid = token_from_message_id(msg.message_id)
-    if (msg.kind == MessageKind.LOOP or is_own_address(msg.sender.email, config.address)
+    if msg.kind == MessageKind.UNPARSEABLE:  # never ignored: the steward sees it, raw archived
+        outcome = _quarantine(batch, msg, mail, ref, f"unparseable: {unparseable_detail(msg)}")
+        report.quarantined.append(outcome.partition(":")[2])
+    elif (msg.kind == MessageKind.LOOP or is_own_address(msg.sender.email, config.address)
             or (own_mid is not None and read_token(secret, own_mid) is not None)):
         outcome = "ignored:loop"
         report.ignored += 1
