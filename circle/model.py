@@ -64,6 +64,7 @@ class MessageKind(StrEnum):
     LOOP = "loop"
     COMMAND = "command"
     EMPTY = "empty"
+    UNPARSEABLE = "unparseable"  # the parser could not read it: quarantined, never ignored
 
 
 class OutboxState(StrEnum):

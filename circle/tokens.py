@@ -62,11 +62,26 @@ def reply_address(circle_address: str, token: str) -> str:
     return f"{local}+{token}@{domain}"
 
 
+BOUNCE_TAG = "b-"
+"""Marks the VERP return path `local+b-<token>@domain`: bounces come back to it."""
+
+
 def token_from_address(address: str) -> str | None:
-    """The `+token` part of an address's local part, if any."""
+    """The `+token` part of an address's local part (also of a `+b-token` return path)."""
     local = address.partition("@")[0]
     _, plus, tag = local.partition("+")
+    tag = tag.removeprefix(BOUNCE_TAG)
     return tag if plus and tag else None
+
+
+def return_path(circle_address: str, our_message_id: str) -> str:
+    """The VERP envelope sender for one of our messages: `local+b-<token>@domain`.
+
+    A bounce is sent to it, so the token names whose mail bounced; mail whose Message-ID
+    carries no token goes out from the plain circle address.
+    """
+    token = token_from_message_id(our_message_id)
+    return reply_address(circle_address, BOUNCE_TAG + token) if token else circle_address
 
 
 def message_id(token: str, unique: str, domain: str) -> str:

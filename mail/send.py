@@ -12,6 +12,7 @@ from circle.errors import LockedError, MailError
 from circle.model import DeliveryProblem, Member, OutboxItem, OutboxState
 from circle.outbox import CIRCLE_MAIL, drop_unwanted, failed, is_due, recover, sent, start
 from circle.ports import MailSink, SendResult, Store
+from circle.tokens import return_path
 from circle.transitions import receives_mail
 
 
@@ -87,7 +88,9 @@ async def send_outbox(store: Store, sink: MailSink, now: Now, *, sender: str,
     sink; its outcomes (`sent`, `failed_temporary` with backoff, `failed_permanent` with a
     DeliveryProblem on the member) are written together with the next batch's `sending` marks,
     one write per batch. A crash at any point loses no item and never sends one twice: at worst
-    the batch in flight waits, `uncertain`, for the steward.
+    the batch in flight waits, `uncertain`, for the steward. Each message goes out with a
+    VERP envelope sender (`circle+b-<token>@…`, `circle.tokens.return_path`) so a bounce can
+    be tied to the mail it returns.
     """
     report = SendReport()
     with store.transaction():
@@ -106,7 +109,8 @@ async def send_outbox(store: Store, sink: MailSink, now: Now, *, sender: str,
         store.put_many(batch)
     while batch:
         results = await asyncio.gather(
-            *(sink.send(sender, i.recipient, i.raw.encode("ascii")) for i in batch),
+            *(sink.send(return_path(sender, i.message_id), i.recipient, i.raw.encode("ascii"))
+              for i in batch),
             return_exceptions=True)
         with store.transaction():
             at = _time(now)

@@ -72,7 +72,18 @@ def raw(frm: str, to: str = CIRCLE, subject: str = "Re: the question", body: str
     return ("\r\n".join(lines) + "\r\n\r\n" + text.replace("\n", "\r\n") + "\r\n").encode()
 
 
-def dsn(recipient: str, *, mid: str, to: str = CIRCLE, status: str = "5.1.1") -> bytes:
+def dsn(recipient: str, *, mid: str, to: str = CIRCLE, status: str = "5.1.1",
+        returned: str = "") -> bytes:
+    """A delivery-status report; `returned` = the Message-ID of the mail it returns."""
+    original = (f"""--BB
+Content-Type: text/rfc822-headers
+
+From: Teachers' circle <{CIRCLE}>
+To: {recipient}
+Subject: What did silence teach you?
+Message-ID: <{returned}>
+
+""" if returned else "")
     return f"""From: Mail Delivery System <MAILER-DAEMON@mx.example.org>
 To: {to}
 Subject: Undelivered Mail Returned to Sender
@@ -96,11 +107,11 @@ Action: failed
 Status: {status}
 Diagnostic-Code: smtp; 550 {status} user unknown
 
---BB--
+{original}--BB--
 """.replace("\n", "\r\n").encode()
 
 
-def out_of_office(frm: str, until: str, *, mid: str) -> bytes:
-    return raw(frm, subject="Out of office: Re: the question", mid=mid,
+def out_of_office(frm: str, until: str, *, mid: str, in_reply_to: str = "") -> bytes:
+    return raw(frm, subject="Out of office: Re: the question", mid=mid, in_reply_to=in_reply_to,
                headers=(("Auto-Submitted", "auto-replied"),),
                body=f"I am out of the office until {until} and will reply when I'm back.")

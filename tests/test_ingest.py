@@ -111,8 +111,8 @@ def test_commands_apply_and_confirm(store: TinyStore) -> None:
 
 
 def test_bounces_count_and_pause_delivery(store: TinyStore) -> None:
-    for i in range(3):
-        _ingest(store, dsn("bob@work.example", mid=f"b{i}@mx"))
+    for i in range(3):  # each returns a mail we sent to Bob (our Message-ID in its headers)
+        _ingest(store, dsn("bob@work.example", mid=f"b{i}@mx", returned=our_mid("bob")))
     bob = store.get(Member, "bob")
     assert len(bob.delivery_problems) == 3 and bob.delivery_problems[0].permanent
     assert bob.delivery_paused
@@ -121,7 +121,8 @@ def test_bounces_count_and_pause_delivery(store: TinyStore) -> None:
 
 
 def test_auto_reply_never_becomes_a_story_and_may_pause(store: TinyStore) -> None:
-    report = _ingest(store, out_of_office("ana@example.org", "20 November 2026", mid="o1@ana"))
+    report = _ingest(store, out_of_office("ana@example.org", "20 November 2026", mid="o1@ana",
+                                          in_reply_to=our_mid("ana")))
     assert report.auto_replies == 1 and report.stories == []
     ana = store.get(Member, "ana")
     assert ana.status == MemberStatus.PAUSED and str(ana.paused_until) == "2026-11-20"

@@ -244,8 +244,9 @@ def test_mixed_inbox_over_imap(mailbox: Mailbox, source: ImapSource, store: Tiny
     from circle.model import Member, QuarantineItem
     from tests.mailin_support import CIRCLE, dsn, out_of_office
 
-    for data in (dsn("bob@example.org", mid="b1@mx"),
-                 out_of_office("cleo@example.org", "20 November 2026", mid="o1@cleo"),
+    for data in (dsn("bob@example.org", mid="b1@mx", returned=our_mid("bob")),
+                 out_of_office("cleo@example.org", "20 November 2026", mid="o1@cleo",
+                               in_reply_to=our_mid("cleo")),
                  raw(CIRCLE, "ana@example.org", mid="own1@circle.test"),
                  raw("eve@evil.example", mid="e1@eve"),
                  raw("bob@example.org", to_token("ana"), mid="f1@bob"),

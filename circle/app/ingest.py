@@ -11,7 +11,17 @@ from typing import Any, TypeVar
 
 from circle.commands_apply import CommandInput, apply_command
 from circle.config import Config
-from circle.matching import Match, find_by_address, is_own_address, match, token_claim
+from circle.identity import (
+    CONFIRM_DAYS,
+    CONFIRM_REQUEST,
+    answered_request,
+    bounce_tie,
+    effect_words,
+    pending_command,
+    says_yes,
+    unverified_command,
+)
+from circle.matching import Match, is_own_address, match, token_claim
 from circle.model import (
     Appreciation,
     DeliveryProblem,
@@ -22,15 +32,18 @@ from circle.model import (
     MessageKind,
     Notice,
     QuarantineItem,
+    QuarantineState,
     Response,
     Round,
     Story,
     StoryState,
 )
-from circle.parsing import parse_message
-from circle.parsing.types import Address, ParsedMessage
+from circle.parsing import command_string, parse_message, unparseable
+from circle.parsing.hygiene import unparseable_detail
+from circle.parsing.types import ParsedMessage
 from circle.policy import Facts, held_reasons
 from circle.ports import Store
+from circle.reply_cap import CAPPED_EVENT, capped_text, over_cap, replies_on
 from circle.tokens import read_token, token_from_message_id
 
 R = TypeVar("R")
@@ -149,6 +162,7 @@ class _Batch:
         self.stories: _Lazy[Story] = _Lazy(store, Story)
         self.responses: _Lazy[Response] = _Lazy(store, Response)
         self._counts: Counter[tuple[str, str]] | None = None
+        self._replies: Counter[str] | None = None
         self.new_stories: dict[str, Story] = {}
         self.seen: set[str] = set()
         self.out: dict[tuple[str, str], Any] = {}
@@ -177,6 +191,26 @@ class _Batch:
                     if s.member_id == member_id and s.round_id == round_id)
         return self._counts[(member_id, round_id)] + fresh
 
+    def notify(self, notice: Notice) -> bool:
+        """Queue an automatic reply, unless the member had today's cap of them (then an Event)."""
+        if self._replies is None:
+            self._replies = replies_on(self.today, self.config.tz,
+                                       self.store.project(Notice, "member_id", "created_at"))
+        if over_cap(self._replies[notice.member_id]):
+            member = self.members.get(notice.member_id)
+            self.put(Event(id=f"e-{notice.id}-capped", at=self.now, kind=CAPPED_EVENT,
+                           text=capped_text(notice.kind, member.name if member else "?")))
+            return False
+        self._replies[notice.member_id] += 1
+        self.put(notice)
+        self.report.notices.append(notice.id)
+        return True
+
+    def get(self, cls: type[R], key: str) -> R | None:
+        """A record as this batch left it, else as stored."""
+        mine = next((r for (_, k), r in self.out.items() if k == key and isinstance(r, cls)), None)
+        return mine if mine is not None else self.store.get(cls, key)
+
     def is_duplicate(self, message_id: str) -> bool:
         return message_id in self.seen or self.store.get(InboundRecord, message_id) is not None
 
@@ -198,11 +232,7 @@ def _ingest_one(batch: _Batch, mail: InboundMail, parse: Parser) -> None:
     try:
         msg = parse(mail.raw, own_addresses=(config.address.lower(),))
     except Exception as exc:  # the parser should never raise; never lose the message if it does
-        msg = ParsedMessage(kind=MessageKind.EMPTY, reasons=("parse_error",), sender=Address(""),
-                            message_id="sha256:" + mail.raw_sha, in_reply_to="", references=(),
-                            to=(), cc=(), subject="", date=None, text="", elided="",
-                            full_text=mail.raw.decode("utf-8", "replace"),
-                            defects=(f"parse: {exc}",))
+        msg = unparseable(mail.raw, f"parser error: {type(exc).__name__}: {exc}")
     if batch.is_duplicate(msg.message_id):
         report.duplicates += 1
         return
@@ -213,7 +243,10 @@ def _ingest_one(batch: _Batch, mail: InboundMail, parse: Parser) -> None:
                            subject=msg.subject, folder=mail.folder,
                            uidvalidity=mail.uidvalidity, uid=mail.uid)
     own_mid = token_from_message_id(msg.message_id)
-    if (msg.kind == MessageKind.LOOP or is_own_address(msg.sender.email, config.address)
+    if msg.kind == MessageKind.UNPARSEABLE:  # never ignored: the steward sees it, raw archived
+        outcome = _quarantine(batch, msg, mail, ref, f"unparseable: {unparseable_detail(msg)}")
+        report.quarantined.append(outcome.partition(":")[2])
+    elif (msg.kind == MessageKind.LOOP or is_own_address(msg.sender.email, config.address)
             or (own_mid is not None and read_token(secret, own_mid) is not None)):
         outcome = "ignored:loop"
         report.ignored += 1
@@ -236,8 +269,12 @@ def _ingest_one(batch: _Batch, mail: InboundMail, parse: Parser) -> None:
         if found.problem or found.member is None:
             outcome = _quarantine(batch, msg, mail, ref, found.problem or "unmatched")
             report.quarantined.append(outcome.partition(":")[2])
+        elif answered_request(found.token_parent):
+            outcome = _confirmation(batch, msg, mail, found, ref)
         elif msg.kind == MessageKind.COMMAND and msg.command is not None:
-            outcome = _command(batch, msg, found, ref)
+            why = unverified_command(msg.command, found.via)
+            outcome = (_ask_to_confirm(batch, msg, mail, found, ref, reason=why) if why
+                       else _command(batch, msg, found, ref))
         else:
             outcome = _post(batch, msg, mail, found, ref)
     batch.put(replace(record, outcome=outcome))
@@ -286,11 +323,9 @@ def _post(batch: _Batch, msg: ParsedMessage, mail: InboundMail, found: Match, re
     batch.put(story)
     report.stories.append(story.id)
     if member.status != MemberStatus.LEFT and not member.delivery_paused:
-        notice = Notice(id=f"n-{ref}", kind="receipt", member_id=member.id, created_at=now,
-                        round_id=story.round_id, ref_id=story.id, in_reply_to=msg.message_id,
-                        detail="your story is with the steward")
-        batch.put(notice)
-        report.notices.append(notice.id)
+        batch.notify(Notice(id=f"n-{ref}", kind="receipt", member_id=member.id, created_at=now,
+                            round_id=story.round_id, ref_id=story.id,
+                            in_reply_to=msg.message_id, detail="your story is with the steward"))
     return f"story:{story.id}"
 
 
@@ -307,8 +342,7 @@ def _command(batch: _Batch, msg: ParsedMessage, found: Match, ref: str) -> str:
         batch.put(changed)
         if isinstance(changed, Appreciation):
             report.appreciations.append(changed.id)
-    batch.put(outcome.notice)
-    report.notices.append(outcome.notice.id)
+    batch.notify(outcome.notice)
     report.commands.append(outcome.notice.command)
     status = "refused" if outcome.refused else "applied"
     return f"command:{msg.command.name}:{status}"
@@ -317,17 +351,16 @@ def _command(batch: _Batch, msg: ParsedMessage, found: Match, ref: str) -> str:
 def _bounce(batch: _Batch, msg: ParsedMessage, ref: str) -> str:
     now = batch.now
     bounce = msg.bounce
-    members = list(batch.members.values())
-    hits: list[tuple[Member, str]] = []
-    for address in bounce.recipients if bounce else ():
-        member = find_by_address(members, address)
-        if member is not None:
-            hits.append((member, address.lower()))
-    if not hits:
-        claim = token_claim(msg, batch.secret, batch.config.address)
-        member = batch.members.get(claim.member_id) if claim else None
-        if member is not None:
-            hits.append((member, member.email))
+    tie = bounce_tie(msg, batch.secret, batch.config.address)
+    tied = batch.members.get(tie.claim.member_id) if tie else None
+    if tied is None:  # identity rule: a bounce proves nothing unless it returns our mail
+        named = ", ".join(bounce.recipients[:5]) if bounce and bounce.recipients else "nobody"
+        batch.put(Event(id=f"e-{ref}", at=now, kind="bounce_unverified",
+                        text=f"a bounce from {msg.sender.email or '?'} naming {named} was not "
+                             "counted: it is not tied to mail the circle sent"))
+        return "bounce:unverified"
+    named_here = [a.lower() for a in (bounce.recipients if bounce else ())]
+    hits = [(tied, next((a for a in named_here if a in tied.addresses()), tied.email))]
     permanent = bounce.permanent if bounce else False
     detail = (f"{bounce.status} {bounce.diagnostic}".strip() if bounce else "") or msg.subject
     for member, address in hits:
@@ -340,14 +373,57 @@ def _bounce(batch: _Batch, msg: ParsedMessage, ref: str) -> str:
                             text=f"mail to {member.name} <{address}> failed permanently "
                                  f"{count} times; their mail is paused — check the address"))
         batch.put(changed)
-    return "bounce:" + ",".join(m.id for m, _ in hits) if hits else "bounce:unknown"
+    return "bounce:" + ",".join(m.id for m, _ in hits)
+
+
+def _ask_to_confirm(batch: _Batch, msg: ParsedMessage, mail: InboundMail, found: Match,
+                    ref: str, *, reason: str) -> str:
+    """Identity rule: hold a From-only command and ask the member, at the address on file."""
+    member, command = found.member, msg.command
+    assert member is not None and command is not None
+    held = _quarantine(batch, msg, mail, ref, reason)
+    batch.report.quarantined.append(held.partition(":")[2])
+    batch.notify(Notice(id=f"n-{ref}", kind=CONFIRM_REQUEST, member_id=member.id,
+                        created_at=batch.now, round_id=found.round_id, ref_id=f"q-{ref}",
+                        command=command_string(command), detail=effect_words(command)))
+    return f"command:{command.name}:awaiting_confirmation"
+
+
+_CONFIRMED = "confirmed"
+
+
+def _confirmation(batch: _Batch, msg: ParsedMessage, mail: InboundMail, found: Match,
+                  ref: str) -> str:
+    """A verified reply to a confirmation request: YES applies the held command, once."""
+    member = found.member
+    assert member is not None
+    request = batch.get(Notice, answered_request(found.token_parent) or "")
+    pending = pending_command(request.command) if request is not None and (
+        request.kind == CONFIRM_REQUEST and request.member_id == member.id) else None
+    if request is None or pending is None:
+        return _quarantine(batch, msg, mail, ref, "confirmation_unknown: a reply to a "
+                           "confirmation request that does not exist")
+    held = batch.get(QuarantineItem, request.ref_id)
+    if held is not None and held.resolution.startswith(_CONFIRMED):
+        return f"ignored:already_confirmed:{request.id}"
+    if batch.now - request.created_at > timedelta(days=CONFIRM_DAYS):
+        return _quarantine(batch, msg, mail, ref, f"confirmation_expired: {member.name} "
+                           f"confirmed {request.command} after {CONFIRM_DAYS} days")
+    if not says_yes(msg, pending):
+        return _quarantine(batch, msg, mail, ref, f"confirmation_not_given: {member.name} "
+                           f"answered the request to confirm {request.command} without YES")
+    outcome = _command(batch, replace(msg, kind=MessageKind.COMMAND, command=pending),
+                       replace(found, token_parent=""), ref)
+    if held is not None:
+        batch.put(replace(held, state=QuarantineState.DISMISSED,
+                          resolution=f"{_CONFIRMED} by {member.name}'s verified reply; applied"))
+    return f"{outcome}:confirmed"
 
 
 def _auto_reply(batch: _Batch, msg: ParsedMessage, ref: str) -> str:
     config, now = batch.config, batch.now
-    claim = token_claim(msg, batch.secret, config.address)
-    member = (batch.members.get(claim.member_id) if claim else None) or find_by_address(
-        list(batch.members.values()), msg.sender.email)
+    claim = token_claim(msg, batch.secret, config.address)  # identity: From alone pauses no one
+    member = batch.members.get(claim.member_id) if claim else None
     if member is None or msg.auto_reply_until is None:
         return "ignored:auto_reply"
     today = batch.today

@@ -20,6 +20,7 @@ from circle.model import (
     Visibility,
 )
 from circle.schedule import timeline
+from circle.text_safety import inert
 
 ANONYMOUS = "A member of the circle"
 
@@ -116,8 +117,8 @@ def _threads(story: Story, responses: Sequence[Response],
     def build(parent: str, depth: int) -> tuple[ThreadEntry, ...]:
         if depth > 20:
             return ()
-        return tuple(ThreadEntry(r.id, _author(r, names), r.text.strip(), build(r.id, depth + 1))
-                     for r in kids.get(parent, []))
+        return tuple(ThreadEntry(r.id, _author(r, names), inert(r.text).strip(),
+                                 build(r.id, depth + 1)) for r in kids.get(parent, []))
 
     return build(story.id, 0)
 
@@ -128,6 +129,8 @@ def build_digest(rnd: Round, *, members: Sequence[Member], stories: Sequence[Sto
                  force: bool = False) -> DigestData:
     """The digest of `rnd`: only approved stories and responses, by their authors' consent.
 
+    Every member text in it is inert (`circle.text_safety.inert`), whatever the store holds.
+
     Anonymous posts carry no name and do not name their author among the contributors;
     steward-only posts never appear. Raises EmptyDigestError when nothing is approved, unless
     `force`.
@@ -136,13 +139,14 @@ def build_digest(rnd: Round, *, members: Sequence[Member], stories: Sequence[Sto
     here = sorted((s for s in stories if s.round_id == rnd.id and _shown(s)),
                   key=lambda s: (s.received_at, s.id))
     shown_stories = tuple(
-        DigestStory(s.id, _author(s, names), s.visibility == Visibility.CIRCLE, s.text.strip(),
+        DigestStory(s.id, _author(s, names), s.visibility == Visibility.CIRCLE,
+                    inert(s.text).strip(),
                     _threads(s, [r for r in responses if r.round_id == rnd.id or
                                  r.story_id == s.id], names))
         for s in here)
     thanks = tuple(
         Thanks(names.get(a.from_member_id, ANONYMOUS),
-               names.get(a.to_member_id or "", a.to_name), a.text.strip())
+               names.get(a.to_member_id or "", clean_line(a.to_name)), inert(a.text).strip())
         for a in sorted(appreciations, key=lambda a: (a.received_at, a.id))
         if a.round_id == rnd.id and a.state == StoryState.APPROVED)
     data_contributors: list[str] = []
@@ -164,8 +168,9 @@ def build_digest(rnd: Round, *, members: Sequence[Member], stories: Sequence[Sto
     later = sorted((r for r in rounds if r.gathering > rnd.gathering), key=lambda r: r.gathering)
     nxt = later[0] if later else None
     data = DigestData(
-        round_id=rnd.id, gathering=rnd.gathering, host_name=host, welcome=rnd.welcome.strip(),
-        question=rnd.question.strip(), stories=shown_stories, thanks=thanks,
+        round_id=rnd.id, gathering=rnd.gathering, host_name=host,
+        welcome=inert(rnd.welcome).strip(), question=inert(rnd.question).strip(),
+        stories=shown_stories, thanks=thanks,
         contributors=tuple(n for n in dict.fromkeys(data_contributors) if n),
         first_timers=tuple(n for n in dict.fromkeys(first) if n),
         next_host=(names.get(nxt.host_id or "", "") if nxt and nxt.host_state

@@ -29,6 +29,7 @@ from circle.compose.text import (
     wrap,
 )
 from circle.config import ScheduleSettings
+from circle.identity import CONFIRM_REQUEST, confirmation_parent
 from circle.model import Circle, Member, Notice, Round, Story, StoryState, Visibility
 from circle.schedule import timeline
 
@@ -161,7 +162,8 @@ def stories_list(stories: Sequence[Story]) -> str:
 
 
 NOTICE_TEMPLATES = {"receipt": "receipt", "confirmation": "confirmation", "help": "help",
-                    "my_stories": "my_stories", "refused": "refused"}
+                    "my_stories": "my_stories", "refused": "refused",
+                    CONFIRM_REQUEST: "confirm_request"}
 """Which template answers each kind of notice."""
 
 
@@ -178,7 +180,9 @@ def notice_mail(ms: MailSetting, member: Member, notice: Notice,
     values = {**_base(ms, member), "command": command, "detail": detail,
               "stories": stories_list(stories) if stories or not detail else detail}
     subject, body = render(template, values, ms.templates)
-    token = member_token(ms.secret, member, notice.round_id)
+    # A confirmation request's token names it, so only a reply to it can confirm it.
+    parent = confirmation_parent(notice.id) if notice.kind == CONFIRM_REQUEST else ""
+    token = member_token(ms.secret, member, notice.round_id, parent)
     mid = mint_message_id(ms.circle, token, "notice", notice.round_id, member.id,
                           extra=notice.id)
     msg = headers(ms.circle, member, kind=notice.kind, round_id=notice.round_id, token=token,

@@ -115,6 +115,21 @@ will help.
 Warmly,
 $circle
 """,
+    "confirm_request": """\
+Subject: Please confirm: $command
+
+Dear $name,
+
+We received "$command" from your address, but not as a reply to one of
+the circle's emails, so we cannot be sure it came from you.
+
+If it did, reply YES to this email and it will be done: $detail
+
+If it did not, ignore this email. Nothing changes.
+
+Warmly,
+$circle
+""",
     "refused": """\
 Subject: We could not do $command
 

@@ -13,18 +13,14 @@ from circle.parsing.bounce import parse_bounce
 from circle.parsing.classify import BODY_RULES, Facts, classify
 from circle.parsing.commands import command_string, find_command
 from circle.parsing.html_text import CUT_MARK, html_to_text
-from circle.parsing.mime import (
-    DecodedMessage,
-    decode_message,
-    parse_address,
-    parse_address_list,
-)
+from circle.parsing.hygiene import UNPARSEABLE, inert_message, unparseable
+from circle.parsing.mime import DecodedMessage, decode_message
 from circle.parsing.trim import trim_reply
 from circle.parsing.types import Address, Bounce, Command, ParsedMessage
 
 __all__ = [
-    "Address", "Bounce", "Command", "ParsedMessage", "command_string", "html_to_text",
-    "parse_body", "parse_message", "trim_reply",
+    "UNPARSEABLE", "Address", "Bounce", "Command", "ParsedMessage", "command_string",
+    "html_to_text", "parse_body", "parse_message", "trim_reply", "unparseable",
 ]
 
 _MSGID = re.compile(r"<([^<>\s]{1,500})>")
@@ -59,15 +55,16 @@ def _bodies(decoded: DecodedMessage) -> tuple[str, str]:
 def parse_message(
     raw: bytes, *, own_addresses: tuple[str, ...] = (), own_markers: tuple[str, ...] = ()
 ) -> ParsedMessage:
-    """Decode, classify and trim one raw message; never raises (problems go to `defects`)."""
+    """Decode, classify and trim one raw message; never raises.
+
+    What it returns is inert (`hygiene.inert_message`); mail it cannot read comes back as
+    kind UNPARSEABLE with the one reason `unparseable` (`hygiene.unparseable`).
+    """
     try:
-        return _parse_message(raw, own_addresses, own_markers)
+        parsed = _parse_message(raw, own_addresses, own_markers)
     except Exception as exc:  # last resort: keep the message, say what went wrong
-        return ParsedMessage(
-            kind=MessageKind.EMPTY, reasons=("parser_defect",), sender=Address(""),
-            message_id="sha256:" + hashlib.sha256(raw).hexdigest(), in_reply_to="",
-            references=(), to=(), cc=(), subject="", date=None, text="", elided="",
-            full_text="", defects=(f"parser: {type(exc).__name__}: {exc}",))
+        parsed = unparseable(raw, f"parser error: {type(exc).__name__}: {exc}")
+    return inert_message(parsed)
 
 
 def _parse_message(
@@ -76,10 +73,13 @@ def _parse_message(
     defects: list[str] = []
     decoded = decode_message(raw)
     defects.extend(decoded.defects)
-    name, addr = parse_address(decoded.header("From") or decoded.header("Sender"))
+    name, addr = decoded.mailbox("From", "Sender")
     sender = Address(email=addr, name=name)
     ids = _message_ids(decoded.header("Message-ID"))
     message_id = ids[0] if ids else "sha256:" + hashlib.sha256(raw).hexdigest()
+    if decoded.broken:
+        return unparseable(raw, decoded.broken, message_id=message_id, sender=sender,
+                           subject=decoded.header("Subject"))
     in_reply = _message_ids(decoded.header("In-Reply-To"))
     references = tuple(_message_ids(decoded.header("References")))
     subject = decoded.header("Subject")
@@ -107,8 +107,8 @@ def _parse_message(
     return ParsedMessage(
         kind=kind, reasons=reasons, sender=sender, message_id=message_id,
         in_reply_to=in_reply[0] if in_reply else "", references=references,
-        to=tuple(Address(a, n) for n, a in parse_address_list(decoded.header_all("To"))),
-        cc=tuple(Address(a, n) for n, a in parse_address_list(decoded.header_all("Cc"))),
+        to=tuple(Address(a, n) for n, a in decoded.addresses("To")),
+        cc=tuple(Address(a, n) for n, a in decoded.addresses("Cc")),
         subject=subject, date=sent, text=text, elided=elided,
         full_text=full_text.replace(CUT_MARK, "").strip(), attachments=tuple(decoded.attachments),
         bounce=bounce, command=command if kind is MessageKind.COMMAND else None,
@@ -132,9 +132,9 @@ def parse_body(body: str, *, html: bool) -> ParsedMessage:
                   text=text, command=command, is_body_only=True)
     kind, reasons = classify(facts, BODY_RULES)
     digest = "sha256:" + hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
-    return ParsedMessage(
+    return inert_message(ParsedMessage(
         kind=kind, reasons=reasons, sender=Address(""), message_id=digest, in_reply_to="",
         references=(), to=(), cc=(), subject="", date=None, text=text, elided=elided,
         full_text=full.strip(), command=command if kind is MessageKind.COMMAND else None,
         defects=tuple(defects),
-    )
+    ))

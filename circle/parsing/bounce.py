@@ -101,6 +101,30 @@ def _daemon_addresses(decoded: DecodedMessage) -> list[tuple[str, str]]:
     return [("", _address_of(decoded.header(h))) for h in ("From", "Sender", "Reply-To")]
 
 
+_RETURNED_ID = re.compile(r"(?im)^[ \t>]*(?:message-id|in-reply-to|references):[ \t]*(.{1,2000})$")
+_ID = re.compile(r"<([^<>\s]{1,500})>")
+
+
+def returned_message_ids(decoded: DecodedMessage, body: str) -> tuple[str, ...]:
+    """Message-IDs of the returned message: its headers part, else the quoted text.
+
+    Only these tie a bounce to mail we sent (ARCHITECTURE.md §2); the bounce's own headers
+    are the reporting server's and prove nothing.
+    """
+    found: list[str] = []
+    for key, value in decoded.embedded_headers:
+        if key.lower() in ("message-id", "in-reply-to", "references"):
+            found += _ID.findall(value)
+    returned = _RETURNED.search(body)
+    if returned is not None:
+        for line in _RETURNED_ID.findall(body[returned.start():returned.start() + 200_000]):
+            found += _ID.findall(line)
+    for text in decoded.report_parts.values():
+        for line in _RETURNED_ID.findall(text[:200_000]):
+            found += _ID.findall(line)
+    return tuple(dict.fromkeys(found))[:20]
+
+
 def parse_bounce(decoded: DecodedMessage, body: str) -> Bounce:
     """Failed recipients and whether the failure is permanent, from any bounce format."""
     dsn = decoded.report_parts.get("message/delivery-status") or decoded.report_parts.get(
@@ -131,4 +155,5 @@ def parse_bounce(decoded: DecodedMessage, body: str) -> Bounce:
             permanent = not _TEMPORARY_WORDS.search(body[:20000]) or bool(
                 _PERMANENT_WORDS.search(body[:20000]))
     return Bounce(recipients=tuple(recipients), permanent=permanent, status=status,
-                  diagnostic=diagnostic[:300])
+                  diagnostic=diagnostic[:300],
+                  message_ids=returned_message_ids(decoded, body))

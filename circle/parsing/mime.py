@@ -99,6 +99,7 @@ class DecodedMessage:
     """A message's decoded headers, first plain and HTML bodies, attachments and parts."""
 
     headers: list[tuple[str, str]]
+    raw_headers: list[tuple[str, str]] = field(default_factory=list)  # unfolded, undecoded
     plain: str | None = None
     html: str | None = None
     attachments: list[str] = field(default_factory=list)
@@ -108,6 +109,7 @@ class DecodedMessage:
     defects: list[str] = field(default_factory=list)
     root_type: str = "text/plain"
     report_type: str = ""
+    broken: str = ""  # why the structure could not be read in full ("" when it could)
 
     def header(self, name: str) -> str:
         """The first decoded header with this name (case-insensitive), or ""."""
@@ -121,6 +123,20 @@ class DecodedMessage:
         """Every decoded header with this name, in order."""
         low = name.lower()
         return [v for k, v in self.headers if k.lower() == low]
+
+    def mailbox(self, *names: str) -> tuple[str, str]:
+        """(name, email) of the first of these headers present (e.g. From, then Sender)."""
+        for name in names:
+            low = name.lower()
+            values = [v for k, v in self.raw_headers if k.lower() == low]
+            if values:
+                return parse_address(values[0])
+        return "", ""
+
+    def addresses(self, name: str) -> list[tuple[str, str]]:
+        """Every (name, email) in every header called `name` (To, Cc, Reply-To)."""
+        low = name.lower()
+        return parse_address_list([v for k, v in self.raw_headers if k.lower() == low])
 
 
 def _part_text(part: Message, defects: list[str]) -> str:
@@ -164,13 +180,26 @@ def _headers_of(msg: Message) -> list[tuple[str, str]]:
     return out
 
 
+_FOLD = re.compile(r"\r?\n[ \t]*|\r")
+
+
+def _raw_headers_of(msg: Message) -> list[tuple[str, str]]:
+    """Header values unfolded but NOT decoded: addresses must be parsed before names decode."""
+    return [(str(key).strip(), _FOLD.sub(" ", str(value))) for key, value in msg.raw_items()]
+
+
 _REPORT_TYPES = ("message/delivery-status", "message/global-delivery-status",
                  "message/feedback-report", "message/disposition-notification",
                  "text/rfc822-headers", "message/rfc822-headers")
 
 
+MAX_DEPTH = 40
+"""Parts nested deeper than this are not read: the message is quarantined as unparseable."""
+
+
 def _walk(part: Message, out: DecodedMessage, depth: int) -> None:
-    if depth > 40:
+    if depth > MAX_DEPTH:
+        out.broken = out.broken or f"nested more than {MAX_DEPTH} MIME levels deep"
         out.defects.append("nesting too deep")
         return
     ctype = part.get_content_type().lower()
@@ -252,7 +281,7 @@ def decode_message(raw: bytes) -> DecodedMessage:
         repaired = _repair_boundary(msg, data)
         if repaired is not None:
             msg = repaired
-    out = DecodedMessage(headers=_headers_of(msg))
+    out = DecodedMessage(headers=_headers_of(msg), raw_headers=_raw_headers_of(msg))
     out.defects.extend(type(d).__name__ for d in msg.defects)
     out.root_type = msg.get_content_type().lower()
     report = msg.get_param("report-type")
@@ -261,27 +290,59 @@ def decode_message(raw: bytes) -> DecodedMessage:
         _walk(msg, out, 0)
     except Exception as exc:  # never let a broken structure stop the parse
         out.defects.append(f"walk: {exc}")
+        out.broken = out.broken or f"the MIME structure could not be read ({type(exc).__name__})"
     return out
 
 
-def parse_address(value: str) -> tuple[str, str]:
-    """(name, email lower-cased) from a decoded From-like header; tolerant of junk."""
+_ENCODED_WORD = re.compile(r"=\?[^?\s]{1,80}\?[bqBQ]\?[^?\s]*\?=")
+
+
+def _decoded_name(name: str) -> str:
+    """A display name, already split off its address, with its RFC 2047 words decoded."""
+    return decode_header_value(name).strip().strip('"').strip()
+
+
+def _clean_address(addr: str) -> str:
+    if _ENCODED_WORD.search(addr):
+        return ""  # RFC 2047 words are never part of an address
+    return " ".join(_unescape_surrogates(addr).split()).lower()
+
+
+def _pairs(values: list[str]) -> list[tuple[str, str]]:
+    """(raw name, address) pairs of raw header values, split per RFC 5322 before decoding."""
     try:
-        name, addr = email.utils.parseaddr(value)
+        return [(n, a) for n, a in email.utils.getaddresses(values) if n or a]
     except Exception:
-        name, addr = "", ""
-    if not addr and "@" in value:
-        for token in value.replace("<", " ").replace(">", " ").split():
-            if "@" in token:
-                addr = token.strip("\"'(),;")
-                break
-    return name.strip().strip('"'), addr.strip().lower()
+        return []
+
+
+def parse_address(value: str) -> tuple[str, str]:
+    """(name, email lower-cased) from ONE raw (undecoded) From-like header; tolerant of junk.
+
+    The address is found in the raw header first, then only the display name is decoded, so
+    an encoded comma ("=?utf-8?q?M=C3=BCller=2C_Anna?=") or an encoded CR/LF "Bcc:" inside a
+    name is just part of the name and never changes the address. A bare comma in an unquoted
+    name (``Müller, Anna <anna@example.org>``, invalid but common) is taken as part of it.
+    """
+    pairs = _pairs([value])
+    for i, (name, addr) in enumerate(pairs):
+        if "@" in addr:
+            before = [a or n for n, a in pairs[:i] if not n and "@" not in a]
+            if len(before) == i and before:
+                name = ", ".join([*before, name]) if name else ", ".join(before)
+            return _decoded_name(name), _clean_address(addr)
+    outside_words = _ENCODED_WORD.sub(" ", value)
+    for token in outside_words.replace("<", " ").replace(">", " ").split():
+        if "@" in token:
+            return "", _clean_address(token.strip("\"'(),;"))
+    if pairs:
+        name, addr = pairs[0]
+        if _ENCODED_WORD.search(addr):  # an encoded "address" is only a name
+            name, addr = name or addr, ""
+        return _decoded_name(name), _clean_address(addr)
+    return "", ""
 
 
 def parse_address_list(values: list[str]) -> list[tuple[str, str]]:
-    """Every (name, email) in a list of decoded address headers."""
-    try:
-        pairs = email.utils.getaddresses(values)
-    except Exception:
-        return []
-    return [(n.strip(), a.strip().lower()) for n, a in pairs if a]
+    """Every (name, email) in a list of raw (undecoded) address headers: split, then decode."""
+    return [(_decoded_name(n), _clean_address(a)) for n, a in _pairs(values) if a]

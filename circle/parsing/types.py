@@ -24,6 +24,7 @@ class Bounce:
     permanent: bool
     status: str = ""  # e.g. "5.1.1"
     diagnostic: str = ""
+    message_ids: tuple[str, ...] = ()  # Message-IDs of the returned message (ours, if genuine)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,9 @@
-"""Rendering helpers: member text always as plain `Text` (never markup), dates in words."""
+"""Rendering helpers: member text always as plain, inert `Text` (never markup), dates in words.
+
+Every string that may carry member text goes through `circle.text_safety.inert` here too, so
+records stored before the parser sanitised them, steward edits and raw archived mail can never
+send an escape sequence, a control character or a bidi override to the steward's terminal.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from datetime import datetime, tzinfo
 from rich.text import Text
 
 from circle.model import Response, Story, StoryState, Visibility
+from circle.text_safety import inert, inert_line
 
 STATE_STYLE = {StoryState.PENDING: "bold", StoryState.APPROVED: "green",
                StoryState.HELD: "yellow", StoryState.HIDDEN: "dim",
@@ -27,13 +33,13 @@ def day_time(at: datetime | None, tz: tzinfo) -> str:
 
 
 def plain(text: str, style: str = "") -> Text:
-    """Member text as it is: no markup, no emoji codes, no highlighting."""
-    return Text(text, style=style, no_wrap=False)
+    """Member text as it is, made inert: no markup, no emoji codes, no highlighting, no escapes."""
+    return Text(inert(text), style=style, no_wrap=False)
 
 
 def one_line(text: str, width: int = 60) -> str:
     """The first words of a text on one line."""
-    flat = " ".join(text.split())
+    flat = inert_line(text)
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
@@ -42,7 +48,7 @@ def post_header(post: Story | Response, author: str, round_label: str, tz: tzinf
     kind = "Story" if isinstance(post, Story) else "Response"
     head = Text()
     head.append(f"{kind} by ", style="dim")
-    head.append(author, style="bold")
+    head.append(inert_line(author), style="bold")
     head.append(f" · {round_label} · {day_time(post.received_at, tz)}\n", style="dim")
     head.append("State: ", style="dim")
     head.append(post.state.value, style=STATE_STYLE.get(post.state, ""))
@@ -50,12 +56,12 @@ def post_header(post: Story | Response, author: str, round_label: str, tz: tzinf
     head.append(VISIBILITY_WORDS[post.visibility])
     if post.themes:
         head.append("   Themes: ", style="dim")
-        head.append(", ".join(post.themes))
+        head.append(inert_line(", ".join(post.themes)))
     rules = [*post.classify_reasons, *(f"held: {r}" for r in post.held_reasons)]
     if rules:
         head.append("\nRules: ", style="dim")
-        head.append(", ".join(rules))
+        head.append(inert_line(", ".join(rules)))
     if post.steward_note:
         head.append("\nNote: ", style="dim")
-        head.append(post.steward_note, style="italic")
+        head.append(inert(post.steward_note), style="italic")
     return head
