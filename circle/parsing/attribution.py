@@ -97,14 +97,18 @@ def _joined(lines: list[str], i: int, count: int) -> str:
 
 
 def looks_like_attribution(text: str) -> bool:
-    """Joined attribution text: ends with a colon, and names an address, a verb, or a date
-    with a time."""
+    """Joined attribution text: ends with a colon, and names an address, or a time with a
+    date or a "wrote"-like verb."""
     text = text.strip()
     if not text or len(text) > _MAX_LEN or text[-1] not in ":：" or len(text.split()) > 45:
         return False
-    if _EMAIL.search(text) or _ATTRIBUTION.match(text) or _VERB_FIRST.match(text):
+    if _EMAIL.search(text):
         return True
-    return bool(_TIME.search(text) and _DATE.search(text))
+    timed = bool(_TIME.search(text))
+    if timed and _DATE.search(text):
+        return True
+    # "X wrote:" alone may be the member's own lead-in to a quote: a time must come with it
+    return timed and bool(_ATTRIBUTION.match(text) or _VERB_FIRST.match(text))
 
 
 def above_quote(lines: list[str], last: int) -> tuple[int, int] | None:

@@ -115,6 +115,12 @@ def _contact(s: str) -> bool:
                 or (_PHONE.search(s) and digits >= 7) or _ADDRESS.search(s))
 
 
+def _personal_contact(s: str) -> bool:
+    """A phone number, an e-mail address or a labelled contact line."""
+    digits = sum(c.isdigit() for c in s)
+    return bool(_EMAIL.search(s) or _LABEL.match(s) or (_PHONE.search(s) and digits >= 7))
+
+
 def _signature_line(s: str) -> bool:
     """Could this line belong to a signature block (name, role, org, contact)?"""
     if len(s) > 90 or _LIST_ITEM.match(s) or s.startswith(">") or s.endswith(":"):
@@ -153,8 +159,10 @@ def _block_start(lines: list[str], end: int) -> int:
     body = para[skip:]
     if not body or len(body) > _MAX_BLOCK or not all(_signature_line(x) for x in body):
         return -1
-    if not any(_contact(x) or _ROLE.search(x) for x in body):
-        return -1
+    strong = sum(1 for x in body if _personal_contact(x) or _ROLE.search(x))
+    weak = sum(1 for x in body if _contact(x))
+    if not strong and weak < 2:
+        return -1  # an address or a link alone may be the member's own words
     if not skip and not (_name_line(body[0]) or "|" in body[0]):
         return -1
     if not skip and ((len(body) < 2 and "|" not in body[0]) or before.endswith(":") or not before):
