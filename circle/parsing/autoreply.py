@@ -51,7 +51,8 @@ def _cjk(text: str, base: datetime) -> datetime | None:
     if not m:
         return None
     try:
-        return datetime(int(m.group(1) or base.year), int(m.group(2)), int(m.group(3)))
+        return datetime(  # noqa: DTZ001 - a calendar day, deliberately without a zone
+            int(m.group(1) or base.year), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None
 
@@ -68,7 +69,7 @@ def _plausible(got: datetime, base: datetime) -> datetime | None:
 def find_return_date(text: str, sent: datetime | None) -> datetime | None:
     """The first plausible return date after an 'until'-like word, as a naive datetime
     (midnight) on the sender's calendar day: no time-zone conversion can move the day."""
-    local = sent.replace(tzinfo=None) if sent is not None else datetime(2000, 1, 1)
+    local = sent.replace(tzinfo=None) if sent is not None else datetime(2000, 1, 1)  # noqa: DTZ001
     base = local.replace(hour=0, minute=0, second=0, microsecond=0)
     head = text[:5000]
     for match in _UNTIL.finditer(head):
