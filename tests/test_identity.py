@@ -8,9 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
 from circle.app.ingest import InboundMail, ingest_batch
 from circle.app.rounds import plan_due_mail
-
 from circle.model import (
     Event,
     InboundRecord,

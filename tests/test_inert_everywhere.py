@@ -14,9 +14,9 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+
 from circle.app.ingest import InboundMail, ingest_batch
 from circle.app.rounds import queue_digest
-
 from circle.model import Member, Round, Story, StoryState
 from data.store import TinyStore
 from tests.mailin_support import NOW, ROUND, SECRET, make_config, seed, to_token

@@ -6,8 +6,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from circle.app.ingest import InboundMail, ingest_batch
 
+from circle.app.ingest import InboundMail, ingest_batch
 from circle.model import InboundRecord, MessageKind, Notice, QuarantineItem, Story
 from data.store import TinyStore
 from tests.mailin_support import NOW, SECRET, make_config, seed

@@ -7,8 +7,8 @@ from email import message_from_string, policy
 from pathlib import Path
 
 import pytest
-from circle.app.rounds import plan_due_mail
 
+from circle.app.rounds import plan_due_mail
 from circle.model import (
     Event,
     InboundRecord,

@@ -1,6 +1,8 @@
 """Classification rules: loops, automatic mail, bounces, return dates, body-only parsing."""
 
-from datetime import UTC, datetime
+from datetime import datetime
+
+import pytest
 
 from circle.model import MessageKind
 from circle.parsing import parse_body, parse_message
@@ -43,12 +45,12 @@ def test_out_of_office_until_date():
     parsed = parse_message(mail(subject="Automatische Antwort: April",
                                 body="Ich bin bis zum 24.04.2026 nicht im Büro."))
     assert parsed.kind is MessageKind.AUTO_REPLY
-    assert parsed.auto_reply_until == datetime(2026, 4, 24, tzinfo=UTC)
+    assert parsed.auto_reply_until == datetime(2026, 4, 24)
 
 
 def test_out_of_office_until_date_english():
     parsed = parse_message(mail(subject="Out of office", body="Back on May 4th. Thanks!"))
-    assert parsed.auto_reply_until == datetime(2026, 5, 4, tzinfo=UTC)
+    assert parsed.auto_reply_until == datetime(2026, 5, 4)
 
 
 def test_message_id_missing_uses_hash():
@@ -74,3 +76,42 @@ def test_body_only_helpers():
     assert parse_body("hello\n\n> quoted", html=False).text == "hello"
     assert parse_body("<p>PASS</p>", html=True).kind is MessageKind.COMMAND
     assert parse_body("", html=False).kind is MessageKind.EMPTY
+
+
+def _ooo(body: str, date: str = "Tue, 14 Apr 2026 23:30:00 +0900", subject: str = "Abwesend"):
+    raw = (f"From: Ana <ana@example.com>\nTo: circle@example.org\nSubject: {subject}\n"
+           f"Date: {date}\nMessage-ID: <o1@example.com>\n\n{body}\n").encode()
+    return parse_message(raw)
+
+
+@pytest.mark.parametrize(
+    ("body", "day"),
+    [
+        ("I am out of the office until 24 April.", datetime(2026, 4, 24)),
+        ("Estoy fuera de la oficina hasta el 24 de abril.", datetime(2026, 4, 24)),
+        ("Sono fuori ufficio fino al 24 aprile.", datetime(2026, 4, 24)),
+        ("Jestem nieobecna do 24 kwietnia.", datetime(2026, 4, 24)),
+        ("4月24日まで不在にしております。", datetime(2026, 4, 24)),
+        ("Ich bin bis zum 1. März 2027 nicht im Büro.", datetime(2027, 3, 1)),
+        ("Je suis absente jusqu'au 24 avril.", datetime(2026, 4, 24)),
+        ("Ik ben afwezig tot 24 april.", datetime(2026, 4, 24)),
+        ("Estou ausente até 24 de abril.", datetime(2026, 4, 24)),
+    ],
+)
+def test_return_date_is_the_senders_calendar_day(body: str, day: datetime):
+    # sent late in the evening east of UTC: the day must not move back
+    parsed = _ooo(body)
+    assert parsed.kind is MessageKind.AUTO_REPLY
+    assert parsed.auto_reply_until == day
+
+
+def test_french_out_of_office_without_headers_is_an_auto_reply():
+    parsed = _ooo("Bonjour,\n\nJe suis absente jusqu'au 24 avril, avec un accès limité à mes "
+                  "mails.\n\nCamille", subject="Re: Question d'avril")
+    assert parsed.kind is MessageKind.AUTO_REPLY
+
+
+def test_story_mentioning_a_holiday_stays_a_story():
+    parsed = _ooo("Last year I was on holiday until 24 April and came back to chaos. I learned "
+                  "to hand over properly before leaving.", subject="Re: April question")
+    assert parsed.kind is MessageKind.REPLY

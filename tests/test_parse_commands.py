@@ -43,7 +43,23 @@ def test_commands(subject: str, text: str, expected: str):
         ("Re: Help me think", "I needed help once."),
         ("Re: April", "Yes\n\n" + "A long story about hosting. " * 20),
         ("Re: April", ""),
+        # a story whose first line is a command word stays a story
+        ("Re: April question", "Stop.\n\nThat is what my mentor said when I rushed a launch. "
+         "We sat down, listed what could go wrong, and found two problems before customers did."),
+        ("Re: pause", "Pause\n\nLast spring I took a week off after the audit, and it changed how "
+                      "I plan. I now book a quiet day after every big deadline, no meetings."),
+        # a story that opens by thanking someone is not a thank-you note
+        ("Re: April", "Thanks Ana: your story made me think.\n\n" + "When I started here I "
+                      "never asked for help, and it cost me a whole quarter of rework. " * 4),
+        # a one-word agreeing reply to the round's question is a story, not hosting
+        ("Re: What did you learn from a mistake?", "Yes!"),
+        ("Re: What did you learn from a mistake?", "Yes"),
     ],
 )
 def test_not_commands(subject: str, text: str):
     assert find_command(subject, text) is None
+
+
+def test_yes_to_a_host_invitation_is_host_yes():
+    command = find_command("Re: Would you host the May round of Circle?", "Yes!\n\nHappy to.")
+    assert command is not None and command.name == "HOST_YES"

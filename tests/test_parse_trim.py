@@ -64,9 +64,19 @@ def test_lists_and_code_survive():
     assert trim_reply(body)[0] == body
 
 
-def test_forwarded_message_is_kept():
+def test_forward_header_block_is_elided_its_text_kept():
     body = "FYI\n\n---------- Forwarded message ----------\nFrom: a@b.c\nTo: d@e.f\nSubject: S\n\nText"
-    assert trim_reply(body)[0] == body
+    text, elided = trim_reply(body)
+    assert text == "FYI\n\nText"
+    assert "a@b.c" in elided and "Forwarded message" in elided
+
+
+def test_bare_forward_keeps_its_text_not_its_headers():
+    body = ("-------- Weitergeleitete Nachricht --------\nBetreff: S\nDatum: Mon, 13 Apr 2026\n"
+            "Von: Dritte <third@example.net>\nAn: ana@example.org\n\nDer Text.")
+    text, elided = trim_reply(body)
+    assert text == "Der Text."
+    assert "third@example.net" in elided
 
 
 def test_html_gmail_quote_is_elided():

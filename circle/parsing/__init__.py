@@ -12,7 +12,7 @@ from circle.parsing.autoreply import find_return_date
 from circle.parsing.bounce import parse_bounce
 from circle.parsing.classify import BODY_RULES, Facts, classify
 from circle.parsing.commands import command_string, find_command
-from circle.parsing.html_text import CUT_MARK, html_to_text
+from circle.parsing.html_text import CUT_MARK, html_texts, html_to_text
 from circle.parsing.hygiene import UNPARSEABLE, inert_message, unparseable
 from circle.parsing.mime import DecodedMessage, decode_message
 from circle.parsing.trim import trim_reply
@@ -48,7 +48,7 @@ def _bodies(decoded: DecodedMessage) -> tuple[str, str]:
     if decoded.plain is not None and decoded.plain.strip():
         return decoded.plain, decoded.plain
     if decoded.html:
-        return html_to_text(decoded.html, mark_quotes=True), html_to_text(decoded.html)
+        return html_texts(decoded.html)
     return decoded.plain or "", decoded.plain or ""
 
 
@@ -118,8 +118,7 @@ def _parse_message(
 
 def parse_body(body: str, *, html: bool) -> ParsedMessage:
     """Trim and classify a bare body (plain text or HTML), as if it were a whole reply."""
-    full = html_to_text(body) if html else body
-    source = html_to_text(body, mark_quotes=True) if html else body
+    source, full = html_texts(body) if html else (body, body)
     defects: list[str] = []
     try:
         text, elided = trim_reply(source)

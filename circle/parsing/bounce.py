@@ -10,29 +10,53 @@ from circle.parsing.types import Bounce
 _ADDRESS = re.compile(
     r"[A-Za-z0-9._%+=/'&!#$^{}|~-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}")
 _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
-_SMTP_CODE = re.compile(r"(?<![\d.])([45])\d\d(?:[ -]|$)")
+_SMTP_CODE = re.compile(r"(?:^|[\s(:\[])([45])\d\d(?=[ -]\S)", re.MULTILINE)
 _DAEMON_LOCALS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "mdaemon",
                   "mail.daemon", "bounce", "bounces", "double-bounce", "nobody")
 # Where a non-standard bounce starts quoting the returned message.
 _RETURNED = re.compile(
-    r"^(?:-{2,}.{0,40}(?:original message|copy of the message|returned message|"
-    r"message headers follow|below this line)|original message follows|"
+    r"^(?:[-=_* ]{2,}.{0,60}(?:original message|copy of the message|returned message|"
+    r"message headers follow|below this line|undelivered message|message text follows|"
+    r"original mail|ursprüngliche nachricht|message d'origine|mensaje original)|"
+    r"original message follows|"
     r"received: |return-path: |"
     r"content-type: message/rfc822|-+ ?original message)",
     re.IGNORECASE | re.MULTILINE,
 )
-_PERMANENT_WORDS = re.compile(
-    r"user unknown|unknown user|no such user|does not exist|doesn'?t exist|"
-    r"mailbox unavailable|mailbox not found|invalid recipient|recipient rejected|"
-    r"address rejected|no mailbox|account (?:has been )?disabled|permanent|not found|"
-    r"unrouteable|undeliverable|not exist",
+# Wording, strongest first: (pattern, permanent?) — the first that matches decides.
+_WORDING: tuple[tuple[re.Pattern[str], bool], ...] = (
+    (re.compile(r"permanent(?:ly)? (?:error|failure|fatal)|fatal (?:error|delivery)|"
+                r"hard bounce|permanently|given up|giving up|will not be retried", re.I), True),
+    (re.compile(r"user unknown|unknown user|no such (?:user|recipient|mailbox|address)|"
+                r"does not exist|doesn'?t exist|mailbox unavailable|mailbox not found|"
+                r"invalid (?:recipient|address|mailbox)|recipient (?:address )?rejected|"
+                r"address rejected|no mailbox|unknown (?:recipient|address|mailbox)|"
+                r"account (?:has been )?(?:disabled|closed|deleted|suspended)|not exist|"
+                r"no longer (?:active|valid|exists?)|unbekannt|existiert nicht|n'existe pas|"
+                r"inconnu|no existe|non esiste|bestaat niet|unrouteable", re.I), True),
+    (re.compile(r"will (?:continue to )?(?:retry|try again|be retried)|temporar|delayed|"
+                r"not yet been delivered|try again later|deferred|still trying|retrying|"
+                r"soft bounce|delivery delay|warning: message", re.I), False),
+    (re.compile(r"mailbox (?:is )?full|quota|over quota|postfach (?:ist )?voll|"
+                r"boîte (?:aux lettres )?pleine|buzón lleno|casella piena", re.I), False),
+    (re.compile(r"undeliverable|not found|rejected|nicht zustellbar|could not be delivered",
+                re.I), True),
+)
+
+
+# Lines of a report that name a failed recipient (not headers of the returned message).
+_RECIPIENT_LINE = re.compile(
+    r"recipient|address|user|mailbox|deliver|failed|unknown|rejected|exist|undeliver|"
+    r"rcpt|empfänger|destinataire|destinatario|adres|^\s*<?[^\s@<>]+@[^\s@<>]+>?:?\s*$",
     re.IGNORECASE,
 )
-_TEMPORARY_WORDS = re.compile(
-    r"will (?:continue to )?(?:retry|try again)|temporar|delayed|not yet been delivered|"
-    r"mailbox (?:is )?full|quota|over quota|try again later|deferred",
-    re.IGNORECASE,
-)
+_HELP_LINE = re.compile(r"\b(?:contact|please|assistance|questions|abuse)\b", re.I)
+_FIELD_LINE = re.compile(r"^\s*(?:final|original)-recipient\s*:", re.I)
+_HEADER_LINE = re.compile(
+    r"^\s*(?:from|to|cc|bcc|reply-to|sender|return-path|list-[\w-]+|message-id|in-reply-to|"
+    r"references|subject|date|x-[\w-]+|received|dkim-signature|errors-to|delivered-to|"
+    r"envelope-to|arc-[\w-]+|authentication-results)\s*:", re.IGNORECASE)
+_OWN_HEADERS = ("From", "Sender", "Reply-To", "To", "Return-Path", "Errors-To", "Delivered-To")
 
 
 def _fields(block: str) -> dict[str, str]:
@@ -82,23 +106,53 @@ def _from_dsn(text: str) -> tuple[list[str], list[str], str]:
     return recipients, statuses, diagnostic
 
 
-def _from_text(decoded: DecodedMessage, body: str) -> list[str]:
-    """Failed addresses named in a human-readable bounce (before the returned message)."""
-    m = _RETURNED.search(body)
-    head = body[: m.start()] if m else body[:20000]
-    skip = {a for _, a in _daemon_addresses(decoded)}
-    found: list[str] = []
-    for match in _ADDRESS.finditer(head):
-        addr = match.group(0).lower().strip(".")
-        local = addr.split("@", 1)[0]
-        if addr in skip or local in _DAEMON_LOCALS or addr in found:
+def report_head(body: str) -> str:
+    """The bounce's own text: everything before the returned original message."""
+    m = _RETURNED.search(body[:50000])
+    return body[: m.start()] if m else body[:20000]
+
+
+def _from_text(decoded: DecodedMessage, head: str) -> list[str]:
+    """Failed addresses named on the report lines of a human-readable bounce; never the
+    bounce's own headers, header lines of the returned message, or list addresses."""
+    skip = {_address_of(decoded.header(h)) for h in _OWN_HEADERS}
+    named: list[str] = []
+    others: list[str] = []
+    for line in head.split("\n"):
+        if "@" not in line or _HEADER_LINE.match(line) or "unsubscribe" in line.lower():
             continue
-        found.append(addr)
-    return found[:50]
+        if _FIELD_LINE.match(line):  # a DSN field in the text: what the report says
+            addr = _address_of(line)
+            if addr and addr not in named:
+                named.append(addr)
+            continue
+        if _HELP_LINE.search(line):
+            continue  # "please contact <support@...>"
+        target = named if _RECIPIENT_LINE.search(line) else others
+        for match in _ADDRESS.finditer(line):
+            addr = match.group(0).lower().strip(".")
+            local = addr.split("@", 1)[0]
+            if addr in skip or local in _DAEMON_LOCALS or addr in named or addr in target:
+                continue
+            target.append(addr)
+    return (named or others)[:50]
 
 
-def _daemon_addresses(decoded: DecodedMessage) -> list[tuple[str, str]]:
-    return [("", _address_of(decoded.header(h))) for h in ("From", "Sender", "Reply-To")]
+def _permanent(statuses: list[str], head: str) -> tuple[bool, str]:
+    """(permanent?, status) from the DSN, else the report's status codes and wording."""
+    status = next((s for s in statuses if s and s[0] in "45"), "")
+    if not status:
+        found = next((m for m in _STATUS.finditer(head) if m.group(1) in "45"), None)
+        status = found.group(0) if found else ""
+    if status:
+        return status.startswith("5"), status
+    for pattern, permanent in _WORDING:
+        if pattern.search(head):
+            return permanent, ""
+    code = _SMTP_CODE.search(head)
+    if code:
+        return code.group(1) == "5", ""
+    return True, ""  # a failure notice that promises no retry
 
 
 _RETURNED_ID = re.compile(r"(?im)^[ \t>]*(?:message-id|in-reply-to|references):[ \t]*(.{1,2000})$")
@@ -134,26 +188,10 @@ def parse_bounce(decoded: DecodedMessage, body: str) -> Bounce:
         for addr in _ADDRESS.findall(header):
             if addr.lower() not in recipients:
                 recipients.append(addr.lower())
+    head = report_head(body)
     if not recipients:
-        recipients = _from_text(decoded, body)
-    if not recipients:
-        for key, value in decoded.embedded_headers:
-            if key.lower() == "to":
-                recipients = [a.lower() for a in _ADDRESS.findall(value)][:50]
-                break
-    status = next((s for s in statuses if s), "")
-    if not status:
-        found = _STATUS.search(body[:20000])
-        status = found.group(0) if found else ""
-    if status:
-        permanent = status.startswith("5")
-    else:
-        code = _SMTP_CODE.search(body[:20000])
-        if code:
-            permanent = code.group(1) == "5"
-        else:
-            permanent = not _TEMPORARY_WORDS.search(body[:20000]) or bool(
-                _PERMANENT_WORDS.search(body[:20000]))
+        recipients = _from_text(decoded, head)
+    permanent, status = _permanent(statuses, head)
     return Bounce(recipients=tuple(recipients), permanent=permanent, status=status,
                   diagnostic=diagnostic[:300],
                   message_ids=returned_message_ids(decoded, body))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from circle.model import MessageKind
+from circle.parsing.autoreply import looks_away
 from circle.parsing.bounce import dsn_actions
 from circle.parsing.mime import DecodedMessage
 from circle.parsing.types import Address, Command
@@ -238,6 +239,18 @@ def noreply_sender(f: Facts) -> K | None:
     return K.AUTO_GENERATED if _NOREPLY.match(f.sender.email) else None
 
 
+def away_notice(f: Facts) -> K | None:
+    """An out-of-office notice without automatic headers: short, present-tense "I am away",
+    and a return date (a story that mentions a holiday stays a story)."""
+    import email.utils
+
+    try:
+        sent = email.utils.parsedate_to_datetime(f.decoded.header("Date"))
+    except (TypeError, ValueError, IndexError):
+        sent = None
+    return K.AUTO_REPLY if looks_away(f.text, sent) else None
+
+
 def has_command(f: Facts) -> K | None:
     """An email command in the subject or first line."""
     return K.COMMAND if f.command is not None else None
@@ -260,7 +273,7 @@ RULES: tuple[Rule, ...] = (
     dsn_delivered, read_receipt, dsn_failed, failed_recipients_header,
     daemon_sender, exchange_inbox_rule, autoreply_headers, auto_submitted, out_of_office_subject,
     bounce_subject, bounce_body, precedence, list_admin_sender, noreply_sender,
-    has_command, no_new_text, has_new_text,
+    has_command, away_notice, no_new_text, has_new_text,
 )
 BODY_RULES: tuple[Rule, ...] = (has_command, no_new_text, has_new_text)
 

@@ -1,4 +1,11 @@
-"""Email commands (PAUSE, PASS, THANKS Ana: ...) from the subject or the first line."""
+"""Email commands (PAUSE, PASS, THANKS Ana: ...) from the subject or the first line.
+
+Safe by construction: a message is a command only when, once trimmed, it is essentially the
+command — a command line followed by at most a short note ("PASS. Sorry, busy month.").
+A story whose first line happens to be a command word, or that opens by thanking someone
+and goes on to tell a story, stays a story. A bare YES / NOT THIS TIME answers only a host
+invitation (its subject asks about hosting); in reply to the round's question it is a story.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +39,10 @@ _HOST_ANSWERS = {"YES": "HOST_YES", "NOT THIS TIME": "HOST_NO"}
 _PAUSE_UNTIL = re.compile(r"^PAUSE\s+UNTIL\s+(\S.{0,60})$", re.IGNORECASE)
 _THANKS = re.compile(r"^THANKS\s+([^:\n]{1,80}?)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _SHORT_REST = 300  # characters after a YES / NOT THIS TIME line that still make it an answer
+_NOTE = 100  # characters after a command line that are a note, not a story
+_THANKS_WORDS = 50  # a thank-you note longer than this is a story that opens with thanks
+_HOST_SUBJECT = re.compile(r"\bhost|gastgeb|accueill|anfitri|ospit|gastheer|gastvrouw|anfitri",
+                           re.IGNORECASE)
 
 
 def strip_reply_prefixes(subject: str) -> str:
@@ -49,22 +60,25 @@ def _fold(line: str) -> str:
     return " ".join(line.split()).strip(" .!").upper()
 
 
-def parse_command_line(line: str, rest: str = "") -> Command | None:
-    """The command that `line` is in full, or None; `rest` is the text that follows it."""
+def parse_command_line(line: str, rest: str = "", *, host_invitation: bool = True
+                       ) -> Command | None:
+    """The command that `line` is in full, or None; `rest` is the text that follows it.
+    With a long `rest` (a story) nothing is a command."""
     folded = _fold(line)
     if not folded or len(folded) > 200:
         return None
-    if folded in _SIMPLE:
+    note = len(" ".join(rest.split())) <= _NOTE
+    if folded in _SIMPLE and note:
         return Command(_SIMPLE[folded])
-    if folded in _HOST_ANSWERS and len(rest.strip()) <= _SHORT_REST:
+    if folded in _HOST_ANSWERS and host_invitation and len(rest.strip()) <= _SHORT_REST:
         return Command(_HOST_ANSWERS[folded])
     m = _PAUSE_UNTIL.match(" ".join(line.split()).strip(" .!"))
-    if m:
+    if m and note:
         return Command("PAUSE_UNTIL", m.group(1).strip())
     m = _THANKS.match(line.strip())
     if m:
         words = " ".join((m.group(2) + " " + rest).split())
-        if words:
+        if words and len(words.split()) <= _THANKS_WORDS:
             return Command("THANKS", f"{m.group(1).strip()}: {words}")
     return None
 
@@ -73,12 +87,13 @@ def find_command(subject: str, text: str) -> Command | None:
     """A command given as the whole subject (after Re:/Fwd:) or the whole first line of text."""
     stripped = text.strip()
     first, _, rest = stripped.partition("\n")
-    from_body = parse_command_line(first, rest) if first else None
+    host = bool(_HOST_SUBJECT.search(subject))
+    from_body = parse_command_line(first, rest, host_invitation=host) if first else None
     if from_body is not None:
         return from_body
     bare = strip_reply_prefixes(subject)
     if bare and "\n" not in bare:
-        return parse_command_line(bare, stripped)
+        return parse_command_line(bare, stripped, host_invitation=False)
     return None
 
 

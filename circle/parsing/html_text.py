@@ -1,11 +1,22 @@
-"""HTML to readable plain text (paragraphs, lists, links), marking quoted containers."""
+"""HTML to readable plain text (paragraphs, lists, links), marking quoted and signature
+containers of the common mail clients so that the trimmer can elide them.
+
+Containers recognised: Gmail (`gmail_quote`, `gmail_signature`), Outlook (`divRplyFwdMsg`,
+`appendonsend`, the bordered reply header, `Signature`), Apple (`blockquote type=cite`,
+`AppleMailSignature`), Yahoo (`yahoo_quoted`, `ymail_android_signature`), Proton
+(`protonmail_quote`, `protonmail_signature_block`), Thunderbird (`moz-cite-prefix`,
+`moz-signature`) and any other `blockquote`. One linear pass renders both the marked text
+(for trimming) and the plain text (for the record).
+"""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
+from circle.parsing.html_tokens import Token, tokens
 
 # A line holding only this character tells the trimmer "quoted history starts here".
 CUT_MARK = "\ue000"
+# A line starting with this character belongs to a signature container (elided).
+SIG_MARK = "\ue001"
 
 _BLOCK = {
     "p", "div", "section", "article", "header", "footer", "table", "tr", "ul", "ol", "dl",
@@ -13,14 +24,16 @@ _BLOCK = {
     "dt", "dd", "li", "hr", "main", "aside", "nav", "figure",
 }
 _PARAGRAPH = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "pre", "blockquote"}
-_SKIP = {"script", "style", "head", "title", "template", "noscript", "xml", "svg", "object"}
 _VOID = {"br", "hr", "img", "meta", "link", "input", "col", "area", "base", "wbr", "source"}
 # class/id tokens of containers that hold quoted history.
 _QUOTE_CLASSES = ("gmail_quote", "yahoo_quoted", "moz-cite-prefix", "protonmail_quote",
                   "zmail_extra", "mailru-blockquote", "orig_message", "aolreplyheader",
-                  "tutanota_quote", "reply_quote")
+                  "tutanota_quote", "reply_quote", "ydp_quoted")
 _CUT_IDS = ("divrplyfwdmsg", "appendonsend", "stopspelling", "x_divrplyfwdmsg",
             "oleobject", "mail-editor-reference-message-container", "reply-intro")
+_MAX_STACK = 2000  # deeper nesting is treated as flat (broken or hostile HTML)
+
+Line = tuple[int, bool, str]  # (quote depth, in a signature container, text)
 
 
 def _is_quote_container(tag: str, attrs: dict[str, str]) -> bool:
@@ -29,6 +42,13 @@ def _is_quote_container(tag: str, attrs: dict[str, str]) -> bool:
         return True
     classes = attrs.get("class", "").lower().split()
     return any(q in cls for cls in classes for q in _QUOTE_CLASSES)
+
+
+def _is_signature(attrs: dict[str, str]) -> bool:
+    """A container the client marks as the sender's signature."""
+    ident = attrs.get("id", "").lower()
+    classes = attrs.get("class", "").lower()
+    return "signature" in ident or "signature" in classes
 
 
 def _is_cut_point(tag: str, attrs: dict[str, str]) -> bool:
@@ -43,155 +63,176 @@ def _is_cut_point(tag: str, attrs: dict[str, str]) -> bool:
     return False
 
 
-class _TextBuilder(HTMLParser):
-    """Collects text with block structure; quoted containers get '> ' prefixes."""
+class _Builder:
+    """Collects lines with block structure, quote depth and signature flags."""
 
-    def __init__(self, mark_quotes: bool) -> None:
-        super().__init__(convert_charrefs=True)
-        self.mark_quotes = mark_quotes
-        self.lines: list[str] = []
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
         self.current: list[str] = []
+        self.had_space = False  # the current block held only &nbsp; (a GMX/Word blank line)
         self.quote_depth = 0
-        self.stack: list[tuple[str, bool]] = []  # (tag, opened a quote)
-        self.skip_depth = 0
+        self.sig_depth = 0
+        self.stack: list[tuple[str, bool, bool, bool]] = []  # tag, quote, sig, paragraph
+        self.open_count: dict[str, int] = {}
         self.pre_depth = 0
         self.list_stack: list[list[int]] = []  # per list: [is_ordered, counter]
-        self.link_href: list[str] = []
-        self.link_text_start: list[int] = []
-        self.cut_done = False
+        self.links: list[tuple[str, int]] = []
+        self.cut_at = -1  # index of the line where quoted history starts (Outlook)
 
-    # -- output helpers
     def _text(self) -> str:
         return "".join(self.current)
 
     def flush(self) -> None:
-        """End the current line."""
+        """End the current line (an &nbsp;-only block becomes an empty line)."""
         text = self._text()
         if self.pre_depth == 0:
             text = " ".join(text.split())
         if text:
-            self.lines.append("> " * self.quote_depth + text)
+            self.lines.append((self.quote_depth, self.sig_depth > 0, text))
+        elif self.had_space:
+            self.lines.append((self.quote_depth, self.sig_depth > 0, ""))
         self.current = []
+        self.had_space = False
 
     def blank(self) -> None:
         """End the current line and leave one empty line."""
         self.flush()
-        if self.lines and self.lines[-1] != "":
-            self.lines.append("> " * self.quote_depth if self.quote_depth else "")
+        if self.lines and self.lines[-1][2] != "":
+            self.lines.append((self.quote_depth, self.sig_depth > 0, ""))
 
-    # -- parser callbacks
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def start(self, tag: str, attr: dict[str, str]) -> None:
         """Open an element."""
-        tag = tag.lower()
-        if tag in _SKIP:
-            self.skip_depth += 1
-            return
-        if self.skip_depth:
-            return
-        attr = {k.lower(): (v or "") for k, v in attrs}
-        if self.mark_quotes and not self.cut_done and _is_cut_point(tag, attr):
+        if self.cut_at < 0 and _is_cut_point(tag, attr):
             self.blank()
-            self.lines.append(CUT_MARK)
-            self.cut_done = True
-        opened = False
+            self.cut_at = len(self.lines)
+        # Word writes every line as <p class=MsoNormal>: a line, not a paragraph.
+        paragraph = tag in _PARAGRAPH and "msonormal" not in attr.get("class", "").lower()
         if tag in _BLOCK:
-            (self.blank if tag in _PARAGRAPH else self.flush)()
-        if self.mark_quotes and _is_quote_container(tag, attr):
+            (self.blank if paragraph else self.flush)()
+        quote = _is_quote_container(tag, attr)
+        sig = not quote and _is_signature(attr)
+        if quote or sig:
             self.flush()
-            self.quote_depth += 1
-            opened = True
+            self.quote_depth += quote
+            self.sig_depth += sig
         if tag == "br":
             if self._text().strip():
                 self.flush()
             else:
                 self.current = []
-                self.lines.append("> " * self.quote_depth)
+                self.had_space = False
+                self.lines.append((self.quote_depth, self.sig_depth > 0, ""))
             return
         if tag == "pre":
             self.pre_depth += 1
-        if tag in ("ul", "ol"):
+        elif tag in ("ul", "ol"):
             self.list_stack.append([tag == "ol", 0])
-        if tag == "li":
+        elif tag == "li":
             if self.list_stack and self.list_stack[-1][0]:
                 self.list_stack[-1][1] += 1
                 self.current.append(f"{self.list_stack[-1][1]}. ")
             else:
                 self.current.append("- ")
-        if tag in ("td", "th") and self._text().strip():
+        elif tag in ("td", "th") and self._text().strip():
             self.current.append(" ")
-        if tag == "a":
-            self.link_href.append(attr.get("href", ""))
-            self.link_text_start.append(len(self._text()))
-        if tag == "img" and attr.get("alt"):
+        elif tag == "a":
+            self.links.append((attr.get("href", ""), len(self.current)))
+        elif tag == "img" and attr.get("alt"):
             self.current.append(attr["alt"])
-        if tag not in _VOID:
-            self.stack.append((tag, opened))
+        if tag not in _VOID and len(self.stack) < _MAX_STACK:
+            self.stack.append((tag, quote, sig, paragraph))
+            self.open_count[tag] = self.open_count.get(tag, 0) + 1
 
-    def handle_endtag(self, tag: str) -> None:
+    def end(self, tag: str) -> None:
         """Close an element (tolerating unbalanced markup)."""
-        tag = tag.lower()
-        if tag in _SKIP:
-            self.skip_depth = max(0, self.skip_depth - 1)
-            return
-        if self.skip_depth or tag in _VOID:
-            return
-        if not any(t == tag for t, _ in self.stack):
+        if tag in _VOID or not self.open_count.get(tag):
             return
         while self.stack:
-            open_tag, opened = self.stack.pop()
-            self._close(open_tag, opened)
+            open_tag, quote, sig, paragraph = self.stack.pop()
+            self.open_count[open_tag] -= 1
+            self._close(open_tag, quote, sig, paragraph)
             if open_tag == tag:
                 break
 
-    def _close(self, tag: str, opened: bool) -> None:
-        if tag == "a" and self.link_href:
-            href = self.link_href.pop()
-            self.link_text_start.pop()
+    def _close(self, tag: str, quote: bool, sig: bool, paragraph: bool) -> None:
+        if tag == "a" and self.links:
+            href, _ = self.links.pop()
             label = self._text().strip()
             if href.startswith(("http://", "https://")) and href.rstrip("/") not in label:
                 self.current.append(f" <{href}>")
-        if tag == "pre":
+        elif tag == "pre":
             self.pre_depth = max(0, self.pre_depth - 1)
-        if tag in ("ul", "ol") and self.list_stack:
+        elif tag in ("ul", "ol") and self.list_stack:
             self.list_stack.pop()
         if tag in _BLOCK:
-            (self.blank if tag in _PARAGRAPH else self.flush)()
-        if opened:
+            (self.blank if paragraph else self.flush)()
+        if quote or sig:
             self.flush()
-            self.quote_depth = max(0, self.quote_depth - 1)
+            self.quote_depth = max(0, self.quote_depth - quote)
+            self.sig_depth = max(0, self.sig_depth - sig)
 
-    def handle_data(self, data: str) -> None:
+    def data(self, text: str) -> None:
         """Add text."""
-        if self.skip_depth:
-            return
         if self.pre_depth:
-            parts = data.split("\n")
+            parts = text.split("\n")
             for i, part in enumerate(parts):
                 if i:
                     self.flush()
                 self.current.append(part)
             return
-        self.current.append(data.replace("\xa0", " "))
+        if "\xa0" in text and not text.strip(" \t\r\n\xa0"):
+            self.had_space = True
+        self.current.append(text.replace("\xa0", " "))
 
 
-def html_to_text(html: str, *, mark_quotes: bool = False) -> str:
-    """Render HTML as readable text; with mark_quotes, quoted containers become '> ' lines
-    and an Outlook-style reply header becomes a CUT_MARK line."""
-    builder = _TextBuilder(mark_quotes)
-    try:
-        builder.feed(html)
-        builder.close()
-    except Exception as exc:  # HTMLParser is lenient; keep what was collected on any defect
-        builder.current.append(f" [unreadable HTML: {type(exc).__name__}]")
+def _build(source: str) -> _Builder:
+    builder = _Builder()
+    token: Token
+    for token in tokens(source):
+        if token.kind == "text":
+            builder.data(token.text)
+        elif token.kind == "start":
+            builder.start(token.name, token.attrs or {})
+        else:
+            builder.end(token.name)
     builder.flush()
-    lines = [line.rstrip() for line in builder.lines]
-    while lines and not lines[-1].strip("> "):
-        lines.pop()
-    while lines and not lines[0].strip("> "):
-        lines.pop(0)
+    return builder
+
+
+def _tidy(lines: list[str]) -> str:
+    """Drop edge and repeated empty lines (a '> ' alone counts as empty)."""
+    stripped = [line.rstrip() for line in lines]
+    while stripped and not stripped[-1].strip("> "):
+        stripped.pop()
+    while stripped and not stripped[0].strip("> "):
+        stripped.pop(0)
     out: list[str] = []
-    for line in lines:
+    for line in stripped:
         if not line.strip("> ") and out and not out[-1].strip("> "):
             continue
         out.append(line)
     return "\n".join(out)
+
+
+def html_texts(source: str) -> tuple[str, str]:
+    """(text with quoted containers as '> ' lines, signature lines marked with SIG_MARK and
+    an Outlook reply header as a CUT_MARK line; the plain text of the whole HTML)."""
+    builder = _build(source)
+    marked: list[str] = []
+    plain: list[str] = []
+    for index, (depth, sig, text) in enumerate(builder.lines):
+        if index == builder.cut_at:
+            marked.append(CUT_MARK)
+        plain.append(text)
+        prefix = "> " * depth if depth else (SIG_MARK if sig and text else "")
+        marked.append(prefix + text)
+    if builder.cut_at >= len(builder.lines):
+        marked.append(CUT_MARK)
+    return _tidy(marked), _tidy(plain)
+
+
+def html_to_text(html: str, *, mark_quotes: bool = False) -> str:
+    """Render HTML as readable text; with mark_quotes, quoted containers become '> ' lines,
+    signature containers SIG_MARK lines and an Outlook reply header a CUT_MARK line."""
+    marked, plain = html_texts(html)
+    return marked if mark_quotes else plain

@@ -11,6 +11,8 @@ from email.message import Message
 from email.parser import BytesParser
 from email.policy import compat32
 
+from circle.parsing.flowed import is_flowed, unflow
+
 _CHARSET_ALIASES = {
     "utf8": "utf-8",
     "unicode-1-1-utf-7": "utf-7",
@@ -110,6 +112,7 @@ class DecodedMessage:
     root_type: str = "text/plain"
     report_type: str = ""
     broken: str = ""  # why the structure could not be read in full ("" when it could)
+    after_media: bool = False  # an image/audio/video part has been met (iOS photo replies)
 
     def header(self, name: str) -> str:
         """The first decoded header with this name (case-insensitive), or ""."""
@@ -153,6 +156,24 @@ def _part_text(part: Message, defects: list[str]) -> str:
         return str(payload)
     charset = part.get_param("charset")
     return decode_bytes(payload, charset if isinstance(charset, str) else None)
+
+
+def _plain_text(part: Message, defects: list[str]) -> str:
+    """The decoded text of a text/plain part, with format=flowed (RFC 3676) re-joined."""
+    text = _part_text(part, defects)
+    params = {str(k).lower(): str(v) for k, v in (part.get_params() or [])[1:]}
+    flowed, delsp = is_flowed(params)
+    return unflow(text, delsp=delsp) if flowed else text
+
+
+def _is_inline_text(part: Message, disposition: str) -> bool:
+    """An inline text part without a file name: more of the body, not an attachment
+    (iOS puts the text typed after a photo, and its footer, in such a part)."""
+    try:
+        named = bool(part.get_filename())
+    except Exception:
+        named = True
+    return not disposition.startswith("attachment") and not named
 
 
 def _attachment_label(part: Message, ctype: str, defects: list[str]) -> str:
@@ -234,15 +255,31 @@ def _walk(part: Message, out: DecodedMessage, depth: int) -> None:
         return
     is_attachment = disposition.startswith("attachment")
     if ctype == "text/plain" and not is_attachment and out.plain is None:
-        out.plain = _part_text(part, out.defects)
+        out.plain = _plain_text(part, out.defects)
         return
     if ctype == "text/html" and not is_attachment and out.html is None:
         out.html = _part_text(part, out.defects)
         return
     if depth == 0 and ctype.startswith("text/"):
-        out.plain = _part_text(part, out.defects)
+        out.plain = _plain_text(part, out.defects)
         return
+    if ctype in ("text/plain", "text/html") and out.after_media and _is_inline_text(
+            part, disposition):
+        _append_body(out, ctype, part)
+        return
+    if ctype.startswith(("image/", "video/", "audio/")):
+        out.after_media = True
     out.attachments.append(_attachment_label(part, ctype, out.defects))
+
+
+def _append_body(out: DecodedMessage, ctype: str, part: Message) -> None:
+    """Add a later inline text part (after a photo) to the body it continues."""
+    if ctype == "text/plain":
+        more = _plain_text(part, out.defects)
+        out.plain = (out.plain or "").rstrip("\n") + "\n\n" + more
+    else:
+        more = _part_text(part, out.defects)
+        out.html = (out.html or "") + "<br><br>" + more
 
 
 _UNINDENTED_PARAM = re.compile(

@@ -5,40 +5,18 @@ from __future__ import annotations
 import re
 from enum import Enum
 
+from circle.parsing.attribution import by_wording, clean
 from circle.parsing.html_text import CUT_MARK
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u200b\ufeff\u00ad"), None)
+__all__ = [
+    "Split",
+    "clean",
+    "find_split",
+    "header_block_end",
+    "header_category",
+    "split_shared_line",
+]
 
-_VERBS = (
-    r"wrote|sent|schrieb|a\s+écrit|a\s+ecrit|écrit|escribió|escribio|ha\s+escrito|scrisse|"
-    r"ha\s+scritto|schreef|geschreven|escreveu|skrev|kirjoitti|napisał|napisal|napsal|"
-    r"написал|написала|пишет|đã\s+viết|yazdı|έγραψε|írta|a\s+scris|wrote\s+on|"
-    r"het\s+volgende\s+geschreven|enviou|skriver|kirjutas|rašė|rakstīja|написа"
-)
-# "On <date>, <name> wrote:" (any language) once the lines are joined; bounded quantifiers only.
-_ATTRIBUTION = re.compile(
-    r"^[-\s*>]{0,12}\S.{0,400}?\s(?:" + _VERBS + r")\s*(?::|-{2,})[-\s*]{0,12}$", re.IGNORECASE
-)
-# "Op 13-02-2014 3:18 schreef Julius Caesar <pantheon@rome.com>:" (verb before the name)
-_VERB_FIRST = re.compile(r"^.{0,200}?\s(?:" + _VERBS + r")\s.{0,200}:\s*$", re.IGNORECASE)
-# "2014-10-17 11:28 GMT+03:00 Name <a@b>:" / "26.06.2014, 14:41, "Name" <a@b>:"
-_DATE_START = re.compile(
-    r"^\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|"
-    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+\d)",
-    re.IGNORECASE,
-)
-# Words an attribution line starts with, in many languages (or a date, or an address).
-_OPENER = re.compile(
-    r"^[-\s*]{0,12}(?:(?:on|am|le|el|il|op|em|den|på|w\s+dniu|dnia|vào|dne|pada|στις|в|kun|ar|"
-    r"sent\s+from|the|at|quoting|citando|zitat\s+von|zitiere|a\s+las?|el\s+día|il\s+giorno)"
-    r"\b|\d|(?:mon|tue|wed|thu|fri|sat|sun|mo|di|mi|do|fr|sa|so|lun|mar|mer|"
-    r"jeu|ven|sam|dim)[a-z]*[.,]|\"?[^\s@]{1,64}@)",
-    re.IGNORECASE,
-)
-_DATE_EMAIL_END = re.compile(r"<?[^\s<>@]{1,100}@[^\s<>@]{1,200}>\s*:?\s*$")
-# "---- John Smith wrote ----" (Android)
-_ANDROID = re.compile(
-    r"^\s*+-{2,}+\s*+[^-\s].{0,200}?\s(?:wrote|schrieb|a\s+écrit)\s*-{2,}+\s*$", re.I)
 _SEPARATOR_WORDS = (
     "original message|reply message|ursprüngliche nachricht|antwort nachricht|"
     "oprindelig meddelelse|message d'origine|mensaje original|messaggio originale|"
@@ -48,40 +26,50 @@ _SEPARATOR_WORDS = (
 )
 _ORIGINAL = re.compile(
     r"^\s*+[-_=*]{2,}+\s*+(?:" + _SEPARATOR_WORDS + r")\s*+[-_=*]{2,}+\s*$", re.I)
+_FORWARD_WORDS = (
+    "forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|"
+    "messaggio inoltrato|doorgestuurd bericht|videresendt meddelelse|vidarebefordrat meddelande|"
+    "vidarebefordrat mejl|mensagem encaminhada|mensagem reencaminhada|przekazana wiadomość|"
+    "wiadomość przekazana dalej|пересылаемое сообщение|переслане повідомлення|"
+    "転送されたメッセージ|转发的邮件|轉寄的郵件|전달된 메시지|välitetty viesti|"
+    "přeposlaná zpráva|iletilen ileti|forwarded e-?mail"
+)
 _FORWARD = re.compile(
-    r"^\s*+(?:[-_=*]{2,}+\s*+(?:forwarded message|weitergeleitete nachricht|message transféré|"
-    r"mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|videresendt meddelelse|"
-    r"vidarebefordrat meddelande|mensagem encaminhada|przekazana wiadomość|"
-    r"пересылаемое сообщение)\s*[-_=*]{2,}|begin forwarded message:|"
-    r"début du message réexpédié\s*:|inicio del mensaje reenviado:|anfang der weitergeleiteten)",
+    r"^\s*+(?:[-_=*]{2,}+\s*+(?:" + _FORWARD_WORDS + r")\s*[-_=*]{2,}|"
+    r"begin forwarded message\s*:|début du message réexpédié\s*:|inicio del mensaje reenviado"
+    r"\s*:|anfang der weitergeleiteten|inizio messaggio inoltrato\s*:|begin doorgestuurd "
+    r"bericht\s*:|início da mensagem reencaminhada\s*:|vidarebefordrat mejl\s*:|"
+    r"転送されたメッセージ\s*[:：])",
     re.I,
 )
 _RULE = re.compile(r"^\s*+[-_=*]{5,}+\s*$")
 
-_FROM = {"from", "von", "de", "fra", "från", "van", "da", "od", "от", "lähettäjä", "feladó",
-         "kimden", "gönderen", "发件人", "寄件者", "差出人", "từ", "afzender", "remitente"}
+_FROM = {"from", "von", "de", "fra", "från", "van", "da", "od", "от", "від", "lähettäjä",
+         "feladó", "kimden", "gönderen", "发件人", "寄件者", "差出人", "보낸 사람", "từ",
+         "afzender", "remitente", "afsender", "avsändare", "expéditeur", "absender", "autor",
+         "nadawca", "odesílatel", "αποστολέας", "mittente"}
 _DATE = {"sent", "date", "gesendet", "datum", "envoyé", "enviado", "fecha", "inviato", "data",
-         "verzonden", "sendt", "skickat", "dato", "отправлено", "дата", "wysłano", "lähetetty",
-         "发送时间", "送信日時", "enviada", "päivämäärä", "gönderildi", "tarih", "ngày gửi"}
+         "verzonden", "verstuurd", "sendt", "skickat", "dato", "отправлено", "дата", "wysłano",
+         "wysłane", "lähetetty", "发送时间", "日期", "送信日時", "日付", "enviada", "päivämäärä",
+         "gönderildi", "tarih", "ngày gửi", "надіслано", "відправлено", "보낸 날짜",
+         "odesláno", "elküldve", "ημερομηνία", "sent at", "sendt dato"}
 _TO = {"to", "an", "à", "a", "para", "aan", "til", "till", "до", "кому", "do", "vastaanottaja",
-       "收件人", "宛先", "címzett", "kime", "alıcı", "đến", "destinatario"}
-_CC = {"cc", "kopie", "cópia", "copia", "kopi", "копия", "kopio", "másolat", "bilgi"}
+       "收件人", "宛先", "címzett", "kime", "alıcı", "đến", "destinatario", "destinataire",
+       "받는 사람", "komu", "per", "προς", "empfänger", "adresat"}
+_CC = {"cc", "kopie", "cópia", "copia", "kopi", "копия", "копія", "kopio", "másolat", "bilgi",
+       "dw", "抄送", "副本", "参照", "참조", "kopia", "cco", "bcc"}
 _SUBJECT = {"subject", "betreff", "objet", "asunto", "oggetto", "onderwerp", "emne", "ämne",
-            "тема", "temat", "assunto", "aihe", "主题", "件名", "predmet", "tárgy", "konu",
-            "chủ đề", "angående"}
-_HEADER_KEY = re.compile(r"^\s*\*{0,2}([^\W\d_][^:*]{0,20}?)\s*\*{0,2}\s*:(?!//)", re.UNICODE)
+            "тема", "temat", "assunto", "aihe", "主题", "主旨", "件名", "predmet", "předmět",
+            "tárgy", "konu", "chủ đề", "angående", "제목", "θέμα", "tema", "sujet"}
+_HEADER_KEY = re.compile(r"^\s*\*{0,2}([^\W\d_][^:：*]{0,20}?)\s*\*{0,2}\s*[:：](?!//)")
 
 
 class Split(Enum):
     """What kind of boundary a line starts."""
 
-    QUOTE = "quote"  # quoted history of a reply starts here
-    FORWARD = "forward"  # a forwarded message starts here: not the member's quote
-
-
-def clean(line: str) -> str:
-    """A line without invisible direction/zero-width marks."""
-    return line.translate(_INVISIBLE)
+    QUOTE = "quote"  # quoted history of a reply starts here (separator, header block)
+    ATTRIBUTION = "attribution"  # an "On <date>, <name> wrote:" line (or lines)
+    FORWARD = "forward"  # a forwarded message (and its header block) starts here
 
 
 def header_category(line: str) -> str:
@@ -112,56 +100,12 @@ def _header_block(lines: list[str], i: int) -> bool:
     return len(seen) >= 2 and bool(seen & {"to", "subject", "date", "from", "cc"} - {first})
 
 
-def _joined(lines: list[str], i: int, count: int) -> str:
-    return " ".join(clean(x).strip() for x in lines[i : i + count] if x.strip())
-
-
-_TIME_OR_YEAR = re.compile(r"\d{1,2}:\d{2}|\b(?:19|20)\d\d\b")
-
-
-def _has_digit(text: str) -> bool:
-    return any(c.isdigit() for c in text)
-
-
-def _quote_follows(lines: list[str], j: int) -> bool:
-    """Is the next non-empty line from j on a quoted ('>') line?"""
-    for line in lines[j : j + 4]:
-        if line.strip():
-            return line.lstrip().startswith(">")
-    return False
-
-
-def _attribution(lines: list[str], i: int) -> int:
-    """Number of lines an attribution starting at i spans (0 if none)."""
-    first = clean(lines[i]).strip()
-    if not first or first.startswith(">") or len(first) > 400:
-        return 0
-    if _ANDROID.match(first):
-        return 1
-    if not _OPENER.match(first):
-        # No opening word: only a one-line "Name <address> wrote:" counts.
-        if "@" in first and _ATTRIBUTION.match(first):
-            return 1
-        return 0
-    for count in range(1, 6):
-        if i + count > len(lines):
-            break
-        last = lines[i + count - 1]
-        text = _joined(lines, i, count)
-        if len(text) > 500:
-            break
-        if not last.strip():
-            continue
-        if text[-1] not in ":->":
-            continue
-        strong = "@" in text or bool(_TIME_OR_YEAR.search(text))
-        if not strong and not (_quote_follows(lines, i + count) and _has_digit(text)):
-            continue
-        if _ATTRIBUTION.match(text) or _VERB_FIRST.match(text):
-            return count
-        if _DATE_START.match(text) and _DATE_EMAIL_END.search(text):
-            return count
-    return 0
+def header_block_end(lines: list[str], i: int) -> int:
+    """Index after a block of header lines starting at i (to the first empty line)."""
+    j = i
+    while j < len(lines) and j < i + 12 and lines[j].strip():
+        j += 1
+    return j
 
 
 def find_split(lines: list[str], i: int) -> tuple[Split, int, int] | None:
@@ -173,7 +117,11 @@ def find_split(lines: list[str], i: int) -> tuple[Split, int, int] | None:
     if stripped == CUT_MARK:
         return Split.QUOTE, i, 1
     if _FORWARD.match(line):
-        return Split.FORWARD, i, 1
+        j = i + 1
+        while j < len(lines) and j < i + 3 and not lines[j].strip():
+            j += 1
+        end = header_block_end(lines, j) if j < len(lines) and header_category(lines[j]) else i + 1
+        return Split.FORWARD, i, end - i
     if _ORIGINAL.match(line):
         return Split.QUOTE, i, 1
     if header_category(line) in ("from", "date") and _header_block(lines, i):
@@ -185,9 +133,9 @@ def find_split(lines: list[str], i: int) -> tuple[Split, int, int] | None:
             if back >= 0 and lines[back].strip():
                 break
         return Split.QUOTE, start, 1 + (i - start)
-    span = _attribution(lines, i)
+    span = by_wording(lines, i)
     if span:
-        return Split.QUOTE, i, span
+        return Split.ATTRIBUTION, i, span
     return None
 
 

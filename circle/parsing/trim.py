@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
-from circle.parsing.html_text import CUT_MARK
-from circle.parsing.splitters import Split, clean, find_split, split_shared_line
-
-_MOBILE = re.compile(
-    r"^\s*(?:sent\s+(?:from|with|via|using)\s|get\s+outlook\s+for\s|envoyé\s+de\s|"
-    r"von\s+meinem\s.{0,60}gesendet|gesendet\s+von\s|enviado\s+desde\s|enviado\s+do\s+meu\s|"
-    r"inviato\s+da(?:l)?\s|verzonden\s+(?:vanaf|met)\s|verstuurd\s+vanaf\s|skickat\s+från\s|"
-    r"sendt\s+fra\s|wysłane\s+z\s|отправлено\s+с\s|lähetetty\s|odesláno\s+z\s)",
-    re.IGNORECASE,
-)
-_DISCLAIMER = re.compile(
-    r"^\s*\**\s*(?:confidentiality\s+notice|disclaimer|this\s+e-?mail\s+(?:and|message|is|"
-    r"may|contains)|this\s+message\s+(?:and|is|may|contains|\(including)|"
-    r"the\s+information\s+(?:contained|in\s+this)|please\s+consider\s+the\s+environment|"
-    r"diese\s+e-?mail\s+(?:enthält|ist|kann)|ce\s+message\s+(?:et|est|peut)|"
-    r"este\s+(?:correo|mensaje)\s+(?:y|es|puede|contiene)|questo\s+messaggio|"
-    r"dit\s+(?:e-?mail)?bericht\s+(?:is|kan|bevat))",
-    re.IGNORECASE,
-)
-_LIST_FOOTER = re.compile(r"mailing\s+list|unsubscribe|abmelden|désinscri", re.IGNORECASE)
-_MAX_TAIL = 12  # lines a signature / footer block may have
+from circle.parsing.attribution import above_quote
+from circle.parsing.html_text import CUT_MARK, SIG_MARK
+from circle.parsing.signature import strip_tail
+from circle.parsing.splitters import Split, find_split, split_shared_line
 
 
 def _is_quote(line: str) -> bool:
@@ -65,19 +46,61 @@ def _next_nonempty(lines: list[str], i: int) -> int:
     return i
 
 
-def _cut_history(lines: list[str]) -> list[bool]:
-    """Mark lines to keep: cut at reply boundaries, keep inline answers after quote blocks."""
+def _attributions_above_quotes(lines: list[str], quoted: list[bool]) -> dict[int, int]:
+    """{first line: line count} of every attribution found right above a quote block."""
+    found: dict[int, int] = {}
+    for q in range(1, len(lines)):
+        if not quoted[q] or quoted[q - 1]:
+            continue
+        a = q - 1
+        while a >= 0 and q - a <= 3 and (not lines[a].strip() or lines[a].strip() == CUT_MARK):
+            a -= 1
+        if a < 0 or not lines[a].strip() or _is_quote(lines[a]):
+            continue
+        span = above_quote(lines, a)
+        if span is not None:
+            found[span[0]] = span[1]
+    return found
+
+
+def _is_text(line: str) -> bool:
+    s = line.strip()
+    return bool(s) and not _is_quote(line) and s != CUT_MARK and not s.startswith(SIG_MARK)
+
+
+def _cut_history(lines: list[str], quoted: list[bool]) -> list[bool]:
+    """Mark lines to keep: cut at reply boundaries, keep inline answers after quote blocks.
+
+    Nothing the member wrote is lost to an attribution: one at the very top that no quote
+    follows only loses its own lines, the text under it stays. A forwarded message loses
+    its separator and header block (a third party's addresses), not its text."""
     keep = [True] * len(lines)
+    above = _attributions_above_quotes(lines, quoted)
+    seen_text = False  # has the member written anything above line i?
     i = 0
     n = len(lines)
     while i < n:
-        found = find_split(lines, i) if lines[i].strip() else None
+        if quoted[i]:
+            i += 1
+            continue
+        found: tuple[Split, int, int] | None = None
+        if i in above:
+            found = (Split.ATTRIBUTION, i, above[i])
+        elif lines[i].strip():
+            found = find_split(lines, i)
+        if found is not None and found[0] is Split.ATTRIBUTION and any(
+                k in above for k in range(i + 1, i + found[2])):
+            found = None  # the attribution right above the quote starts lower down
         if found is None:
+            seen_text = seen_text or _is_text(lines[i])
             i += 1
             continue
         kind, start, span = found
         if kind is Split.FORWARD:
-            break  # a forwarded message is content the member chose to share
+            for k in range(start, start + span):
+                keep[k] = False  # a forward's separator and header block go, its text stays
+            i = start + span
+            continue
         after = _next_nonempty(lines, start + span)
         if after < n and _is_quote(lines[after]) and lines[start].strip() != CUT_MARK:
             end = _quote_block_end(lines, after)
@@ -85,59 +108,30 @@ def _cut_history(lines: list[str]) -> list[bool]:
                 keep[k] = False
             i = end
             continue
+        if kind is Split.ATTRIBUTION and not seen_text:
+            for k in range(start, start + span):
+                keep[k] = False
+            i = start + span
+            continue
         for k in range(start, n):
             keep[k] = False
         break
     return keep
 
 
-def _strip_edge_quotes(lines: list[str], keep: list[bool]) -> None:
+def _strip_edge_quotes(lines: list[str], quoted: list[bool], keep: list[bool]) -> None:
     """Drop a quote block at the very start (bottom-posting) or at the very end."""
     idx = [k for k in range(len(lines)) if keep[k]]
-    text_idx = [k for k in idx if lines[k].strip() and not _is_quote(lines[k])]
+    text_idx = [k for k in idx if not quoted[k] and lines[k].strip()]
     if not text_idx:
         for k in idx:
-            if _is_quote(lines[k]):
+            if quoted[k]:
                 keep[k] = False
         return
     first, last = text_idx[0], text_idx[-1]
     for k in idx:
-        if (k < first or k > last) and _is_quote(lines[k]):
+        if (k < first or k > last) and quoted[k]:
             keep[k] = False
-
-
-def _strip_tail(lines: list[str]) -> int:
-    """How many leading lines remain once signatures, mobile footers, list footers and
-    disclaimers are removed from the end."""
-    end = len(lines)
-    while True:
-        while end and not lines[end - 1].strip():
-            end -= 1
-        if not end:
-            return 0
-        start = max(0, end - _MAX_TAIL)
-        cut = -1
-        for k in range(end - 1, start - 1, -1):
-            s = clean(lines[k]).strip()
-            if s in ("--", "—-"):
-                cut = k
-                break
-            if re.fullmatch(r"_{2,}", s) and any(
-                    _LIST_FOOTER.search(x) for x in lines[k + 1 : min(k + 4, end)]):
-                cut = k
-                break
-        last = clean(lines[end - 1]).strip()
-        if cut < 0 and _MOBILE.match(last) and len(last.split()) <= 8 and "," not in last:
-            cut = end - 1
-        if cut < 0:
-            para = end - 1
-            while para > 0 and lines[para - 1].strip():
-                para -= 1
-            if para > 0 and _DISCLAIMER.match(clean(lines[para])):
-                cut = para
-        if cut < 0:
-            return end
-        end = cut
 
 
 def _tidy(lines: list[str]) -> str:
@@ -158,17 +152,22 @@ def trim_reply(text: str) -> tuple[str, str]:
     lines: list[str] = []
     for line in raw_lines:
         lines.extend(split_shared_line(line))
-    keep = _cut_history(lines)
-    _strip_edge_quotes(lines, keep)
+    quoted = [line.lstrip().startswith(">") for line in lines]
+    keep = _cut_history(lines, quoted)
+    for k, line in enumerate(lines):
+        if line.startswith(SIG_MARK):
+            keep[k] = False  # inside a client's signature container (HTML)
+    _strip_edge_quotes(lines, quoted, keep)
     for _ in range(3):
         kept_idx = [k for k in range(len(lines)) if keep[k]]
-        remaining = _strip_tail([lines[k] for k in kept_idx])
+        remaining = strip_tail([lines[k] for k in kept_idx])
         for k in kept_idx[remaining:]:
             keep[k] = False
         before = sum(keep)
-        _strip_edge_quotes(lines, keep)  # a quote block left dangling before a signature
+        _strip_edge_quotes(lines, quoted, keep)  # a quote block left dangling before a signature
         if sum(keep) == before:
             break
     words = [x for x, k in zip(lines, keep, strict=True) if k and x.strip() != CUT_MARK]
-    elided = [x for x, k in zip(lines, keep, strict=True) if not k and x.strip() != CUT_MARK]
+    elided = [x.removeprefix(SIG_MARK) for x, k in zip(lines, keep, strict=True)
+              if not k and x.strip() != CUT_MARK]
     return _tidy(words), _tidy(elided)

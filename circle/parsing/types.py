@@ -56,6 +56,7 @@ class ParsedMessage:
     attachments: tuple[str, ...] = ()  # "name (type, size)"
     bounce: Bounce | None = None
     command: Command | None = None
-    auto_reply_until: datetime | None = None  # return date found in an out-of-office reply
+    # return date of an out-of-office reply: naive, the sender's calendar day (no zone shift)
+    auto_reply_until: datetime | None = None
     headers: tuple[tuple[str, str], ...] = field(default=())  # decoded headers, in order
     defects: tuple[str, ...] = ()  # parse problems met on the way (never fatal)

@@ -1,0 +1,185 @@
+"""Attribution lines ("On <date>, <name> wrote:") in any language and date form.
+
+Two ways to find one:
+
+* structurally, above a block of quoted ('>') lines: the one to three lines right above
+  the block, ending with a colon, holding an address, a "wrote"-like verb, or a date and a
+  time. Wrapped attributions are joined only while the top line starts like an attribution
+  (an opening word, a digit, a weekday) and no joined line ends a sentence, so the member's
+  last lines are never taken for the first half of a wrapped attribution;
+* by wording, when no quote marks follow (clients that quote without '>'): an opening word,
+  a verb from many languages and a date or an address.
+"""
+
+from __future__ import annotations
+
+import re
+
+_INVISIBLE_RE = re.compile("[\u200e\u200f\u200b\ufeff\u00ad]")
+
+VERBS = (
+    r"wrote|sent|schrieb|a\s+écrit|a\s+ecrit|écrit|escribió|escribio|ha\s+escrito|scrisse|"
+    r"ha\s+scritto|schreef|geschreven|escreveu|skrev|kirjoitti|napisał(?:\(a\))?|napisala?|"
+    r"napsal(?:\(a\))?|pisze|написал(?:\(а\))?|написала|пишет|пише|написав(?:\(ла\))?|"
+    r"написала|đã\s+viết|yazdı|έγραψε|írta|a\s+scris|wrote\s+on|het\s+volgende\s+geschreven|"
+    r"enviou|skriver|kirjutas|rašė|rakstīja|написа|写道|寫道|のメール|작성|書きました|"
+    r"kirjoitti"
+)
+_VERB = re.compile(r"(?:^|[\s,>)])(?:" + VERBS + r")(?:\s*[:：]|\s*$|\s*-{2,})", re.IGNORECASE)
+# "On <date>, <name> wrote:" (any language) once the lines are joined; bounded quantifiers only.
+_ATTRIBUTION = re.compile(
+    r"^[-\s*>]{0,12}\S.{0,400}?\s(?:" + VERBS + r")\s*(?:[:：]|-{2,})[-\s*]{0,12}$", re.I)
+# "Op 13-02-2014 3:18 schreef Julius Caesar <pantheon@rome.com>:" (verb before the name)
+_VERB_FIRST = re.compile(r"^.{0,200}?\s(?:" + VERBS + r")\s.{0,200}[:：]\s*$", re.IGNORECASE)
+# "2014-10-17 11:28 GMT+03:00 Name <a@b>:" / "26.06.2014, 14:41, "Name" <a@b>:"
+_DATE_START = re.compile(
+    r"^\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|"
+    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+\d)",
+    re.IGNORECASE,
+)
+# Words an attribution starts with, in many languages, or a digit, or a weekday.
+_OPENER_WORDS = (
+    r"on|am|le|el|il|op|em|den|på|w\s+dniu|dnia|vào|dne|pada|στις|в|у|kun|ar|the|at|"
+    r"quoting|citando|zitat\s+von|zitiere|a\s+las?|el\s+día|il\s+giorno|"
+    r"在|于|於|sent\s+from"
+)
+_WEEKDAY = (
+    r"mon|tue|wed|thu|fri|sat|sun|mo|di|mi|do|fr|sa|so|lun|mar|mer|jeu|ven|sam|dim|mié|"
+    r"jue|vie|sáb|dom|seg|ter|qua|qui|sex|ma|wo|vr|za|zo|pon|wt|śr|czw|pt|sob|niedz|"
+    r"пн|вт|ср|чт|пт|сб|вс|нд|mån|tis|ons|tors|fre|lör|sön"
+)
+# Stricter, for joining wrapped lines: no article or "sent from", weekday with '.'/',' or a day.
+_STRONG_WORDS = (
+    r"on|am|le|el|il|op|em|den|på|w\s+dniu|dnia|vào|dne|pada|στις|в|у|kun|quoting|citando|"
+    r"zitat\s+von|el\s+día|il\s+giorno|在|于|於"
+)
+_STRONG_OPENER = re.compile(
+    r"^[-\s*]{0,12}(?:(?:" + _STRONG_WORDS + r")\s|\d|(?:" + _WEEKDAY + r")(?:\.,?|,)\s|"
+    r"(?:" + _WEEKDAY + r")\s+\d)",
+    re.IGNORECASE)
+# A line that starts an attribution of its own (wrapped address parts may start with digits).
+_LATER_START = re.compile(
+    r"^[-\s*]{0,12}(?:(?:" + _STRONG_WORDS + r")\s|\d{1,4}[-/.年]\d{1,2}|(?:" + _WEEKDAY
+    + r")(?:\.,?|,)\s|(?:" + _WEEKDAY + r")\s+\d)", re.IGNORECASE)
+_OPENER = re.compile(
+    r"^[-\s*]{0,12}(?:(?:" + _OPENER_WORDS + r")\b|\d|(?:" + _WEEKDAY + r")[a-z]*[.,]|"
+    r"\"?[^\s@]{1,64}@)",
+    re.IGNORECASE,
+)
+# A line that starts an attribution of its own (wrapped address parts may start with digits).
+_LATER_START = re.compile(
+    r"^[-\s*]{0,12}(?:(?:" + _STRONG_WORDS + r")\s|\d{1,4}[-/.年]\d{1,2}|(?:" + _WEEKDAY
+    + r")(?:\.,?|,)\s|(?:" + _WEEKDAY + r")\s+\d)", re.IGNORECASE)
+_DATE_EMAIL_END = re.compile(r"<?[^\s<>@]{1,100}@[^\s<>@]{1,200}>\s*[:：]?\s*$")
+# "---- John Smith wrote ----" (Android)
+_ANDROID = re.compile(
+    r"^\s*+-{2,}+\s*+[^-\s].{0,200}?\s(?:wrote|schrieb|a\s+écrit)\s*-{2,}+\s*$", re.I)
+_EMAIL = re.compile(r"[^\s<>()\[\]\"':;,]{1,64}@[^\s<>()\[\]\"':;,]{1,200}\.[^\W\d_]{2,}")
+_TIME = re.compile(r"\d{1,2}\s?[:：h]\s?\d{2}|午[前後]|오[전후]|\d{1,2}\s?(?:am|pm)\b", re.I)
+_DATE = re.compile(
+    r"\b(?:19|20)\d\d\b|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,4}\s?[年月日년월일]", re.IGNORECASE)
+_TIME_OR_YEAR = re.compile(r"\d{1,2}:\d{2}|\b(?:19|20)\d\d\b")
+_SENTENCE_END = re.compile(r"[.!?。！？]\s*$")
+_MAX_LEN = 400
+
+
+def clean(line: str) -> str:
+    """A line without invisible direction/zero-width marks."""
+    if line.isascii():
+        return line  # the marks are not ASCII; str.translate is slow, skip it when possible
+    return _INVISIBLE_RE.sub("", line)
+
+
+def _is_quote(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
+def _joined(lines: list[str], i: int, count: int) -> str:
+    return " ".join(clean(x).strip() for x in lines[i : i + count] if x.strip())
+
+
+def looks_like_attribution(text: str) -> bool:
+    """Joined attribution text: ends with a colon, and names an address, or a time with a
+    date or a "wrote"-like verb."""
+    text = text.strip()
+    if not text or len(text) > _MAX_LEN or text[-1] not in ":：" or len(text.split()) > 45:
+        return False
+    if _EMAIL.search(text):
+        return True
+    timed = bool(_TIME.search(text))
+    if timed and _DATE.search(text):
+        return True
+    # "X wrote:" alone may be the member's own lead-in to a quote: a time must come with it
+    return timed and bool(_ATTRIBUTION.match(text) or _VERB_FIRST.match(text))
+
+
+def above_quote(lines: list[str], last: int) -> tuple[int, int] | None:
+    """(first line, line count) of an attribution ending at `last`, which is the last
+    non-empty line above a block of quoted lines; None if it is not one."""
+    s = clean(lines[last]).strip()
+    if not s or _is_quote(s) or len(s) > _MAX_LEN or s[-1] not in ":：":
+        return None
+    # A wrapped attribution: join upward only from a line that starts like one.
+    if not _STRONG_OPENER.match(s):
+        for count in (2, 3):
+            top = last - count + 1
+            if top < 0 or any(not lines[k].strip() or _is_quote(lines[k])
+                              for k in range(top, last)):
+                break
+            if any(_SENTENCE_END.search(clean(lines[k]).strip()) for k in range(top, last)):
+                break
+            if _STRONG_OPENER.match(clean(lines[top]).strip()) and looks_like_attribution(
+                    _joined(lines, top, count)):
+                return top, count
+    return (last, 1) if looks_like_attribution(s) else None
+
+
+def _quote_follows(lines: list[str], j: int) -> bool:
+    """Is the next non-empty line from j on a quoted ('>') line?"""
+    for line in lines[j : j + 4]:
+        if line.strip():
+            return line.lstrip().startswith(">")
+    return False
+
+
+def by_wording(lines: list[str], i: int) -> int:
+    """Number of lines a worded attribution starting at i spans (0 if none)."""
+    first = clean(lines[i]).strip()
+    if not first or first.startswith(">") or len(first) > _MAX_LEN:
+        return 0
+    if _ANDROID.match(first):
+        return 1
+    if not _OPENER.match(first):
+        # No opening word: only a one-line "Name <address> wrote:" counts.
+        if "@" in first and _ATTRIBUTION.match(first):
+            return 1
+        return 0
+    for count in range(1, 6):
+        if i + count > len(lines):
+            break
+        last = lines[i + count - 1]
+        if not last.strip():
+            continue
+        if count > 1 and _SENTENCE_END.search(_joined(lines, i, count - 1)):
+            break  # the text above ends a sentence: it is the member's, not a wrapped start
+        if count > 1 and _LATER_START.match(clean(last).strip()):
+            break  # a later line starts an attribution itself: that one is found there
+        text = _joined(lines, i, count)
+        if len(text) > 500:
+            break
+        if text[-1] not in ":->：":
+            continue
+        strong = "@" in text or bool(_TIME_OR_YEAR.search(text))
+        if not strong and not (_quote_follows(lines, i + count) and any(
+                c.isdigit() for c in text)):
+            continue
+        if _ATTRIBUTION.match(text) or _VERB_FIRST.match(text):
+            return count
+        if _DATE_START.match(text) and _DATE_EMAIL_END.search(text):
+            return count
+    return 0
+
+
+def has_verb(text: str) -> bool:
+    """Does the text hold a 'wrote'-like verb at a word boundary?"""
+    return bool(_VERB.search(text))
