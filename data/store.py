@@ -148,7 +148,7 @@ class TinyStore:
         return sorted(int(stem) for stem in stems if stem.isdigit())
 
     def _archive(self, name: str) -> _Db:
-        """The archive database `<year>` or `<year>-mail` (created empty when first needed)."""
+        """The archive database `<year>` or `<year>-mail`, created empty for a write."""
         db = self._db(name, self.archive_dir / f"{name}.json")
         data = db.storage.read()
         if data is None:
@@ -158,10 +158,23 @@ class TinyStore:
             migrate(data, str(db.storage.path))
         return db
 
+    def _existing_archive(self, name: str) -> _Db | None:
+        """The archive database `name` if its file exists (reads never create files)."""
+        if name not in self._dbs and not (self.archive_dir / f"{name}.json").exists():
+            return None
+        db = self._db(name, self.archive_dir / f"{name}.json")
+        data = db.storage.read()
+        if data is None:
+            return None
+        migrate(data, str(db.storage.path))
+        return db
+
     def _archives(self, table: str) -> Iterator[_Db]:
         """The archives that may hold `table`, newest year first (the likeliest)."""
         for year in reversed(self.years()):
-            yield self._archive(f"{year}{_part(table)}")
+            db = self._existing_archive(f"{year}{_part(table)}")
+            if db is not None:
+                yield db
 
     # -- locking and transactions -----------------------------------------------------------
     @contextmanager
@@ -272,7 +285,9 @@ class TinyStore:
             for year in self.years():
                 if wanted is not None and year not in wanted:
                     continue
-                db = self._archive(f"{year}{_part(table)}")
+                db = self._existing_archive(f"{year}{_part(table)}")
+                if db is None:
+                    continue
                 for key, doc in (db.tables().get(table) or {}).items():
                     self._origin[(table, key)] = db.name
                     out.append(self._decode(cls, doc))
@@ -284,7 +299,8 @@ class TinyStore:
         with self._mutex:
             out: list[tuple[Any, ...]] = []
             for year in self.years():
-                rows = (self._archive(f"{year}{_part(table)}").tables().get(table) or {})
+                db = self._existing_archive(f"{year}{_part(table)}")
+                rows = (db.tables().get(table) or {}) if db is not None else {}
                 out.extend(tuple(self.blobs.resolve(row.get(f)) for f in fields)
                            for row in rows.values())
             return out

@@ -120,7 +120,11 @@ def test_the_forger_cannot_confirm_without_the_token(store: TinyStore) -> None:
     _ingest(store, raw("ana@example.org", CIRCLE, "Re: Please confirm: STOP", "YES",
                        mid="s2@forged"))
     assert store.get(Member, "ana").status == MemberStatus.ACTIVE
-    assert all(n.kind == "confirm_request" for n in store.all(Notice))
+    # the forged "YES" (no token) is not a confirmation: no command confirmation is sent; it
+    # is kept like any From-matched reply, held as unverified for the steward
+    assert not [n for n in store.all(Notice) if n.kind == "confirmation"]
+    held = [s for s in store.all(Story) if s.message_id.strip("<>") == "s2@forged"]
+    assert held and all("unverified" in " ".join(s.held_reasons) for s in held)
 
 
 def test_a_stale_confirmation_does_not_apply(store: TinyStore) -> None:

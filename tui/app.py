@@ -178,8 +178,6 @@ class CircleApp(App[None]):
             self.sending = False
             self.send_progress = (0, 0)
             self.action_reload()
-        elif worker.group == "mail":
-            self.mail_status = f"stopped: {workers.describe_error(error)}"
         self.notify(workers.describe_error(error), title=f"{worker.name or worker.group} failed",
                     severity="error", timeout=15)
         self.refresh_screen()

@@ -1,4 +1,4 @@
-"""The mail loop inside the TUI: a thread worker when no `circle run` holds the lock."""
+"""The mail loop inside the TUI: its own thread when no `circle run` holds the lock."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from tui.workers import describe_error
 
 
 class MailLoop:
-    """Runs `mail.loop.run_forever` in a thread worker, reporting through messages only."""
+    """Runs `mail.loop.run_forever` in a dedicated thread, reporting through messages only."""
 
     def __init__(self, app: Any, source: Any) -> None:
         self.app = app
         self.source = source
         self.stop_event = threading.Event()
         self.lock: Any = None
+        self.thread: threading.Thread | None = None
 
     def _status(self, text: str) -> None:
         self.app.post_message(MailLoopStatusChanged(text))
@@ -43,8 +44,10 @@ class MailLoop:
         if hasattr(self.source, "stop_event"):
             self.source.stop_event = self.stop_event
         self._status("fetching here (IMAP, waiting for new mail)")
-        self.app.run_worker(self._run, thread=True, group="mail", name="mail-loop",
-                            exit_on_error=False)
+        # Its own long-lived thread, not a slot of the default executor that workers share:
+        # it blocks in IMAP IDLE for minutes at a time.
+        self.thread = threading.Thread(target=self._run, name="circle-mail-loop", daemon=True)
+        self.thread.start()
 
     def _run(self) -> None:
         from mail.loop import run_forever
