@@ -181,7 +181,7 @@ def test_without_dovecot_the_demo_runs_on_the_embedded_server(tmp_path: Path) ->
     env = {**os.environ, "CIRCLE_DOVECOT": str(tmp_path / "no-dovecot"),
            "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
     env.pop("CIRCLE_DEMO_IMAP", None)
-    demo = subprocess.run([sys.executable, "-m", "tui.cli", "demo", "--no-tui", "--seconds", "6",
+    demo = subprocess.run([sys.executable, "-m", "tui.cli", "demo", "--no-tui", "--seconds", "5",
                            "--interval", "0.3"], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120, check=False)
     assert demo.returncode == 0, demo.stdout + demo.stderr
