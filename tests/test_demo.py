@@ -222,3 +222,18 @@ def test_missing_dovecot_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch,
 
     left = Path(pointer_file().read_text().strip())
     assert not left.exists()  # no empty demo directory left behind
+
+
+def test_embedded_server_maps_addresses_like_dovecot() -> None:
+    """Plus-addressing lands in the base mailbox; a login name never leaves the mail dir."""
+    from pymap.exceptions import InvalidAuth
+
+    from mail.devimap import _safe
+    from mail.devrelay import mailbox_user
+
+    assert mailbox_user("Circle+tok.en@Example.org") == "circle@example.org"
+    assert mailbox_user("mei@example.org") == "mei@example.org"
+    assert _safe(" Mei@Example.org ") == "mei@example.org"
+    for bad in ("../etc@x", "a/b@x", ".hidden", ""):
+        with pytest.raises(InvalidAuth):
+            _safe(bad)
