@@ -29,6 +29,33 @@ COMMAND_MODULES = (
 Handler = Callable[[argparse.Namespace], int | None]
 
 
+def version() -> str:
+    """The installed package's version (the source tree's pyproject.toml when not installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("circle")
+    except PackageNotFoundError:  # running from a checkout without `pip install`
+        import tomllib
+
+        pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+        return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
+
+
+class _VersionAction(argparse.Action):
+    """`--version`: looked up only when asked (start-up stays light)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"circle {version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -39,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", type=Path, default=None, metavar="PATH",
                         help="the circle's config file")
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     tui = sub.add_parser("tui", help="open the steward's terminal UI (the default)")
     tui.set_defaults(func=_run_tui)

@@ -13,6 +13,21 @@ from circle.errors import MailError
 MAIL_USER = "vmail"
 
 
+def load_users(path: str) -> dict[str, str]:
+    """`user -> password` from a Dovecot passwd-file with {PLAIN} passwords."""
+    users: dict[str, str] = {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                name, _, rest = line.strip().partition(":")
+                if not name or name.startswith("#"):
+                    continue
+                users[name.lower()] = rest.split(":", 1)[0].removeprefix("{PLAIN}")
+    except FileNotFoundError:
+        pass
+    return users
+
+
 def ensure_cert(directory: Path) -> None:
     """A self-signed certificate for localhost/127.0.0.1 (cert.pem, key.pem), made once."""
     cert, key = directory / "cert.pem", directory / "key.pem"

@@ -1,8 +1,10 @@
 """A loopback SMTP relay (aiosmtpd) delivering into Dovecot over LMTP, with a spool copy.
 
 Run as `python -m mail.devrelay --port N --lmtp 127.0.0.1:M --spool DIR ...`; started and
-stopped by `mail.devservers`. Offers AUTH (never required), checked against the Dovecot
-passwd-file or the catch-all password; keeps every transaction (raw + envelope JSON).
+stopped by `mail.devservers`. With `--imap 127.0.0.1:M` instead of `--lmtp` it delivers by IMAP
+APPEND to each recipient's INBOX (logging in as the recipient), for the embedded pymap server.
+Offers AUTH (never required), checked against the Dovecot passwd-file or the catch-all
+password; keeps every transaction (raw + envelope JSON).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import imaplib
 import itertools
 import json
 import logging
@@ -23,22 +26,17 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+from mail.devconf import load_users
+
 log = logging.getLogger("circle-devrelay")
 
 
-def load_users(path: str) -> dict[str, str]:
-    """`user -> password` from a Dovecot passwd-file with {PLAIN} passwords."""
-    users: dict[str, str] = {}
-    try:
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                name, _, rest = line.strip().partition(":")
-                if not name or name.startswith("#"):
-                    continue
-                users[name.lower()] = rest.split(":", 1)[0].removeprefix("{PLAIN}")
-    except FileNotFoundError:
-        pass
-    return users
+def mailbox_user(recipient: str) -> str:
+    """Whose INBOX `recipient` lands in: `circle+tag@x` is circle@x (recipient_delimiter = +)."""
+    local, at, domain = recipient.lower().rpartition("@")
+    if not at:
+        local, domain = domain, ""
+    return f"{local.partition('+')[0]}{at}{domain}"
 
 
 class Authenticator:
@@ -75,13 +73,19 @@ class RelaySMTP(SMTP):
 class LmtpRelay:
     """aiosmtpd handler: hand every accepted message to Dovecot via LMTP, keep a spool copy."""
 
-    def __init__(self, lmtp: str, spool: str) -> None:
+    def __init__(self, lmtp: str, spool: str, *, imap: str = "", users_file: str = "",
+                 catchall_password: str = "") -> None:
         self.lmtp = lmtp
+        self.imap = imap
+        self.users_file = users_file
+        self.catchall_password = catchall_password
         self.spool = spool
         self.counter = itertools.count(1)
         os.makedirs(spool, exist_ok=True)
 
     def _deliver(self, envelope: Envelope) -> tuple[dict[str, list[Any]], str | None]:
+        if self.imap:
+            return self._append(envelope)
         host, _, port = self.lmtp.rpartition(":")
         opts = [o for o in envelope.mail_options if o.upper().startswith("BODY=")]
         try:
@@ -100,6 +104,31 @@ class LmtpRelay:
         finally:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 client.quit()
+
+    def _append(self, envelope: Envelope) -> tuple[dict[str, list[Any]], str | None]:
+        """Deliver by IMAP APPEND into each recipient's INBOX (as LMTP would)."""
+        host, _, port = self.imap.rpartition(":")
+        known = load_users(self.users_file)
+        raw = envelope.original_content or b""
+        refused: dict[str, list[Any]] = {}
+        for rcpt in envelope.rcpt_tos:
+            user = mailbox_user(rcpt)
+            password = known.get(user, self.catchall_password)
+            try:
+                client = imaplib.IMAP4(host, int(port), timeout=30)
+            except OSError as exc:
+                return {}, repr(exc)
+            try:
+                client.login(user, password)
+                client.append("INBOX", "", None, raw)
+            except imaplib.IMAP4.error as exc:
+                refused[rcpt] = [550, f"5.1.1 <{rcpt}> not delivered: {exc}"]
+            except OSError as exc:
+                return refused, repr(exc)
+            finally:
+                with contextlib.suppress(imaplib.IMAP4.error, OSError):
+                    client.logout()
+        return refused, None
 
     async def handle_DATA(self, server: SMTP, session: Session,
                           envelope: Envelope) -> str:
@@ -129,7 +158,8 @@ class LmtpRelay:
 async def serve(args: argparse.Namespace) -> None:
     """Listen on the requested ports until SIGTERM/SIGINT."""
     loop = asyncio.get_running_loop()
-    handler = LmtpRelay(args.lmtp, args.spool)
+    handler = LmtpRelay(args.lmtp, args.spool, imap=args.imap, users_file=args.users,
+                        catchall_password=args.catchall_password)
     auth = Authenticator(args.users, args.catchall_password)
     tls: ssl.SSLContext | None = None
     if args.cert and args.key:
@@ -172,7 +202,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--tls-port", type=int, default=0)
     p.add_argument("--cert")
     p.add_argument("--key")
-    p.add_argument("--lmtp", required=True, help="host:port of Dovecot's LMTP listener")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--lmtp", default="", help="host:port of Dovecot's LMTP listener")
+    where.add_argument("--imap", default="",
+                       help="host:port of an IMAP server to APPEND to (the embedded pymap)")
     p.add_argument("--users", default="")
     p.add_argument("--catchall-password", default="")
     p.add_argument("--spool", required=True)

@@ -4,6 +4,10 @@
 free ports on 127.0.0.1, starts Dovecot (no systemd; as `vmail` when root, rootless otherwise)
 and the aiosmtpd relay (`mail.devrelay`) that delivers through Dovecot's LMTP, and returns a
 `DevServers` handle with the ports, the CA file and `stop()`.
+
+`start(directory, imap="pymap")` runs the embedded pure-Python IMAP server (`mail.devimap`)
+instead, with the relay delivering by IMAP APPEND: the demo's fallback when Dovecot is absent
+(the tests use Dovecot). `imap="auto"` picks Dovecot when installed, else pymap.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,11 +44,13 @@ class DevServers:
     smtp_port: int
     submission_port: int
     smtps_port: int
-    dovecot: Path
+    dovecot: Path | None
     users: dict[str, str] = field(default_factory=dict)
     catchall_password: str = CATCHALL_PASSWORD
     host: str = HOST
     relay: subprocess.Popen[bytes] | None = None
+    kind: str = "dovecot"  # or "pymap" (mail.devimap: no LMTP, no IMAPS port, no doveadm)
+    imap_proc: subprocess.Popen[bytes] | None = None
 
     @property
     def ca_file(self) -> Path:
@@ -59,6 +66,11 @@ class DevServers:
     def spool(self) -> Path:
         """Where the relay keeps a copy of every SMTP transaction."""
         return self.directory / "spool"
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where mailboxes live: `<mail_dir>/<address>/Maildir` (either server)."""
+        return self.directory / "mail"
 
     @property
     def env(self) -> dict[str, str]:
@@ -80,6 +92,8 @@ class DevServers:
 
     def doveadm(self, *args: str, stdin: bytes | None = None) -> str:
         """Run `doveadm -c <our config> args...`; MailError with its output if it fails."""
+        if self.dovecot is None:
+            raise MailError(f"doveadm needs Dovecot; these servers are {self.kind}")
         doveadm = shutil.which("doveadm") or str(self.dovecot.parent.parent / "bin/doveadm")
         proc = subprocess.run([doveadm, "-c", str(self.dovecot_conf), *args], input=stdin,
                               capture_output=True, timeout=30, check=False)
@@ -90,6 +104,8 @@ class DevServers:
 
     def start_dovecot(self) -> None:
         """Start Dovecot with the generated config and wait until IMAP answers."""
+        if self.dovecot is None:
+            raise MailError(f"these dev servers run {self.kind}, not Dovecot")
         shutil.rmtree(self.directory / "run", ignore_errors=True)  # stale sockets slow auth
         with open(self.directory / "dovecot.stderr", "ab") as err:
             proc = subprocess.run([str(self.dovecot), "-c", str(self.dovecot_conf)],
@@ -117,20 +133,65 @@ class DevServers:
         self.start_dovecot()
 
     def stop(self) -> None:
-        """Stop the relay and Dovecot; idempotent."""
-        if self.relay is not None and self.relay.poll() is None:
-            self.relay.terminate()
-            try:
-                self.relay.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.relay.kill()
-                self.relay.wait(timeout=5)
+        """Stop the relay and the IMAP server; idempotent."""
+        _stop_process(self.relay)
         self.relay = None
-        self.stop_dovecot()
+        if self.imap_proc is not None:
+            _stop_process(self.imap_proc)
+            self.imap_proc = None
+            _wait_closed(self.host, self.imap_port)
+        if self.dovecot is not None:
+            self.stop_dovecot()
+
+
+def _stop_process(proc: subprocess.Popen[bytes] | None) -> None:
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def pymap_available() -> bool:
+    """Whether the embedded IMAP server can run (pymap is installed: the `demo` extra)."""
+    import importlib.util
+
+    return importlib.util.find_spec("pymap") is not None
+
+
+def choose_imap(wanted: str = "auto") -> str:
+    """`dovecot` or `pymap` for `wanted` (auto: Dovecot when installed, else pymap if present).
+
+    MailError (Dovecot's install hint) when nothing can run.
+    """
+    if wanted == "pymap":
+        if not pymap_available():
+            raise MailError("the embedded IMAP server needs pymap: pip install 'circle[demo]'")
+        return "pymap"
+    try:
+        find_dovecot()
+    except MailError:
+        if wanted == "auto" and pymap_available():
+            return "pymap"
+        raise
+    return "dovecot"
 
 
 def find_dovecot() -> Path:
-    """The dovecot binary; MailError telling how to install it when missing."""
+    """The dovecot binary; MailError telling how to install it when missing.
+
+    `CIRCLE_DOVECOT` names the binary explicitly (a path that does not exist means "absent",
+    which is how the tests hide an installed Dovecot).
+    """
+    explicit = os.environ.get("CIRCLE_DOVECOT", "")
+    if explicit:
+        if os.access(explicit, os.X_OK):
+            return Path(explicit)
+        raise MailError(f"Dovecot is not installed at CIRCLE_DOVECOT={explicit}: install it with "
+                        "`apt-get install dovecot-imapd dovecot-lmtpd` to run the local mail "
+                        "servers")
     found = shutil.which("dovecot")
     for candidate in (found, *DOVECOT_CANDIDATES):
         if candidate and os.access(candidate, os.X_OK):
@@ -162,11 +223,14 @@ def _banner(host: str, port: int) -> bytes:
 
 
 def _wait_banner(host: str, port: int, prefix: bytes, what: str, directory: Path, *,
-                 timeout: float = 20.0) -> None:
+                 timeout: float = 20.0, process: subprocess.Popen[bytes] | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if _banner(host, port).startswith(prefix):
             return
+        if process is not None and process.poll() is not None:
+            raise MailError(f"{what} exited ({process.returncode}) before it listened on "
+                            f"{host}:{port}; see the logs in {directory}")
         time.sleep(0.05)
     raise MailError(f"{what} on {host}:{port} did not answer within {timeout:.0f} s; "
                     f"see the logs in {directory}")
@@ -229,37 +293,35 @@ def _terminate(pid: int, timeout: float = 5.0) -> None:
         os.kill(pid, 9)
 
 
-def start(directory: Path, *, users: dict[str, str] | None = None,
-          ports: dict[str, int] | None = None, relay: bool = True) -> DevServers:
-    """Start Dovecot (+ the SMTP relay) under `directory`; free ports unless `ports` names them.
+def start(directory: Path, *, users: Mapping[str, str] | None = None,
+          ports: Mapping[str, int] | None = None, relay: bool = True,
+          imap: str = "dovecot") -> DevServers:
+    """Start the IMAP server (+ the SMTP relay) under `directory`; free ports unless `ports`.
 
-    `ports` keys: imap, imaps, lmtp, smtp, submission, smtps. Call `stop()` on the result.
+    `ports` keys: imap, imaps, lmtp, smtp, submission, smtps. `imap`: "dovecot" (the default,
+    as the tests use), "pymap" (embedded) or "auto". Call `stop()` on the result.
     """
-    dovecot = find_dovecot()
+    kind = choose_imap(imap)
+    dovecot = find_dovecot() if kind == "dovecot" else None
     directory = Path(directory).resolve()
     names = ("imap", "imaps", "lmtp", "smtp", "submission", "smtps")
     chosen = dict(zip(names, free_ports(len(names)), strict=True))
+    if kind == "pymap":
+        chosen.update(imaps=0, lmtp=0)  # one plain+STARTTLS port; delivery by APPEND
     chosen.update(ports or {})
-    servers = DevServers(directory=directory, dovecot=dovecot,
+    servers = DevServers(directory=directory, dovecot=dovecot, kind=kind,
                          users=dict(users if users is not None else DEFAULT_USERS),
                          **{f"{n}_port": chosen[n] for n in names})  # type: ignore[arg-type]
     for sub in ("mail", "spool", "state"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
     directory.chmod(0o755)
-    ensure_cert(directory)
     lines = [f"{u.lower()}:{{PLAIN}}{pw}::::::\n" for u, pw in servers.users.items()]
     (directory / "users").write_text("".join(lines), encoding="utf-8")
     (directory / "users").chmod(0o644)
-    conf = dovecot_conf(directory, host=servers.host, imap_port=servers.imap_port,
-                        imaps_port=servers.imaps_port, lmtp_port=servers.lmtp_port,
-                        catchall_password=servers.catchall_password,
-                        privileges=privileges(directory))
-    servers.dovecot_conf.write_text(conf, encoding="utf-8")
-    check = subprocess.run([str(dovecot), "-c", str(servers.dovecot_conf), "-n"],
-                           capture_output=True, check=False)
-    if check.returncode != 0:
-        raise MailError(f"generated Dovecot config is invalid: {check.stderr.decode().strip()}")
-    servers.start_dovecot()
+    if kind == "pymap":
+        _start_pymap(servers)
+    else:
+        _start_dovecot(servers)
     if relay:
         try:
             _start_relay(servers)
@@ -269,16 +331,64 @@ def start(directory: Path, *, users: dict[str, str] | None = None,
     return servers
 
 
+def _start_dovecot(servers: DevServers) -> None:
+    assert servers.dovecot is not None
+    directory = servers.directory
+    ensure_cert(directory)
+    conf = dovecot_conf(directory, host=servers.host, imap_port=servers.imap_port,
+                        imaps_port=servers.imaps_port, lmtp_port=servers.lmtp_port,
+                        catchall_password=servers.catchall_password,
+                        privileges=privileges(directory))
+    servers.dovecot_conf.write_text(conf, encoding="utf-8")
+    check = subprocess.run([str(servers.dovecot), "-c", str(servers.dovecot_conf), "-n"],
+                           capture_output=True, check=False)
+    if check.returncode != 0:
+        raise MailError(f"generated Dovecot config is invalid: {check.stderr.decode().strip()}")
+    servers.start_dovecot()
+
+
+def _tls_args(d: Path) -> list[str]:
+    """--cert/--key when a certificate could be made (openssl); none without it."""
+    try:
+        ensure_cert(d)
+    except MailError:
+        return []  # the embedded servers then run plain only (loopback)
+    return ["--cert", str(d / "cert.pem"), "--key", str(d / "key.pem")]
+
+
+def _child_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+
+
+def _start_pymap(s: DevServers) -> None:
+    d = s.directory
+    with open(d / "imap.log", "ab") as log:
+        s.imap_proc = subprocess.Popen(
+            [sys.executable, "-m", "mail.devimap", "--host", s.host, "--port", str(s.imap_port),
+             "--base", str(s.mail_dir), "--users", str(d / "users"),
+             "--catchall-password", s.catchall_password, *_tls_args(d),
+             "--pidfile", str(d / "imap.pid")],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=_child_env(),
+            start_new_session=True)
+    try:
+        _wait_banner(s.host, s.imap_port, b"* OK", "the embedded IMAP server (pymap)", d,
+                     process=s.imap_proc)
+    except MailError:
+        s.stop()
+        raise
+
+
 def _start_relay(s: DevServers) -> None:
     d = s.directory
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    deliver = (["--imap", f"{s.host}:{s.imap_port}"] if s.kind == "pymap"
+               else ["--lmtp", f"{s.host}:{s.lmtp_port}"])
     with open(d / "smtp.log", "ab") as log:
         s.relay = subprocess.Popen(
             [sys.executable, "-m", "mail.devrelay", "--host", s.host, "--port", str(s.smtp_port),
              "--starttls-port", str(s.submission_port), "--tls-port", str(s.smtps_port),
-             "--cert", str(d / "cert.pem"), "--key", str(d / "key.pem"),
-             "--lmtp", f"{s.host}:{s.lmtp_port}", "--users", str(d / "users"),
+             *_tls_args(d), *deliver, "--users", str(d / "users"),
              "--catchall-password", s.catchall_password, "--spool", str(s.spool)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True)
-    _wait_banner(s.host, s.smtp_port, b"220", "the SMTP relay", d)
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=_child_env(),
+            start_new_session=True)
+    _wait_banner(s.host, s.smtp_port, b"220", "the SMTP relay", d, process=s.relay)

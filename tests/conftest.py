@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from tests.soak import SOAK_ENV, Soak
+
 # Property tests explore a fixed, seeded sequence of examples so a CI run is reproducible;
 # set HYPOTHESIS_PROFILE=explore locally to search with fresh randomness.
 settings.register_profile("ci", derandomize=True, database=None)
@@ -16,6 +18,18 @@ settings.register_profile("explore")
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 pytest_plugins = ["tests.mailservers"]
+
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--soak", choices=("quick", "full"), default=None,
+                     help=f"SIGKILL soak size (default: ${SOAK_ENV}, else quick)")
+
+
+@pytest.fixture(scope="session")
+def soak(pytestconfig: pytest.Config) -> Soak:
+    """How many kills the SIGKILL soaks make in this run (see tests/soak.py)."""
+    return Soak.from_mode(pytestconfig.getoption("--soak"))
 
 
 class FixedClock:

@@ -113,3 +113,11 @@ def test_domain_imports_no_io_libraries() -> None:
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+def test_version_prints_the_package_version() -> None:
+    from importlib.metadata import version
+
+    r = run("--version")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"circle {version('circle')}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,8 +33,10 @@ from cli.demo.session import DemoSession
 from cli.demo.simulate import STRANGER
 from cli.main import main
 from mail import devservers
+from tests.mailservers import servers_unavailable
 
 pytestmark = pytest.mark.timeout(90)
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _dovecot() -> bool:
@@ -44,9 +48,15 @@ def _dovecot() -> bool:
 
 
 @pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[DemoSession]:
-    if not _dovecot():
-        pytest.skip("Dovecot is not installed")
+def session(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+            request: pytest.FixtureRequest) -> Iterator[DemoSession]:
+    """A running demo on Dovecot, or (param "pymap") on the embedded server with Dovecot hidden."""
+    kind = getattr(request, "param", "dovecot")
+    if kind == "pymap":
+        monkeypatch.setenv("CIRCLE_DOVECOT", str(tmp_path / "no-dovecot"))  # as if absent
+    elif not _dovecot():
+        servers_unavailable("Dovecot is not installed")
+    monkeypatch.delenv("CIRCLE_DEMO_IMAP", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     for name in ("CIRCLE_DEMO_IMAP_PASSWORD", "CIRCLE_DEMO_SMTP_PASSWORD"):
         monkeypatch.setenv(name, "")  # restored (unset) after the test
@@ -55,6 +65,7 @@ def session(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[DemoSes
     demo = DemoSession(interval=0.2, parent=parent, say=lambda _line: None, send_every=0.5)
     try:
         demo.start()
+        assert demo.servers is not None and demo.servers.kind == kind
         yield demo
     finally:
         demo.stop()
@@ -84,6 +95,7 @@ def _kinds(demo: DemoSession, user: str) -> list[str]:
             for v in data.values()]
 
 
+@pytest.mark.parametrize("session", ["dovecot", "pymap"], indirect=True)
 def test_simulated_mail_goes_all_the_way_round(session: DemoSession) -> None:
     demo = session
     assert demo.simulator is not None and demo.loop_ctx is not None and demo.ctx is not None
@@ -163,21 +175,65 @@ def test_demo_command_does_not_import_textual() -> None:
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
+def test_without_dovecot_the_demo_runs_on_the_embedded_server(tmp_path: Path) -> None:
+    """`circle demo --no-tui` with Dovecot absent: pymap serves IMAP, mail goes round, and
+    `circle demo inbox` reads it afterwards; no server process is left behind."""
+    env = {**os.environ, "CIRCLE_DOVECOT": str(tmp_path / "no-dovecot"),
+           "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    env.pop("CIRCLE_DEMO_IMAP", None)
+    demo = subprocess.run([sys.executable, "-m", "cli.main", "demo", "--no-tui", "--seconds", "5",
+                           "--interval", "0.3"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert "embedded IMAP server (pymap)" in demo.stdout
+    fetched = re.search(r"the mail loop fetched (\d+)", demo.stdout)
+    assert fetched and int(fetched.group(1)) > 0, demo.stdout
+    root = Path(re.search(r"Its files stay in (\S+)\.", demo.stdout).group(1))  # type: ignore[union-attr]
+    inbox = subprocess.run([sys.executable, "-m", "cli.main", "demo", "inbox", "circle"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+                           check=False)
+    assert inbox.returncode == 0, inbox.stderr
+    assert "Joining the circle?" in inbox.stdout or "message(s)" in inbox.stdout
+    pids = [int((root / name).read_text()) for name in ("imap.pid", "relay.pid")]
+    assert all(not Path(f"/proc/{pid}").exists() or "State:\tZ" in Path(
+        f"/proc/{pid}/status").read_text() for pid in pids)
+    shutil.rmtree(root, ignore_errors=True)
+
+
 def test_missing_dovecot_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str],
                                                 tmp_path: Path) -> None:
+    """Neither Dovecot nor pymap: exit 69 with both ways to get a server."""
     from circle.errors import MailError
 
     def missing() -> Path:
         raise MailError("Dovecot is not installed")
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CIRCLE_DEMO_IMAP", raising=False)
     monkeypatch.setattr(devservers, "find_dovecot", missing)
+    monkeypatch.setattr(devservers, "pymap_available", lambda: False)
     code = main(["demo", "--no-tui", "--seconds", "1"])
     err = capsys.readouterr().err
     assert code == 69
     assert "apt-get install dovecot-imapd dovecot-lmtpd" in err
+    assert "pip install -e '.[demo]'" in err
     from cli.demo.setup import pointer_file
 
     left = Path(pointer_file().read_text().strip())
     assert not left.exists()  # no empty demo directory left behind
+
+
+def test_embedded_server_maps_addresses_like_dovecot() -> None:
+    """Plus-addressing lands in the base mailbox; a login name never leaves the mail dir."""
+    from pymap.exceptions import InvalidAuth
+
+    from mail.devimap import _safe
+    from mail.devrelay import mailbox_user
+
+    assert mailbox_user("Circle+tok.en@Example.org") == "circle@example.org"
+    assert mailbox_user("mei@example.org") == "mei@example.org"
+    assert _safe(" Mei@Example.org ") == "mei@example.org"
+    for bad in ("../etc@x", "a/b@x", ".hidden", ""):
+        with pytest.raises(InvalidAuth):
+            _safe(bad)

@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
+
 from circle.app import apply
 from circle.app.intents import ResolveOutbox
 from circle.app.rounds import approve_digest, queue_digest
@@ -26,6 +28,7 @@ from data.store import TinyStore
 from mail.smtp import SmtpSink, send_outbox
 from tests.faultkit.send_driver import NOW
 from tests.mailout_world import accept_host, make_config, seed, seed_stories
+from tests.soak import Soak
 
 if TYPE_CHECKING:
     from tests.smtp_server import SmtpServer
@@ -35,8 +38,7 @@ pytest_plugins = ["tests.smtp_server"]
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = b"faults-send-secret"
 SEED = 4021
-MIN_TRIALS = 50
-MAX_TRIALS = 120
+FULL_TRIALS = 50  # kills under --soak=full (make test-slow); a quick run makes fewer
 EXTRA_MEMBERS = 36  # + the world's active members: a digest to 42 people
 KILL_WINDOW_MS = 250
 _S = OutboxState
@@ -83,9 +85,13 @@ def _check(items: dict[str, OutboxItem], received: Counter[str]) -> None:
                 f"{item.recipient} was received but is {item.state}: it would go again"
 
 
+@pytest.mark.soak
 def test_sigkill_while_sending_a_digest_never_sends_twice(
-        tmp_path: Path, smtp_server: SmtpServer) -> None:
-    """≥ 50 seeded SIGKILLs of the sender; every member has the digest once, or it is uncertain."""
+        tmp_path: Path, smtp_server: SmtpServer, soak: Soak) -> None:
+    """≥ 50 seeded SIGKILLs of the sender (--soak=full); every member has the digest once, or it
+    is uncertain."""
+    min_trials = soak.trials(FULL_TRIALS)
+    max_trials = min_trials * 12 // 5
     rng = random.Random(SEED)
     template = tmp_path / "template"
     queued = _digest_circle(template)
@@ -94,7 +100,7 @@ def test_sigkill_while_sending_a_digest_never_sends_twice(
     trials, campaigns, early = 0, 0, 0
     totals: Counter[str] = Counter()
     started = time.monotonic()
-    while trials < MAX_TRIALS:
+    while trials < max_trials:
         campaigns += 1
         data_dir = tmp_path / f"c{campaigns}"
         shutil.copytree(template, data_dir)
@@ -130,7 +136,7 @@ def test_sigkill_while_sending_a_digest_never_sends_twice(
         totals.update(i.state.value for i in items.values())
         totals["uncertain but received"] += sum(
             1 for m, i in items.items() if i.state == _S.UNCERTAIN and received[m])
-        if trials >= MIN_TRIALS:
+        if trials >= min_trials:
             break
     # the steward settles the last campaign: delivered ones confirmed, the others resent
     store = TinyStore(data_dir)
@@ -147,7 +153,7 @@ def test_sigkill_while_sending_a_digest_never_sends_twice(
     print(f"\nsend faults: {trials} SIGKILL trials in {campaigns} campaigns of {len(queued)} "
           f"digests, {time.monotonic() - started:.1f}s; {early} runs ended before the kill; "
           f"final states: {dict(totals)}")
-    assert trials >= MIN_TRIALS
+    assert trials >= min_trials
     assert totals[_S.UNCERTAIN.value] > 0 and totals[_S.SENT.value] > 0
 
 

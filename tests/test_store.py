@@ -18,6 +18,7 @@ from circle.errors import StoreError
 from circle.model import Member, Story, StoryState
 from data.migrations import migrate
 from data.store import DB_NAME, TinyStore
+from tests.soak import Soak
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
@@ -149,12 +150,15 @@ while True:
 """
 
 
-def test_sigkill_at_random_points_leaves_old_or_new_state(data_dir: Path) -> None:
-    """Kill a writer at 40 random instants: the file always loads, pairs are never torn."""
+@pytest.mark.soak
+def test_sigkill_at_random_points_leaves_old_or_new_state(data_dir: Path, soak: Soak) -> None:
+    """Kill a writer at random instants (50 under --soak=full): the file always loads, pairs
+    are never torn."""
     TinyStore(data_dir).put_many(story(i, "x" * 2000) for i in range(300))
     rng = random.Random(20261121)
     seen = 300
-    for trial in range(40):
+    kills = soak.trials(50)
+    for trial in range(kills):
         proc = subprocess.Popen([sys.executable, "-c", WRITER, str(data_dir), str(10_000 * (trial + 1))],
                                 cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
@@ -169,7 +173,7 @@ def test_sigkill_at_random_points_leaves_old_or_new_state(data_dir: Path) -> Non
         assert len(ids) >= seen
         seen = len(ids)
     leftovers = [p.name for p in data_dir.iterdir() if p.name.endswith(".tmp")]
-    assert len(leftovers) <= 40  # temp files of killed writers, never the database itself
+    assert len(leftovers) <= kills  # temp files of killed writers, never the database itself
 
 
 COUNTER = r"""

@@ -7,6 +7,7 @@ import atexit
 import contextlib
 import logging
 import mailbox
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -42,8 +43,11 @@ from mail.loop import run_forever
 
 log = logging.getLogger("circle.demo")
 Say = Callable[[str], object]
+IMAP_ENV = "CIRCLE_DEMO_IMAP"  # auto (default) | dovecot | pymap
 DOVECOT_MISSING = (
-    "The demo needs Dovecot (the IMAP server members' mail lands in). Install it with\n"
+    "The demo needs an IMAP server for members' mail: Dovecot, or the embedded pymap that\n"
+    "`make demo` installs (pip install '.[demo]'). Install one of them, e.g.\n"
+    "  .venv/bin/pip install -e '.[demo]'                   (embedded, no root)\n"
     "  sudo apt-get install dovecot-imapd dovecot-lmtpd     (Debian/Ubuntu)\n"
     "  sudo dnf install dovecot                             (Fedora)\n"
     "  brew install dovecot                                 (macOS)\n"
@@ -57,13 +61,20 @@ def send_due(ctx: Context) -> None:
     asyncio.run(mailout_send_due(ctx))
 
 
-def start_servers(directory: Path) -> DevServers:
-    """Start Dovecot + the SMTP relay; MailError with install instructions if Dovecot is missing."""
+def start_servers(directory: Path, imap: str = "") -> DevServers:
+    """Start Dovecot (or, without it, the embedded pymap) + the SMTP relay.
+
+    `imap` (default: $CIRCLE_DEMO_IMAP, else "auto") chooses; MailError with install
+    instructions when neither server can run.
+    """
+    wanted = imap or os.environ.get(IMAP_ENV, "") or "auto"
+    if wanted not in ("auto", "dovecot", "pymap"):
+        raise MailError(f"{IMAP_ENV}={wanted}: use auto, dovecot or pymap")
     try:
-        devservers.find_dovecot()
+        devservers.choose_imap(wanted)
     except MailError as exc:
-        raise MailError(DOVECOT_MISSING) from exc
-    return devservers.start(directory)
+        raise MailError(DOVECOT_MISSING if wanted == "auto" else str(exc)) from exc
+    return devservers.start(directory, imap=wanted)
 
 
 @dataclass
@@ -123,6 +134,8 @@ class DemoSession:
         self.say(f"Demo directory: {self.dirs.root}")
         try:
             self.servers = start_servers(self.dirs.mail)
+            if self.servers.kind != "dovecot":
+                self.say("Dovecot not found: mail runs on the embedded IMAP server (pymap)")
             _remember_pids(self.dirs, self.servers)
             now = datetime.now(UTC)
             self.started_at = now
@@ -233,9 +246,10 @@ class DemoSession:
         """How to point a mail client at the demo to be a member yourself."""
         s = self.servers
         assert s is not None and self.dirs is not None
-        return (f"Be a member yourself: point a mail client at\n"
-                f"  IMAP {s.host}:{s.imap_port} (plain; STARTTLS offered)  IMAPS {s.host}:"
-                f"{s.imaps_port}\n"
+        imaps = f"  IMAPS {s.host}:{s.imaps_port}" if s.imaps_port else ""
+        server = "Dovecot" if s.kind == "dovecot" else "embedded pymap"
+        return (f"Be a member yourself: point a mail client at ({server})\n"
+                f"  IMAP {s.host}:{s.imap_port} (plain; STARTTLS offered){imaps}\n"
                 f"  SMTP {s.host}:{s.smtp_port} (plain, no auth needed)  submission "
                 f"{s.submission_port} (STARTTLS)  SMTPS {s.smtps_port}\n"
                 f"  user: any member address, e.g. mei@example.org or rafael@example.org; "
@@ -248,6 +262,8 @@ class DemoSession:
 def _remember_pids(dirs: DemoDirs, servers: DevServers) -> None:
     if servers.relay is not None:
         (dirs.root / "relay.pid").write_text(f"{servers.relay.pid}\n", encoding="ascii")
+    if servers.imap_proc is not None:
+        (dirs.root / "imap.pid").write_text(f"{servers.imap_proc.pid}\n", encoding="ascii")
 
 
 def install_signal_handlers(session: DemoSession) -> dict[int, Any]:

@@ -206,12 +206,13 @@ def remove_demo(dirs: DemoDirs) -> None:
 
 def stop_leftovers(dirs: DemoDirs) -> None:
     """Stop servers a killed demo left behind (by the pid files in its own directory)."""
-    for pidfile in (dirs.mail / "run" / "master.pid", dirs.root / "relay.pid"):
+    for pidfile in (dirs.mail / "run" / "master.pid", dirs.root / "relay.pid",
+                    dirs.root / "imap.pid"):
         try:
             pid = int(pidfile.read_text().strip())
         except (OSError, ValueError):
             continue
         with contextlib.suppress(OSError):
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            if b"dovecot" in cmdline or b"mail.devrelay" in cmdline:
+            if any(name in cmdline for name in (b"dovecot", b"mail.devrelay", b"mail.devimap")):
                 os.kill(pid, signal.SIGTERM)
