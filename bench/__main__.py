@@ -12,7 +12,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-BENCHES = ("bench.bench_store", "bench.bench_parse", "bench.bench_ingest", "bench.bench_send",
+BENCHES = ("bench.bench_store", "bench.bench_age", "bench.bench_parse", "bench.bench_ingest",
+           "bench.bench_send",
            "bench.bench_tui")
 
 
@@ -33,7 +34,7 @@ def run_one(module: str) -> list[dict[str, object]]:
     """Run one benchmark module in a fresh process; its rows, or one row saying it failed."""
     t0 = time.perf_counter()
     p = subprocess.run([sys.executable, "-m", module], cwd=ROOT, capture_output=True, text=True,
-                       timeout=480, check=False)
+                       timeout=900, check=False)
     for line in reversed(p.stdout.splitlines()):
         if line.startswith("BENCH "):
             rows: list[dict[str, object]] = json.loads(line[6:])
@@ -52,15 +53,16 @@ def main() -> int:
         print(f"running {module} ...", file=sys.stderr, flush=True)
         rows.extend(run_one(module))
     print(f"\nMachine: {machine()}\n")
-    print(f"| {'figure':<52} | {'value':>10} | {'baseline':>10} | {'ratio':>6} | "
+    print(f"| {'id':<24} | {'figure':<52} | {'value':>10} | {'baseline':>10} | {'ratio':>6} | "
           f"{'RSS MB':>7} | target | ok |")
-    print(f"|{'-' * 54}|{'-' * 12}|{'-' * 12}|{'-' * 8}|{'-' * 9}|---|---|")
+    print(f"|{'-' * 26}|{'-' * 54}|{'-' * 12}|{'-' * 12}|{'-' * 8}|{'-' * 9}|---|---|")
     for r in rows:
         if "error" in r:
-            print(f"| {r['figure']!s:<52} | failed: {r['error']} |")
+            print(f"| {'-':<24} | {r['figure']!s:<52} | failed: {r['error']} |")
             continue
         ok = {True: "yes", False: "NO", None: "-"}[r.get("ok")]  # type: ignore[index]
-        print(f"| {r['figure']!s:<52} | {r['value']!s:>8} {r['unit']!s:<1} | "
+        print(f"| {r.get('id', '-')!s:<24} | {r['figure']!s:<52} | "
+              f"{r['value']!s:>8} {r['unit']!s:<1} | "
               f"{r['baseline']!s:>10} | {r['ratio']!s:>5}× | {r['rss_mb']!s:>7} | "
               f"{r['target']} | {ok} |")
     out = HERE / "results" / "latest.json"

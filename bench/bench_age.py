@@ -1,5 +1,8 @@
 """The store at 1, 3 and 10 years: write cost, cold open, first TUI screen, full-text search.
 
+Writes are medians of 15 (the machine is shared; a best-of would flatter, a mean would
+follow the neighbours).
+
 A 200-member circle is simulated month by month (bench/history.py). At each age: one write
 (a member's pause, as the CLI or the mail loop makes it) against the same-run floor of
 `json.dump + fsync` of the same hot data; the file sizes. At 10 years: a cold open of what
@@ -14,6 +17,7 @@ import asyncio
 import json
 import os
 import random
+import statistics
 import tempfile
 import time
 from datetime import datetime
@@ -33,15 +37,15 @@ AGES = (("1y", 12), ("3y", 36), ("10y", 120))
 
 
 def _one_write(store: TinyStore, at: datetime) -> float:
-    """Best of 7: one intent (pause, then resume) in its own transaction and fsync."""
-    best = float("inf")
-    for n in range(7):
+    """Median of 15: one intent (pause, then resume) in its own transaction and fsync."""
+    took = []
+    for n in range(15):
         intent = PauseMember(member_id="m007") if n % 2 == 0 else ResumeMember(member_id="m007")
         t0 = time.perf_counter()
         outcome = apply(store, intent, at)
-        best = min(best, time.perf_counter() - t0)
+        took.append(time.perf_counter() - t0)
         assert outcome.ok, outcome.refused
-    return best
+    return statistics.median(took)
 
 
 def _floor(store: TinyStore, tmp: Path) -> float:
@@ -54,7 +58,12 @@ def _floor(store: TinyStore, tmp: Path) -> float:
             json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
             fh.flush()
             os.fsync(fh.fileno())
-    return timed(write, repeat=7)
+    took = []
+    for _ in range(15):
+        t0 = time.perf_counter()
+        write()
+        took.append(time.perf_counter() - t0)
+    return statistics.median(took)
 
 
 async def _first_screen(data_dir: Path, at: datetime) -> float:

@@ -117,7 +117,7 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     emit([row(f"ingest {N} replies from Dovecot into stories", took, base, "s",
               "≤ 1.5× imapclient fetch + stdlib parse", took <= 1.5 * base,
-              msgs_per_s=round(N / took))])
+              msgs_per_s=round(N / took), id="ingest.dovecot.replies")])
 
 
 if __name__ == "__main__":

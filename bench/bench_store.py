@@ -56,11 +56,11 @@ def main() -> None:
         base_load = timed(baseline_load, repeat=3)
     emit([
         row("store: one write, 10k stories", write, base_write, "s", "≤ 3× json.dump+fsync",
-            write <= 3 * base_write),
+            write <= 3 * base_write, id="store.write.10k_stories"),
         row("store: cold load, 10k stories", opened, base_load, "s", "≤ 2× json.load",
-            opened <= 2 * base_load),
+            opened <= 2 * base_load, id="store.open.10k_stories"),
         row("store: cold load + decode 10k Story records", load, base_load, "s",
-            "(no target; json.load gives dicts)", None),
+            "(no target; json.load gives dicts)", None, id="store.decode.10k_stories"),
     ])
 
 

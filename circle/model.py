@@ -184,6 +184,8 @@ class Story:
     """A member's answer to the round's question."""
 
     TABLE: ClassVar[str] = "stories"
+    SEARCH_FIELDS: ClassVar[tuple[str, ...]] = (
+        "id", "round_id", "member_id", "state", "visibility", "themes", "text")
     id: str
     round_id: str
     member_id: str
@@ -216,6 +218,8 @@ class Response:
     """A reply to a story or to another response: story + responses = thread."""
 
     TABLE: ClassVar[str] = "responses"
+    SEARCH_FIELDS: ClassVar[tuple[str, ...]] = (
+        "id", "round_id", "member_id", "state", "visibility", "themes", "text")
     id: str
     story_id: str
     parent_id: str  # the story id or another response id

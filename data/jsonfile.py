@@ -63,6 +63,15 @@ class AtomicJSONStorage(Storage):
             return None
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
+    def stamp(self) -> tuple[int, int, int] | None:
+        """The file's identity now (inode, mtime, size), or None if it does not exist."""
+        return self._file_stamp()
+
+    @property
+    def dirty(self) -> bool:
+        """Whether there are changes not yet written."""
+        return self._dirty
+
     def changed_on_disk(self) -> bool:
         """True if another process replaced the file since we last read or wrote it."""
         return self._file_stamp() != self._stamp

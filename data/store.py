@@ -5,6 +5,7 @@ Files in the data directory (docs/architecture.md, "The store's files"):
     circle.json        hot database: members, schedule, sync state, open rounds, unsent outbox
     archive/<year>.json closed rounds with their stories, responses, appreciations
     archive/<year>-mail.json  the mail records of that year (outbox, inbound, notices, ...)
+    archive/<year>.search.json  derived: the SEARCH_FIELDS of that year's stories and responses
     blobs/             long texts (composed mail, long stories), content-addressed
     raw/               inbound mail, byte-exact, content-addressed (data.archive)
     backup/            the file as it was before a schema migration
@@ -16,6 +17,7 @@ record read earlier can never overwrite a newer one. Use-cases re-read inside `t
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -45,6 +47,15 @@ MAIL_TABLES = frozenset({"outbox", "inbound", "notices", "events", "quarantine"}
 
 def _part(table: str) -> str:
     return "-mail" if table in MAIL_TABLES else ""
+
+
+def _searchable() -> tuple[type[Any], ...]:
+    from circle.model import RECORD_TYPES
+
+    return tuple(cls for cls in RECORD_TYPES if getattr(cls, "SEARCH_FIELDS", ()))
+
+
+_SEARCHABLE = _searchable()
 
 
 class _KeyedTable(Table):
@@ -215,14 +226,21 @@ class TinyStore:
         # places (reads prefer the hot copy; the next archive pass finishes the move).
         order = [db for name, db in self._dbs.items() if name != HOT] + [self._hot]
         failure: BaseException | None = None
+        written = []
         for db in order:
+            dirty = db.storage.dirty
             try:
                 db.storage.undefer(commit=ok and failure is None)
             except BaseException as exc:
                 failure = failure or exc
+            else:
+                if dirty and ok and failure is None and db.name != HOT:
+                    written.append(db)
             db.db.clear_cache()
         if failure is not None:
             raise failure
+        for db in written:
+            self._write_search_index(db)
 
     def _check_fresh(self) -> None:
         for db in self._dbs.values():
@@ -293,12 +311,60 @@ class TinyStore:
                     out.append(self._decode(cls, doc))
         return out
 
+    def _search_path(self, db: _Db) -> Path:
+        return self.archive_dir / f"{db.name}.search.json"
+
+    def _write_search_index(self, db: _Db) -> None:
+        """The derived search file of an archive, stamped with the archive file it reflects.
+
+        Written after the archive itself; if a crash comes between, the stamp no longer
+        matches and readers fall back to the archive (slower, never wrong).
+        """
+        tables = db.tables()
+        rows: dict[str, list[list[Any]]] = {}
+        for cls in _SEARCHABLE:
+            fields: tuple[str, ...] = cls.SEARCH_FIELDS
+            docs = (tables.get(cls.TABLE) or {}).values()
+            if docs:
+                rows[cls.TABLE] = [[self.blobs.resolve(d.get(f)) for f in fields] for d in docs]
+        if not rows:
+            return
+        payload = {"stamp": list(db.storage.stamp() or ()), "rows": rows}
+        atomic_write_bytes(self._search_path(db), json.dumps(
+            payload, ensure_ascii=False, separators=(",", ":")).encode(), durable=False)
+
+    def _search_rows(self, db: _Db, cls: type[Any], fields: tuple[str, ...]
+                     ) -> list[tuple[Any, ...]] | None:
+        """`fields` of `cls` from the archive's search file, if it is current; else None."""
+        wanted: tuple[str, ...] = getattr(cls, "SEARCH_FIELDS", ())
+        if not wanted or not set(fields) <= set(wanted):
+            return None
+        try:
+            payload = json.loads(self._search_path(db).read_bytes())
+        except (OSError, ValueError):
+            return None
+        if tuple(payload.get("stamp") or ()) != db.storage.stamp():
+            return None
+        where = [wanted.index(f) for f in fields]
+        return [tuple(row[i] for i in where) for row in payload["rows"].get(cls.TABLE, ())]
+
     def project_archived(self, cls: type[Any], *fields: str) -> list[tuple[Any, ...]]:
-        """The named fields of every archived record of `cls`, undecoded (for search)."""
+        """The named fields of every archived record of `cls`, undecoded (for search).
+
+        Stories and responses come from the archives' derived search files when those are
+        current (a few MB for ten years), else from the archives themselves.
+        """
         table: str = cls.TABLE
         with self._mutex:
             out: list[tuple[Any, ...]] = []
             for year in self.years():
+                if _part(table) == "" and (self.archive_dir / f"{year}.json").exists():
+                    name = str(year)
+                    fast = self._search_rows(self._db(name, self.archive_dir / f"{name}.json"),
+                                             cls, fields)
+                    if fast is not None:
+                        out.extend(fast)
+                        continue
                 db = self._existing_archive(f"{year}{_part(table)}")
                 rows = (db.tables().get(table) or {}) if db is not None else {}
                 out.extend(tuple(self.blobs.resolve(row.get(f)) for f in fields)

@@ -70,3 +70,25 @@ async def test_an_older_snapshot_never_replaces_a_newer_one(tmp_path: Path) -> N
         await pilot.pause()
         await settle(pilot)
         assert app.data is current and app.data.members
+
+
+async def test_threads_reach_the_rounds_moved_to_the_archives(tmp_path: Path) -> None:
+    """Closed rounds leave the hot file; Threads still lists them (read once, in a worker)."""
+    from datetime import timedelta
+
+    from circle.app.maintenance import archive_closed
+    from circle.model import Round
+    from tests.tui_support import FIXED
+
+    app = demo_app(tmp_path)
+    moved = archive_closed(app.store, FIXED + timedelta(days=1))
+    archived = {r.id for r in app.store.archived(Round)}
+    assert moved and archived and not archived & {r.id for r in app.store.all(Round)}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.history is None  # the first screen never waits for the archives
+        await pilot.press("3")
+        await settle(pilot, until=lambda: app.history is not None)
+        tree = app.screen.thread_tree
+        listed = {node.data[1] for node in tree.root.children if node.data}
+        assert archived <= listed, archived - listed

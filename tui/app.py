@@ -129,11 +129,19 @@ class CircleApp(App[None]):
         self.data, self.load_seconds = message.data, message.seconds
         if self.history is not None:
             self.data.add_history(self.history)
-        else:
+        self.refresh_screen()
+
+    def want_history(self) -> None:
+        """Read the archives once, in a worker (Threads and search ask; the first screen
+        never waits for ten years of stories)."""
+        if self.history is None and not self.workers_in("history"):
             self.run_worker(lambda: self.post_message(HistoryLoaded(load_history(self.store))),
                             thread=True, group="history", exclusive=True, name="history",
                             exit_on_error=False)
-        self.refresh_screen()
+
+    def workers_in(self, group: str) -> bool:
+        """Whether a worker of `group` is still running."""
+        return any(w.group == group and not w.is_finished for w in self.workers)
 
     def on_history_loaded(self, message: HistoryLoaded) -> None:
         """The archives arrived: closed rounds join Threads and search."""

@@ -49,14 +49,13 @@ def search(store: Store, query: str, *, member_id: str = "", round_id: str = "",
                 continue
             folded = str(text or "").casefold()
             if all(w in folded for w in words):
-                hits.append(Hit(kind, rid, rnd, who, state, vis, _snippet(str(text), words)))
+                at = folded.find(words[0]) if words else 0
+                hits.append(Hit(kind, rid, rnd, who, state, vis, _snippet(str(text), at)))
     return sorted(hits, key=lambda h: (h.round_id, h.id), reverse=True)
 
 
-def _snippet(text: str, words: list[str], width: int = 120) -> str:
-    """The text around the first matching word, on one line."""
-    flat = " ".join(text.split())
-    at = flat.casefold().find(words[0]) if words else 0
+def _snippet(text: str, at: int, width: int = 120) -> str:
+    """The text around position `at` (the first matching word), on one line."""
     start = max(0, at - width // 3)
-    piece = flat[start:start + width]
-    return ("…" if start else "") + piece + ("…" if start + width < len(flat) else "")
+    piece = " ".join(text[start:start + width].split())
+    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")

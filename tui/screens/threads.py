@@ -43,6 +43,11 @@ class ThreadsScreen(CircleScreen):
             with VerticalScroll(id="thread-detail"):
                 yield Static("", id="thread-text")
 
+    def on_screen_resume(self) -> None:
+        """Every round of every year: ask for the archives (once), then draw."""
+        self.capp.want_history()
+        super().on_screen_resume()
+
     @property
     def thread_tree(self) -> Tree[NodeData]:
         """The tree of rounds and threads."""
