@@ -76,6 +76,10 @@ class Store(Protocol):
         """Remove one record (only for records Circle itself made, never member mail)."""
         ...
 
+    def refresh(self) -> bool:
+        """Reload if another process wrote meanwhile; True if it did."""
+        ...
+
     def transaction(self) -> AbstractContextManager[None]:
         """Group writes: lock, reload if another process wrote, write once at the end."""
         ...

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from circle.errors import CircleError, LockedError
+from circle.ports import MailSource
 from tui.messages import MailLoopStatusChanged, RepliesIngested, WorkFailed
 from tui.workers import describe_error
+
+if TYPE_CHECKING:
+    from tui.app import CircleApp
 
 
 class MailLoop:
     """Runs `mail.loop.run_forever` in a dedicated thread, reporting through messages only."""
 
-    def __init__(self, app: Any, source: Any) -> None:
+    def __init__(self, app: CircleApp, source: MailSource | None) -> None:
         self.app = app
         self.source = source
         self.stop_event = threading.Event()
@@ -29,12 +34,14 @@ class MailLoop:
             self._status("not fetched here (no IMAP account configured); "
                          "new mail appears when `circle run` stores it")
             return
-        if self.app.data_dir is None:
+        data_dir = self.app.data_dir
+        if data_dir is None:
             self._status("not fetched here (no data directory for the lock)")
             return
         from data.locks import mail_loop_lock
 
-        self.lock = mail_loop_lock(self.app.data_dir)
+        source = self.source
+        self.lock = mail_loop_lock(data_dir)
         try:
             self.lock.acquire()
         except LockedError:
@@ -46,10 +53,11 @@ class MailLoop:
         self._status("fetching here (IMAP, waiting for new mail)")
         # Its own long-lived thread, not a slot of the default executor that workers share:
         # it blocks in IMAP IDLE for minutes at a time.
-        self.thread = threading.Thread(target=self._run, name="circle-mail-loop", daemon=True)
+        self.thread = threading.Thread(target=self._run, args=(source, data_dir),
+                                       name="circle-mail-loop", daemon=True)
         self.thread.start()
 
-    def _run(self) -> None:
+    def _run(self, source: MailSource, data_dir: Path) -> None:
         from mail.loop import run_forever
 
         app = self.app
@@ -64,8 +72,8 @@ class MailLoop:
             self._status(f"trouble: {exc} (retrying)")
 
         try:
-            run_forever(self.source, app.store, app.store.archive, app.config, app.secret,
-                        app.clock, self.stop_event, after_fetch=[self._send_due],
+            run_forever(source, app.store, app.store.archive, app.config, app.secret,
+                        app.clock, self.stop_event, after_fetch=[lambda: self._send_due(data_dir)],
                         on_report=reported, on_error=failed,
                         idle_timeout=float(app.config.imap.poll_seconds))
         except Exception as exc:
@@ -74,7 +82,7 @@ class MailLoop:
         finally:
             self.lock.release()
 
-    def _send_due(self) -> None:
+    def _send_due(self, data_dir: Path) -> None:
         """After each fetch, the daemon's own step (mail.cycle): plan, archive, send."""
         import asyncio
 
@@ -89,8 +97,7 @@ class MailLoop:
             smtp = app.config.smtp
             async with SmtpSink(smtp, password=smtp_password(smtp)) as sink:
                 report = await after_fetch(app.store, sink, app.clock, app.config, app.secret,
-                                           sending_lock(app.data_dir),
-                                           load_templates(app.data_dir))
+                                           sending_lock(data_dir), load_templates(data_dir))
             return report.sent.sent
 
         sent = asyncio.run(cycle())

@@ -7,7 +7,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from textual.message import Message
 from circle.app import Intent, apply
 from circle.config import Config
 from circle.errors import CircleError
-from circle.model import Member, OutboxItem, Round
+from circle.model import OutboxItem
 from circle.ports import Clock, MailSink, Store
 from tui.messages import (
     DataLoaded,
@@ -111,7 +110,7 @@ def load_data(store: Store, post: Post, generation: int = 0) -> None:
     post(DataLoaded(data, time.perf_counter() - started, generation))
 
 
-def poll_store(store: Any, post: Post) -> None:  # a TinyStore: `refresh` is not in the port
+def poll_store(store: Store, post: Post) -> None:
     """Cheap check whether another process wrote (thread worker); posts StoreChanged if so."""
     try:
         changed = store.refresh()
@@ -152,18 +151,10 @@ def compose_preview(store: Store, config: Config, secret: bytes, now: datetime, 
 def queue_test(store: Store, config: Config, secret: bytes, now: datetime,
                round_id: str) -> list[OutboxItem]:
     """Queue one copy of the digest to the steward's own address (thread)."""
-    from circle.app.rounds import digest_round, load_digest, mail_setting
-    from circle.compose import digest_mail
-    from circle.outbox import new_item
+    from circle.app.rounds import queue_test_digest
 
-    members = store.all(Member)
-    rnd = digest_round(store.all(Round), round_id)
-    ms = mail_setting(config, secret, now, members, _templates(store))
-    item = new_item(digest_mail(ms, steward_reader(config, now),
-                                load_digest(store, rnd, config, force=True)), now)
-    item = replace(item, id=f"{item.id}-test-{now:%Y%m%d%H%M%S}", kind="test")
-    store.put(item)
-    return [item]
+    return [queue_test_digest(store, now, config, secret, round_id=round_id,
+                              templates=_templates(store))]
 
 
 def queue_all(store: Store, config: Config, secret: bytes, now: datetime,
@@ -213,8 +204,3 @@ async def send_due(prepare: Callable[[], list[OutboxItem]], *, store: Store, sin
     if report.busy:
         post(WorkFailed("Queued, not sent yet", report.problems[0]))
     post(DigestSent(report.sent, report.failed_temporary + report.failed_permanent, kind))
-
-
-def steward_reader(config: Config, now: datetime) -> Member:
-    """The steward as the reader of a test digest (not a member of the circle)."""
-    return Member(id="steward", name="Steward", email=config.steward_email, joined=now.date())

@@ -35,7 +35,7 @@ from circle.model import (
     RoundState,
     Story,
 )
-from circle.outbox import enqueue
+from circle.outbox import enqueue, new_item
 from circle.ports import Store
 from circle.rotation import next_host
 from circle.schedule import due_moments, ensure_rounds, mark_fired, mark_skipped, parse_rule
@@ -271,3 +271,22 @@ def queue_digest(store: Store, now: datetime, config: Config, secret: bytes, *,
         items = enqueue({i.id: i for i in store.all(OutboxItem, bodies=False)}, mails, now)
         store.put_many([*items, replace(rnd, state=RoundState.DIGEST_SENT)])
     return items
+
+
+def steward_reader(config: Config, now: datetime) -> Member:
+    """The steward as the reader of a test digest (not a member: never stored)."""
+    return Member(id="steward", name="Steward", email=config.steward_email, joined=now.date())
+
+
+def queue_test_digest(store: Store, now: datetime, config: Config, secret: bytes, *,
+                      round_id: str | None = None,
+                      templates: Mapping[str, str] | None = None) -> OutboxItem:
+    """Queue one copy of the round's digest to the steward's own address (kind `test`)."""
+    with store.transaction():
+        rnd = digest_round(store.all(Round), round_id)
+        ms = mail_setting(config, secret, now, store.all(Member), templates)
+        data = load_digest(store, rnd, config, force=True)
+        item = new_item(digest_mail(ms, steward_reader(config, now), data), now)
+        item = replace(item, id=f"{item.id}-test-{now:%Y%m%d%H%M%S}", kind="test")
+        store.put(item)
+    return item
