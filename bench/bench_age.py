@@ -28,6 +28,7 @@ from bench.common import emit, row, timed
 from bench.history import Age, advance, now_at, start
 from circle.app import apply
 from circle.app.intents import PauseMember, ResumeMember
+from circle.app.maintenance import archive_closed
 from circle.app.search import search
 from circle.model import Response, Story
 from data.store import TinyStore
@@ -116,6 +117,7 @@ def main() -> None:
             advance(store, age, months, rng)
             built = time.perf_counter() - t0
             at = now_at(age)
+            archive_closed(store, at)  # as the daemon has done after every fetch meanwhile
             writes[label] = _one_write(store, at)
             sizes = store.file_sizes()
             rows.append(row(f"store: one write, 200 members, {label}", writes[label],

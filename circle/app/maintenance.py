@@ -1,7 +1,9 @@
 """Keep the hot store small: close finished rounds and move them, with their mail, to archives.
 
-Idempotent and crash-safe (the store writes the archive before removing from the hot file);
-run after every fetch by the daemon, and when the TUI starts.
+Finished outbox items leave the hot file two days after they finished (the hot file holds the
+unsent outbox); other mail records after 35 days; both in daily batches. Idempotent and
+crash-safe (the store writes the archive before removing from the hot file); run after every
+fetch by the daemon.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from circle.model import (
     Story,
 )
 from circle.ports import Store
-from circle.retention import closing, follows_round, loose_year
+from circle.retention import batch_due, closing, follows_round, loose_time, loose_year
 
 ROUND_BOUND: tuple[type[Any], ...] = (Story, Response, Appreciation, OutboxItem, Notice)
 LOOSE: tuple[type[Any], ...] = (OutboxItem, InboundRecord, Event, Notice, QuarantineItem)
@@ -46,12 +48,17 @@ def archive_closed(store: Store, now: datetime) -> int:
                     moves[year].append(record)
         moved_keys = {(type(r).TABLE, r.key) for batch in moves.values() for r in batch}
         for cls in LOOSE:
+            due: list[tuple[int, Any]] = []
             for record in store.all(cls, bodies=False):
-                tied: str = getattr(record, "round_id", "")
+                tied: str = "" if cls is OutboxItem else getattr(record, "round_id", "")
                 if tied or (cls.TABLE, record.key) in moved_keys:
                     continue
                 year = loose_year(record, now)
                 if year is not None:
+                    due.append((year, record))
+            oldest = min((loose_time(r) for _, r in due), default=None)
+            if due and batch_due(oldest, now, due[0][1]):
+                for year, record in due:
                     moves[year].append(record)
         return sum(store.move_to_archive(year, batch) for year, batch in sorted(moves.items()))
 

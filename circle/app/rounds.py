@@ -256,11 +256,15 @@ def queue_digest(store: Store, now: datetime, config: Config, secret: bytes, *,
                  templates: Mapping[str, str] | None = None) -> list[OutboxItem]:
     """Queue one digest per member who receives mail; only once the steward approved it.
 
-    Refuses (EmptyDigestError) when nothing is approved, unless `force`. Idempotent.
+    Refuses (EmptyDigestError) when nothing is approved, unless `force`. Idempotent: a round
+    whose digest was queued already queues nothing (its sent items may have left the hot
+    store, so the round's state is what says so, not the outbox).
     """
     with store.transaction():
         members = store.all(Member)
         rnd = digest_round(store.all(Round), round_id)
+        if rnd.state in (RoundState.DIGEST_SENT, RoundState.CLOSED):
+            return []
         if not rnd.digest_approved:
             raise TransitionError(f"the digest of round {rnd.id} is not approved yet — preview "
                                   "it, then run `circle digest approve`")
