@@ -92,6 +92,23 @@ def too_long(f: Facts) -> str | None:
     return None
 
 
+MAX_STORY_BYTES = 32_000
+"""About 5,000 words of UTF-8: far more than any story; a digest stays readable."""
+MAX_LINE_CHARS = 2_000
+"""A longer line is not prose (a pasted blob, a 1 MB "word"): it would break every digest."""
+
+
+def too_large(f: Facts) -> str | None:
+    """Too many bytes, or a line too long to be prose, whatever the word count says."""
+    size = len(f.text.encode("utf-8", "surrogatepass"))
+    if size > MAX_STORY_BYTES:
+        return f"too_large: {size:,} bytes (the limit is {MAX_STORY_BYTES:,})"
+    longest = max((len(line) for line in f.text.splitlines()), default=0)
+    if longest > MAX_LINE_CHARS:
+        return f"too_large: a line of {longest:,} characters (the limit is {MAX_LINE_CHARS:,})"
+    return None
+
+
 def another_story(f: Facts) -> str | None:
     """The member already offered a story this round (a second one, or a resend)."""
     if not f.is_response and f.stories_this_round > 0:
@@ -100,7 +117,7 @@ def another_story(f: Facts) -> str | None:
 
 
 RULES: tuple[Rule, ...] = (unknown_sender, unverified_sender, member_left, member_paused,
-                           no_round, round_not_open, late, too_long, another_story)
+                           no_round, round_not_open, late, too_long, too_large, another_story)
 
 
 def held_reasons(facts: Facts, rules: Sequence[Rule] = RULES) -> list[str]:

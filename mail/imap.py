@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import shlex
 import ssl
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -18,6 +15,7 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 from circle.config import ImapSettings, transport_problem
 from circle.errors import MailError
 from circle.ports import FetchedMessage
+from mail.passwords import resolve
 
 T = TypeVar("T")
 PROCESSED = b"$CircleProcessed"
@@ -27,22 +25,14 @@ TRANSIENT: tuple[type[BaseException], ...] = (OSError, IMAPClientAbortError)
 
 
 def resolve_password(settings: ImapSettings, env: Mapping[str, str] | None = None) -> str:
-    """The IMAP password: from the env var named in the config, else the password command."""
-    env = os.environ if env is None else env
-    if settings.password_env and env.get(settings.password_env):
-        return env[settings.password_env]
-    if settings.password_command:
-        try:
-            proc = subprocess.run(shlex.split(settings.password_command), capture_output=True,
-                                  timeout=30, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise MailError(f"[imap] password_command could not run: {exc}") from exc
-        if proc.returncode != 0:
-            raise MailError(f"[imap] password_command exited with {proc.returncode}: "
-                            f"{proc.stderr.decode(errors='replace').strip()}")
-        return proc.stdout.decode().rstrip("\r\n")
-    raise MailError(f"no IMAP password for {settings.username}@{settings.host}: set the "
-                    f"environment variable {settings.password_env} or [imap] password_command")
+    """The IMAP password: from the env var named in the config, else the password command's
+    first line (mail.passwords, shared with SMTP)."""
+    found = resolve("imap", settings.password_env, settings.password_command, env=env)
+    if found is None:
+        raise MailError(f"no IMAP password for {settings.username}@{settings.host}: set the "
+                        f"environment variable {settings.password_env} or "
+                        "[imap] password_command")
+    return found
 
 
 def tls_context(ca_file: str = "") -> ssl.SSLContext:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import shlex
 import ssl
-import subprocess
 from dataclasses import dataclass
 
 import aiosmtplib
@@ -14,6 +11,7 @@ import aiosmtplib
 from circle.config import SmtpSettings, transport_problem
 from circle.errors import MailError
 from circle.ports import SendResult
+from mail.passwords import resolve
 from mail.send import ProgressFn, SendReport, send_outbox
 
 __all__ = ["ProgressFn", "SendReport", "SmtpSink", "send_outbox", "smtp_password"]
@@ -22,25 +20,9 @@ _IDLE_CHECK_SECONDS = 15.0  # a connection idle longer than this is probed with 
 
 
 def smtp_password(settings: SmtpSettings) -> str | None:
-    """The relay password from the environment variable, else the password command, else None.
-
-    It never comes from the config file.
-    """
-    env = os.environ.get(settings.password_env) if settings.password_env else None
-    if env:
-        return env
-    if settings.password_command:
-        try:
-            done = subprocess.run(shlex.split(settings.password_command), capture_output=True,
-                                  text=True, timeout=30, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise MailError(f"[smtp] password_command {settings.password_command!r} could not "
-                            f"run: {exc}") from exc
-        if done.returncode != 0:
-            raise MailError(f"[smtp] password_command {settings.password_command!r} failed "
-                            f"(exit {done.returncode}): {done.stderr.strip()[:200]}")
-        return done.stdout.splitlines()[0] if done.stdout else ""
-    return None
+    """The relay password from the environment variable, else the password command's first
+    line (mail.passwords, shared with IMAP), else None. It never comes from the config file."""
+    return resolve("smtp", settings.password_env, settings.password_command)
 
 
 class _RateLimit:

@@ -125,3 +125,15 @@ def test_responses_via_the_digest_are_not_late() -> None:
     rnd = replace(rounds()[1], state=RoundState.DIGEST_SENT)
     reasons = held_reasons(_facts(round=rnd, is_response=True))
     assert not any(r.startswith("late") for r in reasons)
+
+
+def test_a_one_megabyte_word_is_held_by_size_not_passed_by_word_count() -> None:
+    blob = "x" * 1_000_000  # one "word"
+    reasons = held_reasons(_facts(text=blob))
+    assert [r for r in reasons if r.startswith("too_large")] == [
+        "too_large: 1,000,000 bytes (the limit is 32,000)"]
+    long_line = "word " * 600  # 3,000 characters on one line, only 600 words
+    assert any(r.startswith("too_large: a line of 3,000")
+               for r in held_reasons(_facts(text=long_line)))
+    assert not [r for r in held_reasons(_facts(text="A real story.\n" * 200))
+                if r.startswith("too_large")]
