@@ -49,6 +49,11 @@ class Store(Protocol):
         """The named fields of every archived record of `cls`, undecoded (search, history)."""
         ...
 
+    def search_rows(self, cls: type[Any]) -> list[tuple[list[str], str]]:
+        """Hot and archived records of a type with SEARCH_FIELDS: their cells (as text) and
+        the case-folded line to match words on. Fast at ten years (derived index files)."""
+        ...
+
     def years(self) -> list[int]:
         """The years that have an archive."""
         ...

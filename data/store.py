@@ -5,7 +5,7 @@ Files in the data directory (docs/architecture.md, "The store's files"):
     circle.json        hot database: members, schedule, sync state, open rounds, unsent outbox
     archive/<year>.json closed rounds with their stories, responses, appreciations
     archive/<year>-mail.json  the mail records of that year (outbox, inbound, notices, ...)
-    archive/<year>.search.json  derived: the SEARCH_FIELDS of that year's stories and responses
+    archive/<year>.search.tsv  derived: the SEARCH_FIELDS of that year's stories and responses
     blobs/             long texts (composed mail, long stories), content-addressed
     raw/               inbound mail, byte-exact, content-addressed (data.archive)
     backup/            the file as it was before a schema migration
@@ -17,7 +17,6 @@ record read earlier can never overwrite a newer one. Use-cases re-read inside `t
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -56,6 +55,22 @@ def _searchable() -> tuple[type[Any], ...]:
 
 
 _SEARCHABLE = _searchable()
+_UNIT = "\x1f"  # between list items (themes) in one cell
+
+
+def _cell(value: Any) -> str:
+    """One value as a cell: whitespace folded to single spaces (the index is for finding,
+    not for reading: a hit opens the record itself), lists joined by a unit separator."""
+    if isinstance(value, list):
+        return _UNIT.join(" ".join(str(v).split()) for v in value)
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _row(blobs: BlobStore, doc: dict[str, Any], fields: tuple[str, ...]
+         ) -> tuple[list[str], str]:
+    """A record as search cells and its case-folded line (when no index file serves)."""
+    cells = [_cell(blobs.resolve(doc.get(f))) for f in fields]
+    return cells, "\t".join(cells).casefold()
 
 
 class _KeyedTable(Table):
@@ -114,6 +129,7 @@ class TinyStore:
         self._mutex = threading.RLock()
         self._dbs: dict[str, _Db] = {}
         self._origin: dict[tuple[str, str], str] = {}  # archived record → its year file
+        self._search_cache: dict[str, tuple[Any, dict[str, list[tuple[list[str], str]]]]] = {}
         self._depth = 0
         self._hot = self._db(HOT, self.path)
         self._open()
@@ -312,59 +328,79 @@ class TinyStore:
         return out
 
     def _search_path(self, db: _Db) -> Path:
-        return self.archive_dir / f"{db.name}.search.json"
+        return self.archive_dir / f"{db.name}.search.tsv"
 
     def _write_search_index(self, db: _Db) -> None:
         """The derived search file of an archive, stamped with the archive file it reflects.
 
-        Written after the archive itself; if a crash comes between, the stamp no longer
-        matches and readers fall back to the archive (slower, never wrong).
+        Tab-separated lines (`table`, then the record type's SEARCH_FIELDS, whitespace
+        folded): reading ten years of them is a split, not a JSON parse. Written after the
+        archive itself; if a crash comes between, the stamp no longer matches and readers
+        fall back to the archive (slower, never wrong).
         """
         tables = db.tables()
-        rows: dict[str, list[list[Any]]] = {}
+        lines = ["#stamp " + " ".join(str(n) for n in db.storage.stamp() or ())]
         for cls in _SEARCHABLE:
             fields: tuple[str, ...] = cls.SEARCH_FIELDS
-            docs = (tables.get(cls.TABLE) or {}).values()
-            if docs:
-                rows[cls.TABLE] = [[self.blobs.resolve(d.get(f)) for f in fields] for d in docs]
-        if not rows:
-            return
-        payload = {"stamp": list(db.storage.stamp() or ()), "rows": rows}
-        atomic_write_bytes(self._search_path(db), json.dumps(
-            payload, ensure_ascii=False, separators=(",", ":")).encode(), durable=False)
+            for doc in (tables.get(cls.TABLE) or {}).values():
+                values = [self.blobs.resolve(doc.get(f)) for f in fields]
+                lines.append("\t".join([cls.TABLE, *(_cell(v) for v in values)]))
+        if len(lines) > 1:
+            atomic_write_bytes(self._search_path(db), "\n".join(lines).encode(
+                "utf-8", "surrogatepass"), durable=False)
 
-    def _search_rows(self, db: _Db, cls: type[Any], fields: tuple[str, ...]
-                     ) -> list[tuple[Any, ...]] | None:
-        """`fields` of `cls` from the archive's search file, if it is current; else None."""
-        wanted: tuple[str, ...] = getattr(cls, "SEARCH_FIELDS", ())
-        if not wanted or not set(fields) <= set(wanted):
-            return None
+    def _search_table(self, db: _Db) -> dict[str, list[tuple[list[str], str]]] | None:
+        """The archive's search file as (cells, case-folded line) by table, if current."""
+        stamp = db.storage.stamp()
+        cached = self._search_cache.get(db.name)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         try:
-            payload = json.loads(self._search_path(db).read_bytes())
-        except (OSError, ValueError):
+            text = self._search_path(db).read_bytes().decode("utf-8", "surrogatepass")
+        except OSError:
             return None
-        if tuple(payload.get("stamp") or ()) != db.storage.stamp():
+        head, _, body = text.partition("\n")
+        if head != "#stamp " + " ".join(str(n) for n in stamp or ()):
             return None
-        where = [wanted.index(f) for f in fields]
-        return [tuple(row[i] for i in where) for row in payload["rows"].get(cls.TABLE, ())]
+        lines = body.split("\n") if body else []
+        folded = body.casefold().split("\n") if body else []  # one C-speed pass for all rows
+        rows: dict[str, list[tuple[list[str], str]]] = {}
+        for line, low in zip(lines, folded, strict=True):
+            cells = line.split("\t")
+            rows.setdefault(cells[0], []).append((cells[1:], low))
+        self._search_cache[db.name] = (stamp, rows)
+        return rows
+
+    def search_rows(self, cls: type[Any]) -> list[tuple[list[str], str]]:
+        """Every record of a searchable type, hot and archived, as its SEARCH_FIELDS cells
+        (whitespace folded; lists joined by U+001F) with the case-folded line to match on."""
+        fields: tuple[str, ...] = cls.SEARCH_FIELDS
+        table: str = cls.TABLE
+        out: list[tuple[list[str], str]] = []
+        with self._mutex:
+            for year in self.years():
+                name = str(year)
+                if not (self.archive_dir / f"{name}.json").exists():
+                    continue
+                fast = self._search_table(self._db(name, self.archive_dir / f"{name}.json"))
+                if fast is not None:  # the index answers without parsing the archive
+                    out.extend(fast.get(table, ()))
+                    continue
+                db = self._existing_archive(name)
+                if db is None:
+                    continue
+                out.extend(_row(self.blobs, doc, fields)
+                           for doc in (db.tables().get(table) or {}).values())
+            out.extend(_row(self.blobs, doc, fields)
+                       for doc in (self._hot.tables().get(table) or {}).values())
+        return out
 
     def project_archived(self, cls: type[Any], *fields: str) -> list[tuple[Any, ...]]:
-        """The named fields of every archived record of `cls`, undecoded (for search).
-
-        Stories and responses come from the archives' derived search files when those are
-        current (a few MB for ten years), else from the archives themselves.
-        """
+        """The named fields of every archived record of `cls`, undecoded (history, export)."""
         table: str = cls.TABLE
         with self._mutex:
             out: list[tuple[Any, ...]] = []
             for year in self.years():
-                if _part(table) == "" and (self.archive_dir / f"{year}.json").exists():
-                    name = str(year)
-                    fast = self._search_rows(self._db(name, self.archive_dir / f"{name}.json"),
-                                             cls, fields)
-                    if fast is not None:
-                        out.extend(fast)
-                        continue
                 db = self._existing_archive(f"{year}{_part(table)}")
                 rows = (db.tables().get(table) or {}) if db is not None else {}
                 out.extend(tuple(self.blobs.resolve(row.get(f)) for f in fields)

@@ -190,7 +190,7 @@ def test_search_reads_the_derived_index_and_falls_back_when_it_is_stale(data_dir
 
     store = _aged_store(data_dir)
     archive_closed(store, NOW)
-    index = data_dir / "archive" / "2025.search.json"
+    index = data_dir / "archive" / "2025.search.tsv"
     assert index.exists()
     fresh = [h.id for h in search(TinyStore(data_dir), "story")]
     assert fresh == ["s2", "s1"]  # the hot story and the archived one, newest round first
@@ -199,12 +199,11 @@ def test_search_reads_the_derived_index_and_falls_back_when_it_is_stale(data_dir
     (hit,) = [h for h in search(TinyStore(data_dir), "story 1")]
     assert hit.visibility == "steward"
     # a stale or missing index (a crash between the two writes) only makes search slower
-    index.write_text(index.read_text().replace('"steward"', '"circle"'))
+    index.write_text(index.read_text().replace("\tsteward\t", "\tcircle\t"))
     (hit,) = [h for h in search(TinyStore(data_dir), "story 1")]
     assert hit.visibility == "circle"  # (white-box: a current index is what search reads)
-    json_stamp = json.loads(index.read_text())
-    json_stamp["stamp"] = [0, 0, 0]
-    index.write_text(json.dumps(json_stamp))
+    head, _, body = index.read_text().partition("\n")
+    index.write_text("#stamp 0 0 0\n" + body)  # written for an older state of the archive
     (hit,) = [h for h in search(TinyStore(data_dir), "story 1")]
     assert hit.visibility == "steward"
     index.unlink()

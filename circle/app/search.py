@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from circle.model import Response, Story
 from circle.ports import Store
 
-_FIELDS = ("id", "round_id", "member_id", "text", "state", "visibility", "themes")
+UNIT = "\x1f"  # between the themes of one record in a search row (data.store)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -36,26 +36,31 @@ def terms(query: str) -> list[str]:
 
 def search(store: Store, query: str, *, member_id: str = "", round_id: str = "",
            theme: str = "") -> list[Hit]:
-    """Every story and response (hot and archived) containing all the query's words."""
+    """Every story and response (hot and archived) containing all the query's words.
+
+    Words match anywhere in the text (case-folded, so "Geduld" finds "geduld"); `member_id`,
+    `round_id` and `theme` narrow the result. No cap: ten years are a few MB of text.
+    """
     words = terms(query)
     theme = theme.casefold()
     hits: list[Hit] = []
     for cls, kind in ((Story, "story"), (Response, "response")):
-        rows = [*store.project_archived(cls, *_FIELDS), *store.project(cls, *_FIELDS)]
-        for rid, rnd, who, text, state, vis, themes in rows:
+        for cells, folded in store.search_rows(cls):
+            rid, rnd, who, state, vis, themes, text = cells
             if (member_id and who != member_id) or (round_id and rnd != round_id):
                 continue
-            if theme and theme not in (str(t).casefold() for t in themes or ()):
+            if theme and theme not in themes.casefold().split(UNIT):
                 continue
-            folded = str(text or "").casefold()
-            if all(w in folded for w in words):
-                at = folded.find(words[0]) if words else 0
-                hits.append(Hit(kind, rid, rnd, who, state, vis, _snippet(str(text), at)))
+            body = folded[folded.rfind("\t") + 1:]  # the text is the last cell
+            if all(w in body for w in words):
+                at = body.find(words[0]) if words else 0
+                hits.append(Hit(kind, rid, rnd, who, state, vis, _snippet(text, at)))
     return sorted(hits, key=lambda h: (h.round_id, h.id), reverse=True)
 
 
 def _snippet(text: str, at: int, width: int = 120) -> str:
-    """The text around position `at` (the first matching word), on one line."""
+    """The text around position `at` (the first matching word); the search rows' text is
+    already on one line."""
     start = max(0, at - width // 3)
-    piece = " ".join(text[start:start + width].split())
-    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+    end = start + width
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from circle.errors import CircleError, NotFoundError
@@ -80,7 +81,8 @@ def _demo(args: argparse.Namespace) -> int:
         restore_signal_handlers(previous)
     if session.dirs is not None:
         print(f"Demo stopped; its servers are down. Its files stay in {session.dirs.root}.\n"
-              "Read the members' mail with `circle demo inbox` (e.g. `circle demo inbox mei`).")
+              f"Read the members' mail with `{command()} demo inbox` "
+              f"(e.g. `{command()} demo inbox mei`).")
     return 0
 
 
@@ -112,7 +114,7 @@ def _inbox(args: argparse.Namespace) -> int:
     if not args.member:
         for address in mailboxes(dirs):
             print(f"  {address:32} {len(read_inbox(dirs, address)):3} message(s)")
-        print("Read one with `circle demo inbox MEMBER [NUMBER]`.")
+        print(f"Read one with `{command()} demo inbox MEMBER [NUMBER]`.")
         return 0
     address = _address(args.member)
     messages = read_inbox(dirs, address)
@@ -133,8 +135,26 @@ def _inbox(args: argparse.Namespace) -> int:
     for n, msg in enumerate(messages, start=1):
         kind = str(msg.get("X-Circle-Kind", "")).partition(";")[0]
         print(f"  {n:3}  {str(msg.get('Date', ''))[:25]:25}  {kind:12}  {msg.get('Subject', '')}")
-    print(f"Print one with `circle demo inbox {args.member} NUMBER`.")
+    print(f"Print one with `{command()} demo inbox {args.member} NUMBER`.")
     return 0
 
 
 __all__ = ["register"]
+
+
+def command() -> str:
+    """How to type `circle` here: plain `circle` when it is on PATH, else the path to it
+    (after `make demo` it is `.venv/bin/circle` until the venv is activated)."""
+    import os
+    import shutil
+
+    here = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    found = shutil.which("circle")
+    if found and (here is None or Path(found).resolve() == here):
+        return "circle"
+    if here is not None and here.name == "circle":
+        try:
+            return os.path.relpath(here)
+        except ValueError:
+            return str(here)
+    return "circle"
