@@ -1,4 +1,9 @@
-"""Send a personalised digest to 1,000 members through a local aiosmtpd, against a bare loop."""
+"""Send a personalised digest to 999 members through a local aiosmtpd, against a bare loop.
+
+Circle's send is the real one: a store write per batch and the send journal fsynced per
+message (`data/journal.py`); the baseline is a bare aiosmtplib loop over the same number of
+connections, measured in the same run (id `send.digest.999`, target ≤ 1.15×).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from aiosmtpd.controller import Controller
 from bench.common import emit, row
 from circle.app.rounds import approve_digest, queue_digest
 from circle.model import Member, OutboxItem, OutboxState, Round
+from data.journal import outbox_journal
 from mail.smtp import SmtpSink, send_outbox
 from tests.mailout_world import SECRET, accept_host, make_config, seed, seed_stories
 from tests.smtp_server import free_port
@@ -75,8 +81,9 @@ def run() -> dict[str, float]:
 
             async def circle_send() -> float:
                 t = time.perf_counter()
-                async with SmtpSink(config.smtp) as sink:
-                    report = await send_outbox(store, sink, now, sender=config.address)
+                async with SmtpSink(config.smtp) as sink:  # journalled, as `circle` sends
+                    report = await send_outbox(store, sink, now, sender=config.address,
+                                               journal=outbox_journal(Path(tmp)))
                 assert report.sent == len(items), report
                 return time.perf_counter() - t
 
@@ -101,8 +108,8 @@ def main() -> None:
     f = run()
     emit([
         row(f"send: digest to {int(f['members'])} members via aiosmtpd", f["send_s"],
-            f["bare_aiosmtplib_s"], "s", "≤ 1.3× bare aiosmtplib loop", f["ratio"] <= 1.3,
-            connections=f["connections"]),
+            f["bare_aiosmtplib_s"], "s", "≤ 1.15× bare aiosmtplib loop", f["ratio"] <= 1.15,
+            connections=f["connections"], id=f"send.digest.{int(f['members'])}"),
         row(f"send: compose + queue {int(f['members'])} digests", f["compose_and_queue_s"],
             f["send_s"], "s", "(baseline: the send itself)", None),
     ])

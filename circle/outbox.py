@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from circle.compose.message import Composed
 from circle.errors import NotFoundError, TransitionError
 from circle.model import OutboxItem, OutboxState
+from circle.ports import JournalEntry
 
 MAX_ATTEMPTS = 8
 """After this many temporary failures an item fails permanently (about a day of retries)."""
@@ -25,7 +26,8 @@ BACKOFF_MAX = timedelta(hours=6)
 _S = OutboxState
 _MOVES: dict[OutboxState, frozenset[OutboxState]] = {
     _S.QUEUED: frozenset({_S.SENDING, _S.DROPPED}),
-    _S.SENDING: frozenset({_S.SENT, _S.FAILED_TEMPORARY, _S.FAILED_PERMANENT, _S.UNCERTAIN}),
+    _S.SENDING: frozenset({_S.SENT, _S.FAILED_TEMPORARY, _S.FAILED_PERMANENT, _S.UNCERTAIN,
+                           _S.QUEUED}),
     _S.FAILED_TEMPORARY: frozenset({_S.SENDING, _S.QUEUED, _S.DROPPED, _S.FAILED_PERMANENT}),
     _S.FAILED_PERMANENT: frozenset({_S.QUEUED, _S.DROPPED}),
     _S.UNCERTAIN: frozenset({_S.QUEUED, _S.DROPPED, _S.SENT}),
@@ -130,6 +132,38 @@ def recover(items: list[OutboxItem], now: datetime) -> list[OutboxItem]:
     """Every item left `sending` by an interrupted run, now `uncertain` (call once, under the
     sending lock, before sending: no other sender can be in flight then)."""
     return [interrupted(i, now) for i in items if i.state == _S.SENDING]
+
+
+def not_started(item: OutboxItem, now: datetime) -> OutboxItem:
+    """An item marked `sending` whose turn never came (the journal has no `start` for it):
+    it never reached the relay, so it is simply queued again."""
+    return _move(item, _S.QUEUED, now, "its turn never came before an interruption",
+                 attempts=max(item.attempts - 1, 0))
+
+
+def replay(items: list[OutboxItem], entries: list[JournalEntry],
+           now: datetime) -> list[OutboxItem]:
+    """Fold the send journal into the items left `sending` (under the sending lock).
+
+    The relay's last recorded answer wins (`sent`, `failed`); a `start` without an answer is
+    the only case that may or may not have arrived (`uncertain`, at most one per connection);
+    an item never started goes back to `queued`.
+    """
+    last = {entry.item_id: entry for entry in entries}  # the latest word on each item
+    out = []
+    for item in items:
+        if item.state != _S.SENDING:
+            continue
+        entry = last.get(item.id)
+        if entry is None:
+            out.append(not_started(item, now))
+        elif entry.event == "sent":
+            out.append(sent(item, now, entry.detail))
+        elif entry.event == "failed":
+            out.append(failed(item, now, entry.detail or "refused", permanent=entry.permanent))
+        else:
+            out.append(interrupted(item, now))
+    return out
 
 
 def enqueue(existing: dict[str, OutboxItem], mails: list[Composed],

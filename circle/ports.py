@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 R = TypeVar("R")
 
@@ -151,3 +151,36 @@ class MailSink(Protocol):
         ...
 
 
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One outbox transition in the send journal: `start` (handed to the relay next), or the
+    relay's answer (`sent`, `failed`) for an item."""
+
+    item_id: str
+    event: str  # start | sent | failed
+    detail: str = ""
+    permanent: bool = False
+
+
+@runtime_checkable
+class SendJournal(Protocol):
+    """An append-only, durable log of outbox transitions between two store writes.
+
+    The sender appends `start` before a message goes to the relay and its answer right after;
+    each `append` is durable when it returns. The log is folded into the store per batch and
+    replayed after a crash (`circle.outbox.replay`), then `clear`ed.
+    """
+
+    def append(self, entries: list[JournalEntry]) -> None:
+        """Write the entries durably (one sync)."""
+        ...
+
+    def entries(self) -> list[JournalEntry]:
+        """Every entry since the last `clear`, oldest first (a torn last line is ignored)."""
+        ...
+
+    def clear(self) -> None:
+        """Forget every entry (after the store holds their effect)."""
+        ...

@@ -18,8 +18,10 @@ from circle.errors import CircleError
 # Each module offers `register(subparsers)`; the order is the order of `circle --help`.
 COMMAND_MODULES = (
     "cli.commands.setup",
+    "cli.commands.report",
     "cli.commands.members",
     "cli.commands.rounds",
+    "cli.commands.curate",
     "cli.commands.mailin",
     "cli.commands.mailout",
     "cli.commands.parse",

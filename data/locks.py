@@ -10,6 +10,7 @@ from types import TracebackType
 from filelock import FileLock, Timeout
 
 from circle.errors import LockedError
+from data.journal import outbox_journal
 
 MAIL_LOOP_LOCK = "mailloop.lock"
 SENDING_LOCK = "sending.lock"
@@ -70,7 +71,21 @@ def mail_loop_lock(data_dir: Path) -> ProcessLock:
     return ProcessLock(Path(data_dir) / MAIL_LOOP_LOCK, what="circle run")
 
 
-def sending_lock(data_dir: Path) -> ProcessLock:
+class SendingLock(ProcessLock):
+    """The sender's lock, carrying the circle's send journal (`data/journal.py`): whoever
+    holds the lock is the only one who appends to or replays the journal."""
+
+    def __init__(self, data_dir: Path) -> None:
+        super().__init__(Path(data_dir) / SENDING_LOCK, what="sending")
+        self.journal = outbox_journal(Path(data_dir))
+
+    def release(self) -> None:
+        """Close the journal, then give the lock back."""
+        self.journal.close()
+        super().release()
+
+
+def sending_lock(data_dir: Path) -> SendingLock:
     """The lock guarding the circle's outbox sender (`data_dir/sending.lock`): one sender at
     a time, whoever it is (`circle run`, `circle send-due`, `circle digest send`, the TUI)."""
-    return ProcessLock(Path(data_dir) / SENDING_LOCK, what="sending")
+    return SendingLock(data_dir)

@@ -10,8 +10,18 @@ from typing import Protocol
 
 from circle.errors import LockedError, MailError
 from circle.model import DeliveryProblem, Member, OutboxItem, OutboxState
-from circle.outbox import CIRCLE_MAIL, drop_unwanted, failed, is_due, recover, sent, start
-from circle.ports import MailSink, SendResult, Store
+from circle.outbox import (
+    CIRCLE_MAIL,
+    drop_unwanted,
+    failed,
+    is_due,
+    not_started,
+    recover,
+    replay,
+    sent,
+    start,
+)
+from circle.ports import JournalEntry, MailSink, SendJournal, SendResult, Store
 from circle.tokens import return_path
 from circle.transitions import receives_mail
 
@@ -52,11 +62,13 @@ class SendReport:
 
 
 async def send_due_now(store: Store, sink: MailSink, now: Now, *, sender: str, lock: Lock,
-                       progress: ProgressFn | None = None) -> SendReport:
+                       progress: ProgressFn | None = None,
+                       journal: SendJournal | None = None) -> SendReport:
     """The one sending path (CLI, daemon, TUI): take the sending lock, send, release.
 
-    If another Circle process holds the lock, returns at once with `busy` set: that
-    process's run sends these items too.
+    The send journal is `journal`, else the lock's own (`data.locks.sending_lock` carries the
+    circle's). If another Circle process holds the lock, returns at once with `busy` set:
+    that process's run sends these items too.
     """
     try:
         lock.acquire()
@@ -64,7 +76,9 @@ async def send_due_now(store: Store, sink: MailSink, now: Now, *, sender: str, l
         return SendReport(busy=True, problems=["another Circle process is sending right now; "
                                                "it will send these too"])
     try:
-        return await send_outbox(store, sink, now, sender=sender, progress=progress)
+        found = journal or getattr(lock, "journal", None)
+        return await send_outbox(store, sink, now, sender=sender, progress=progress,
+                                 journal=found if isinstance(found, SendJournal) else None)
     finally:
         lock.release()
 
@@ -77,47 +91,61 @@ def _order(item: OutboxItem) -> tuple[datetime, str]:
     return item.created_at, item.id
 
 
+def _recover(store: Store, journal: SendJournal | None, at: datetime) -> int:
+    """Fold what an interrupted run left (journal, `sending` marks) into the store; how many
+    items end `uncertain`."""
+    with store.transaction():
+        left = store.all(OutboxItem, bodies=False)
+        moved = recover(left, at) if journal is None else replay(left, journal.entries(), at)
+        store.put_many(moved)
+    if journal is not None:
+        journal.clear()
+    return sum(1 for i in moved if i.state == OutboxState.UNCERTAIN)
+
+
 async def send_outbox(store: Store, sink: MailSink, now: Now, *, sender: str,
-                      progress: ProgressFn | None = None, batch_size: int = 100,
-                      limit: int | None = None) -> SendReport:
+                      progress: ProgressFn | None = None, batch_size: int | None = None,
+                      limit: int | None = None, journal: SendJournal | None = None,
+                      connections: int | None = None) -> SendReport:
     """Send every due outbox item (queued, or a temporary failure whose retry time has come).
 
-    Call it holding the sending lock (one sender per circle). First, any item still `sending`
-    is from an interrupted run and becomes `uncertain` (never resent without the steward). Then
-    in batches: the batch is marked `sending` in a durable write before it is handed to the
-    sink; its outcomes (`sent`, `failed_temporary` with backoff, `failed_permanent` with a
-    DeliveryProblem on the member) are written together with the next batch's `sending` marks,
-    one write per batch. A crash at any point loses no item and never sends one twice: at worst
-    the batch in flight waits, `uncertain`, for the steward. Each message goes out with a
-    VERP envelope sender (`circle+b-<token>@…`, `circle.tokens.return_path`) so a bounce can
-    be tied to the mail it returns.
+    Call it holding the sending lock (one sender per circle). In batches: the batch is
+    marked `sending` in one durable store write; then at most `connections` messages are in
+    flight (default: the sink's `settings.connections`, else 1), and with a `journal` each
+    message's `start` is journalled (fsynced) before it goes to the relay and the relay's
+    answer together with the next message's `start`, so the answer is durable before the next
+    message on that connection starts (so batches can be large: `JOURNALLED_BATCH`, else 100
+    items). The batch's outcomes are written with the next batch's
+    `sending` marks (one store write per batch) and the journal is cleared.
+
+    After a crash (this function's first step): the journal's answers are applied, an item
+    started but unanswered is `uncertain` (at most one per connection), an item whose turn
+    never came is `queued` again. Without a journal every item left `sending` is `uncertain`.
+    Each message goes out with a VERP envelope sender (`circle.tokens.return_path`).
     """
     report = SendReport()
-    with store.transaction():
-        stuck = recover(store.all(OutboxItem, bodies=False), _time(now))
-        store.put_many(stuck)
-    report.uncertain = len(stuck)
+    report.uncertain = _recover(store, journal, _time(now))
+    width = connections or getattr(getattr(sink, "settings", None), "connections", 1) or 1
     due = sorted((i for i in store.all(OutboxItem, bodies=False) if is_due(i, _time(now))),
                  key=_order)
     if limit is not None:
         due = due[:limit]
-    size = max(1, batch_size)
+    size = max(1, batch_size or (JOURNALLED_BATCH if journal is not None else 100))
     slices = [due[k:k + size] for k in range(0, len(due), size)]
     done, total = 0, len(due)
     with store.transaction():
         batch = _start(store, slices.pop(0) if slices else [], _time(now), report)
         store.put_many(batch)
     while batch:
-        results = await asyncio.gather(
-            *(sink.send(return_path(sender, i.message_id), i.recipient, i.raw.encode("ascii"))
-              for i in batch),
-            return_exceptions=True)
+        results = await _hand_over(sink, sender, batch, journal, max(1, width))
         with store.transaction():
             at = _time(now)
             finished, fatal = _outcomes(store, batch, results, at, report)
             following = (_start(store, slices.pop(0), at, report)
                          if slices and fatal is None else [])
             store.put_many([*finished, *following])
+        if journal is not None:
+            journal.clear()
         for item in finished:
             if isinstance(item, OutboxItem):
                 done += 1
@@ -127,6 +155,47 @@ async def send_outbox(store: Store, sink: MailSink, now: Now, *, sender: str,
             raise fatal
         batch = following
     return report
+
+
+_Result = SendResult | BaseException | None
+JOURNALLED_BATCH = 1000
+"""Items per store write when a journal keeps each answer: the batch size no longer bounds
+what a crash leaves uncertain (items never started go back to `queued`)."""
+
+
+async def _hand_over(sink: MailSink, sender: str, batch: list[OutboxItem],
+                     journal: SendJournal | None, width: int) -> list[_Result]:
+    """Send the batch over `width` workers (one per connection); each item's result, None
+    for items never started (a fatal error such as a refused login stopped the run)."""
+    results: dict[str, _Result] = {}
+    queue = list(reversed(batch))
+    stop: list[MailError] = []
+
+    async def worker() -> None:
+        answer: list[JournalEntry] = []
+        while queue and not stop:
+            item = queue.pop()
+            if journal is not None:
+                journal.append([*answer, JournalEntry(item.id, "start")])
+            answer = []
+            try:
+                result: SendResult | BaseException = await sink.send(
+                    return_path(sender, item.message_id), item.recipient,
+                    item.raw.encode("ascii"))
+            except MailError as exc:
+                stop.append(exc)
+                result = exc
+            except Exception as exc:
+                result = exc
+            results[item.id] = result
+            if isinstance(result, SendResult):
+                answer = [JournalEntry(item.id, "sent" if result.ok else "failed",
+                                       result.detail, result.permanent)]
+        if journal is not None and answer:
+            journal.append(answer)
+
+    await asyncio.gather(*(worker() for _ in range(min(width, len(batch)))))
+    return [results.get(i.id) for i in batch]
 
 
 def _start(store: Store, candidates: list[OutboxItem], at: datetime,
@@ -155,14 +224,17 @@ def _start(store: Store, candidates: list[OutboxItem], at: datetime,
     return out
 
 
-def _outcomes(store: Store, batch: list[OutboxItem], results: list[SendResult | BaseException],
+def _outcomes(store: Store, batch: list[OutboxItem], results: list[_Result],
               at: datetime, report: SendReport) -> tuple[list[object], MailError | None]:
     """Each item's new state (+ members with a new DeliveryProblem); a MailError (e.g. login
-    refused) that must stop the run."""
+    refused) that must stop the run. An item never started goes back to `queued`."""
     fatal: MailError | None = None
     records: list[object] = []
     members: dict[str, Member] = {}
     for item, result in zip(batch, results, strict=True):
+        if result is None:
+            records.append(not_started(item, at))
+            continue
         if isinstance(result, BaseException):
             if isinstance(result, MailError):
                 fatal = fatal or result

@@ -34,7 +34,8 @@ def test_help_of_every_command() -> None:
     r = run("--help")
     assert r.returncode == 0 and "members" in r.stdout and "parse" in r.stdout
     commands = ["init", "check", "members", "rounds", "rotation", "parse", "fetch", "run",
-                "send-due", "digest", "outbox", "demo"]
+                "send-due", "digest", "outbox", "demo", "status", "question", "stories",
+                "inbound", "quarantine", "export"]
     for name in commands:
         r = run(name, "--help")
         assert r.returncode == 0, (name, r.stderr)

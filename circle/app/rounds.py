@@ -38,7 +38,7 @@ from circle.model import (
 from circle.outbox import enqueue, new_item
 from circle.ports import Store
 from circle.rotation import next_host
-from circle.schedule import due_moments, ensure_rounds, mark_fired, mark_skipped, parse_rule
+from circle.schedule import due_moments, mark_fired, mark_skipped
 from circle.transitions import receives_mail
 
 
@@ -191,20 +191,15 @@ def plan_due_mail(store: Store, now: datetime, config: Config, secret: bytes,
 
 
 def plan_rounds(store: Store, now: datetime, config: Config, *, ahead: int = 12) -> list[Round]:
-    """Plan the coming rounds the schedule implies (idempotent); every hot round, by id.
+    """Plan the coming rounds the schedule implies (the PlanRounds intent); every hot round.
 
     `circle run`, `circle send-due` and the TUI call it, so a new circle starts by itself.
     """
-    with store.transaction():
-        existing = store.all(Round)
-        rule = parse_rule(config.schedule.gathering, config.tz)
-        known = existing + [r for r in store.archived(Round, years=[now.year, now.year - 1])
-                            if r.id not in {e.id for e in existing}]
-        new = ensure_rounds(known, rule, now, config.schedule, ahead=ahead)
-        new = [r for r in new if store.get(Round, r.id) is None]
-        if new:
-            store.put_many(new)
-    return sorted([*existing, *new], key=lambda r: r.id)
+    from circle.app.apply import apply
+    from circle.app.intents_cli import PlanRounds
+
+    apply(store, PlanRounds(config=config, ahead=ahead), now)
+    return sorted(store.all(Round), key=lambda r: r.id)
 
 
 def digest_round(rounds: Sequence[Round], round_id: str | None = None) -> Round:

@@ -14,6 +14,7 @@ from circle.errors import TransitionError
 from circle.model import OutboxItem, OutboxState, Round
 from cli.context import Context, load_context
 from cli.daemon import cycle, send_outbox_now
+from cli.jsonl import add_json_flag, print_jsonl
 from data.templates import load_templates, read_templates
 from mail.send import ProgressFn, SendReport
 
@@ -37,8 +38,18 @@ def register(sub: Any) -> None:
     o = sub.add_parser("outbox", help="list outgoing mail; resend or drop an item")
     osub = o.add_subparsers(dest="outbox_command", metavar="ACTION")
     ls = osub.add_parser("list", help="list items that need attention (--all: every item)")
-    ls.add_argument("--all", action="store_true")
+    ls.add_argument("--all", action="store_true", help="every item, archived ones too")
+    add_json_flag(ls, "id, message_id, kind, recipient, created_at, round_id, member_id, "
+                  "state, attempts, next_attempt_at, last_error, sent_at, history, version, "
+                  "archived (the composed message itself is not printed)")
     ls.set_defaults(func=_list)
+    rs = osub.add_parser("resolve", help="answer for uncertain items, all at once")
+    rs.add_argument("--uncertain", required=True, choices=("delivered", "resend", "drop"),
+                    help="delivered: they arrived (mark sent); resend: send again; drop: "
+                         "never send")
+    rs.add_argument("id", nargs="*", help="item ids (a unique start is enough); none: every "
+                    "uncertain item")
+    rs.set_defaults(func=_resolve)
     for name, text in (("resend", "send an uncertain or failed item again"),
                        ("drop", "never send this item"),
                        ("delivered", "the recipient did get an uncertain item: mark it sent")):
@@ -46,7 +57,7 @@ def register(sub: Any) -> None:
         a.add_argument("id", nargs="*", help="item ids (a unique start is enough); none: every "
                        "uncertain item")
         a.set_defaults(func=_action, action=name)
-    o.set_defaults(func=_list, all=False)
+    o.set_defaults(func=_list, all=False, json=False)
 
 
 async def send_due(ctx: Context, progress: ProgressFn | None = None) -> SendReport:
@@ -117,6 +128,12 @@ _ATTENTION = (OutboxState.QUEUED, OutboxState.FAILED_TEMPORARY, OutboxState.FAIL
 
 def _list(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
+    if getattr(args, "json", False):
+        from circle.app.views import outbox_rows
+
+        rows = outbox_rows(ctx.store, archived=args.all)
+        print_jsonl(r for r in rows if args.all or r["state"] in _ATTENTION)
+        return 0
     items = sorted(ctx.store.all(OutboxItem, bodies=False), key=lambda i: (i.created_at, i.id))
     shown = items if getattr(args, "all", False) else [i for i in items if i.state in _ATTENTION]
     if not shown:
@@ -127,6 +144,11 @@ def _list(args: argparse.Namespace) -> int:
         error = f"  ({i.last_error})" if i.last_error and i.state != OutboxState.SENT else ""
         print(f"{i.id}  {i.state:<16} {i.kind:<12} {i.round_id:<8} {i.recipient}{when}{error}")
     return 0
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    args.action = args.uncertain
+    return _action(args)
 
 
 def _action(args: argparse.Namespace) -> int:

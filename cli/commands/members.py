@@ -13,6 +13,7 @@ from circle.members import find_member
 from circle.model import Member
 from circle.transitions import effective_status
 from cli.context import load_context
+from cli.jsonl import add_json_flag, print_jsonl
 
 
 def register(sub: Any) -> None:
@@ -28,6 +29,9 @@ def register(sub: Any) -> None:
     add.set_defaults(func=_add)
     ls = msub.add_parser("list", help="list members with their status")
     ls.add_argument("--all", action="store_true", help="include members who left")
+    add_json_flag(ls, "id, name, email, joined, aliases, status (active|paused|left, as of "
+                  "today), paused_until, can_host, is_steward, delivery_problems, "
+                  "delivery_paused, note, version")
     ls.set_defaults(func=_list)
     pa = msub.add_parser("pause", help="pause a member's mail (optionally until a date)")
     pa.add_argument("member", help="id, email or name")
@@ -68,6 +72,12 @@ def _apply(ctx: Any, intent: Intent) -> Outcome:
 def _list(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
     today = _today(ctx)
+    if args.json:
+        from circle.app.views import member_rows
+
+        print_jsonl(r for r in member_rows(ctx.store, today)
+                    if args.all or r["status"] != "left")
+        return 0
     members = sorted(ctx.store.all(Member), key=lambda m: m.name.lower())
     rows = []
     for m in members:

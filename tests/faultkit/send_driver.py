@@ -2,7 +2,8 @@
 
 Usage: python -m tests.faultkit.send_driver DATA_DIR PORT BATCH_SIZE
 Takes the circle's sending lock, prints "ready" once the store is open, then sends every due
-item (plain SMTP to localhost, two pooled connections) and prints the report.
+item (plain SMTP to localhost, two pooled connections, the circle's send journal) and prints
+the report.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from circle.config import SmtpSettings
+from data.journal import outbox_journal
 from data.locks import SENDING_LOCK
 from data.store import TinyStore
 from mail.smtp import SmtpSink, send_outbox
@@ -29,7 +31,7 @@ async def _send(data_dir: Path, port: int, batch: int) -> str:
     print("ready", flush=True)
     async with SmtpSink(settings) as sink:
         report = await send_outbox(store, sink, NOW, sender="circle@example.org",
-                                   batch_size=batch)
+                                   batch_size=batch, journal=outbox_journal(data_dir))
     return f"sent={report.sent} uncertain={report.uncertain}"
 
 
