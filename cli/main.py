@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "cli.commands.mailin",
     "cli.commands.mailout",
     "cli.commands.parse",
+    "cli.commands.repertoire",
     "cli.commands.demo",
 )
 
