@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "cli.commands.mailout",
     "cli.commands.parse",
     "cli.commands.repertoire",
+    "cli.commands.questions",
     "cli.commands.demo",
 )
 
