@@ -25,6 +25,8 @@ COMMAND_MODULES = (
     "cli.commands.mailin",
     "cli.commands.mailout",
     "cli.commands.parse",
+    "cli.commands.repertoire",
+    "cli.commands.questions",
     "cli.commands.demo",
 )
 

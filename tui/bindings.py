@@ -12,6 +12,9 @@ SCREENS: tuple[tuple[str, str], ...] = (
 )
 """The screens in navigation order: (mode name, title); key N opens the N-th."""
 
+MORE_SCREENS: tuple[tuple[str, str], ...] = (("repertoire", "Repertoire"),)
+"""Screens reached by their own key (8) and the palette, not listed in the navigation bar."""
+
 
 @dataclass(frozen=True)
 class ActionSpec:
@@ -32,6 +35,8 @@ _NAV = tuple(ActionSpec(f"goto_{mode}", str(n), f"app.switch_mode('{mode}')", ti
 
 ACTIONS: tuple[ActionSpec, ...] = (
     *_NAV,
+    ActionSpec("goto_repertoire", "8", "app.switch_mode('repertoire')", "Repertoire",
+               "Search every round of every year; browse the themes", show=False),
     ActionSpec("help", "question_mark,f1", "app.help", "Help", "What every key does here"),
     ActionSpec("toggle_theme", "ctrl+t", "app.toggle_theme", "Light/dark",
                "Switch between the light and the dark theme", show=False),
@@ -65,6 +70,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "theme", "threads"),
     ActionSpec("clear_search", "escape", "clear_search", "All rounds", "Back to every round",
                "threads"),
+    # Repertoire
+    ActionSpec("search", "slash", "search", "Search", "Words, member:, theme:, round:, "
+               "question: across every year", "repertoire"),
+    ActionSpec("themes", "t", "themes", "Themes", "Browse the themes of every year",
+               "repertoire"),
     # Members
     ActionSpec("add_member", "a", "add_member", "Add", "Add a member", "members"),
     ActionSpec("edit_member", "e", "edit_member", "Edit", "Edit name and addresses", "members"),

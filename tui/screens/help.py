@@ -11,7 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.bindings import SCREENS, specs_for
+from tui.bindings import MORE_SCREENS, SCREENS, specs_for
 
 ABOUT = ("Circle keeps the circle's mail so you can tend the people. Nothing a member sent is "
          "ever deleted; hiding and holding can always be undone. Every action is also in the "
@@ -34,7 +34,7 @@ class HelpScreen(ModalScreen[None]):
         """The text of the help."""
         keymap = self.app._keymap  # the keys after the config's remapping
         text = Text()
-        title = dict(SCREENS).get(self.mode, "Circle")
+        title = dict((*SCREENS, *MORE_SCREENS)).get(self.mode, "Circle")
         text.append(f"{title}\n", style="bold")
         for scope in (self.mode, "app"):
             if scope == "app":

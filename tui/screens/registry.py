@@ -7,6 +7,7 @@ from tui.screens.digest import DigestScreen
 from tui.screens.hosts import HostsScreen
 from tui.screens.members import MembersScreen
 from tui.screens.quarantine import QuarantineScreen
+from tui.screens.repertoire import RepertoireScreen
 from tui.screens.review import ReviewScreen
 from tui.screens.threads import ThreadsScreen
 from tui.screens.today import TodayScreen
@@ -19,4 +20,5 @@ SCREEN_CLASSES: dict[str, type[CircleScreen]] = {
     "hosts": HostsScreen,
     "digest": DigestScreen,
     "quarantine": QuarantineScreen,
+    "repertoire": RepertoireScreen,
 }

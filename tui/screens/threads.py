@@ -150,6 +150,43 @@ class ThreadsScreen(CircleScreen):
             self._add_story(head, story)
         tree.root.expand()
 
+    def reveal(self, story_id: str, focus_id: str = "") -> None:
+        """Open the story's round and put the cursor on it (or on `focus_id`, a response)."""
+        story = self.data.stories.get(story_id)
+        if story is None:
+            self.notify(f"Story {story_id} is not loaded yet; try again in a moment.")
+            return
+        self.query_text = ""
+        self.query_one("#search", Input).value = ""
+        self.refresh_data()
+        tree = self.thread_tree
+        for node in tree.root.children:
+            if node.data == ("round", story.round_id):
+                if not node.children:
+                    for member_story in self.data.stories_of(story.round_id):
+                        self._add_story(node, member_story)
+                node.expand()
+                target = self._find(node, focus_id or story_id) or self._find(node, story_id)
+                if target is not None:
+                    target.expand()
+                    self.call_after_refresh(self._point_at, target)
+                break
+        tree.focus()
+
+    def _point_at(self, node: TreeNode[NodeData]) -> None:
+        """Put the cursor on a node once the tree has laid out its lines."""
+        self.thread_tree.move_cursor(node)
+        self.thread_tree.scroll_to_node(node, animate=False)
+
+    def _find(self, node: TreeNode[NodeData], key: str) -> TreeNode[NodeData] | None:
+        for child in node.children:
+            if child.data is not None and child.data[1] == key:
+                return child
+            found = self._find(child, key)
+            if found is not None:
+                return found
+        return None
+
     def action_search(self) -> None:
         """Focus the search box."""
         self.query_one("#search", Input).focus()

@@ -7,9 +7,9 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tui.bindings import ACTIONS, SCREENS, ActionSpec
+from tui.bindings import ACTIONS, MORE_SCREENS, SCREENS, ActionSpec
 
-TITLES = dict(SCREENS)
+TITLES = dict((*SCREENS, *MORE_SCREENS))
 
 
 class CircleCommands(Provider):
