@@ -215,3 +215,20 @@ def test_host_yes_to_the_invitation_makes_the_host(world):
     after = store.get(Round, DEC)
     assert after is not None
     assert (after.host_id, after.host_state) == (invite.member_id, HostState.ACCEPTED)
+
+
+@pytest.mark.parametrize(("reason", "sentence"), [
+    ("too_long: 312 words (the limit is 300)", "It is 312 words long; the circle's limit is 300."),
+    ("late: arrived after the digest of 2026-11 was sent on 2026-11-23",
+     "It arrived after the digest of 2026-11 was sent on 2026-11-23."),
+    ("member_paused: Ana is paused until 2026-12-01", "Ana is paused until 2026-12-01."),
+    ("another_story: 1 earlier story this round",
+     "The member already sent a story this round (a second one, or the same one again)."),
+    ("held by the steward", "Held by the steward."),
+    ("unmatched", "It matches no member and answers none of the circle's emails."),
+])
+def test_held_reasons_read_as_sentences(reason, sentence):
+    from circle.reasons import plain_reason
+
+    assert plain_reason(reason) == sentence
+    assert "_" not in plain_reason(reason)
