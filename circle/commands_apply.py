@@ -10,6 +10,7 @@ from typing import Any
 
 from dateutil import parser as dateparser
 
+from circle.carrying import digest_gone, digest_month_of
 from circle.errors import TransitionError
 from circle.model import (
     Appreciation,
@@ -19,6 +20,7 @@ from circle.model import (
     Response,
     Round,
     Story,
+    StoryState,
     Visibility,
 )
 from circle.parsing.types import Command
@@ -43,6 +45,7 @@ class CommandInput:
     members: Sequence[Member] = ()
     stories: Sequence[Story] = ()  # the member's own stories
     responses: Sequence[Response] = ()  # the member's own responses
+    carrier: Round | None = None  # the round whose digest carries new posts (circle.carrying)
 
 
 @dataclass
@@ -165,12 +168,20 @@ def _thanks(inp: CommandInput) -> tuple[list[Any], str]:
     name, words = name.strip(), words.strip()
     if not name or not words:
         raise _Refused("write it as THANKS <name>: <your words>")
+    rnd = inp.carrier or inp.round
+    if rnd is None or digest_gone(rnd):
+        raise _Refused("the next round is not planned yet, so no digest can carry your thanks;"
+                       " please send them again when the next question comes")
     to = _find_by_name([m for m in inp.members if m.id != inp.member.id], name)
-    app = Appreciation(id=f"a-{inp.ref}", round_id=inp.round.id if inp.round else "",
+    # Thanks go straight to the celebrations (approved); the steward sees them in Review and
+    # in the digest preview, and may edit one or leave it out.
+    app = Appreciation(id=f"a-{inp.ref}", round_id=rnd.id,
                        from_member_id=inp.member.id, to_name=to.name if to else name,
                        text=words, received_at=inp.now, to_member_id=to.id if to else None,
-                       message_id=inp.message_id)
-    return [app], f"your thanks to {app.to_name} will be celebrated in the digest"
+                       message_id=inp.message_id, state=StoryState.APPROVED)
+    month = digest_month_of(rnd.id) or rnd.id
+    return [app], (f"your thanks to {app.to_name} will be among the celebrations of the "
+                   f"{month} digest")
 
 
 def _my_stories(inp: CommandInput) -> tuple[list[Any], str]:

@@ -113,7 +113,7 @@ def test_invitation_offers_the_three_answers_and_the_kit(world):
     msg = _parse(host_invitation(ms, mm["ana"], rs[1], ["When did you last feel heard?"]).raw)
     body = msg.get_content()
     assert "Would you host the November 2026 round" in str(msg["Subject"])
-    for word in ("YES", "SWAP", "NOT THIS TIME", "What hosting means",
+    for word in ("HOST YES", "SWAP", "HOST NO", "What hosting means",
                  "When did you last feel heard?", "How to send your question"):
         assert word in body
 

@@ -24,7 +24,7 @@ async def test_today_shows_the_round_and_what_needs_the_steward(tmp_path: Path) 
         text = screen_text(app)
         assert "round 2026-11" in text
         assert "What is a small risk you took recently" in text
-        assert "waiting for review" in text and "in quarantine" in text
+        assert "waiting for a decision" in text and "in quarantine" in text
 
 
 async def test_review_approves_a_pending_story_and_moves_on(tmp_path: Path) -> None:
@@ -36,7 +36,7 @@ async def test_review_approves_a_pending_story_and_moves_on(tmp_path: Path) -> N
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         first = screen.current()
-        assert first is not None and first.state == StoryState.PENDING
+        assert first is not None and first.state in (StoryState.PENDING, StoryState.HELD)
         before = screen.table.row_count
         await pilot.press("a")
         await settle(pilot)
@@ -169,6 +169,8 @@ async def test_member_text_is_never_markup(tmp_path: Path) -> None:
         await settle(pilot)
         await pilot.press("2")
         await settle(pilot)
+        app.screen.table.move_cursor(row=app.screen.table.get_row_index("s-hostile"))
+        await settle(pilot)
         assert app.screen.current().id == "s-hostile"
         assert hostile in screen_text(app)
         await pilot.click("#post-body", offset=(3, 1))
@@ -215,3 +217,27 @@ async def test_mail_stored_by_another_process_appears(tmp_path: Path) -> None:
                         received_at=FIXED))
         await settle(pilot, lambda: "s-late" in app.data.stories, timeout=8)
         assert any(p.id == "s-late" for p in app.data.review_queue())
+
+
+async def test_review_lists_held_items_with_plain_reasons_and_today_counts_them(
+        tmp_path: Path) -> None:
+    held = Story("s-held-late", "2026-11", "ana", "Three short lines.\nAbout my week.\nThanks.",
+                 FIXED, state=StoryState.HELD,
+                 held_reasons=["too_long: 312 words (the limit is 300)"],
+                 classify_reasons=["token-match", "has_new_text"])
+    app = demo_app(tmp_path, extra=[held])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        waiting = app.data.review_queue(include_held=True)
+        assert f"{len(waiting)} waiting for a decision" in screen_text(app)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert "s-held-late" in screen.table.rows
+        screen.table.move_cursor(row=screen.table.get_row_index("s-held-late"))
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Held because: It is 312 words long; the circle's limit is 300." in text
+        for code in ("too_long", "token-match", "has_new_text"):
+            assert code not in text

@@ -59,7 +59,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Celebrate it as an appreciation in the digest", "review"),
     ActionSpec("original", "o", "original", "Original", "Show the clean text or the original "
                "email", "review"),
-    ActionSpec("show_held", "f", "show_held", "Held too", "Also list held items", "review",
+    ActionSpec("show_held", "f", "show_held", "Pending only", "List only pending items, or "
+               "held ones too (the default)", "review",
                show=False),
     ActionSpec("next_item", "j,right_square_bracket", "next_item", "Next", "Next item",
                "review", show=False),

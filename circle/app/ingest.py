@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from circle.carrying import carrying_round
 from circle.commands_apply import CommandInput, apply_command
 from circle.config import Config
 from circle.identity import (
@@ -301,14 +302,20 @@ def _post(batch: _Batch, msg: ParsedMessage, mail: InboundMail, found: Match, re
     member, config, now, report = found.member, batch.config, batch.now, batch.report
     assert member is not None
     rnd = batch.rounds.get(found.round_id)
-    earlier = batch.stories_by(member.id, rnd.id) if rnd is not None else 0
+    # After the round's digest went, the next digest carries it (circle/carrying.py).
+    carrier = carrying_round(batch.rounds.values(), rnd)
+    refiled = carrier is not None and rnd is not None and carrier.id != rnd.id
+    round_id = carrier.id if refiled and carrier is not None else found.round_id
+    earlier = batch.stories_by(member.id, round_id) if rnd is not None else 0
     facts = Facts(member=member, round=rnd, via=found.via, text=msg.text, received_at=now,
                   today=batch.today, max_words=config.max_story_words,
                   is_response=found.is_response, stories_this_round=earlier,
                   attachments=msg.attachments)
     reasons = held_reasons(facts)
+    if refiled:  # not late: it is on its way to the next digest, as the receipt says
+        reasons = [r for r in reasons if not r.startswith("late:")]
     state = StoryState.HELD if reasons else StoryState.PENDING
-    common: dict[str, Any] = dict(round_id=found.round_id, member_id=member.id, text=msg.text,
+    common: dict[str, Any] = dict(round_id=round_id, member_id=member.id, text=msg.text,
                                   received_at=now, message_id=msg.message_id, elided=msg.elided,
                                   state=state, held_reasons=reasons,
                                   classify_reasons=list(msg.reasons), raw_sha=mail.raw_sha)
@@ -337,7 +344,8 @@ def _command(batch: _Batch, msg: ParsedMessage, found: Match, ref: str) -> str:
         parent_id=found.token_parent, message_id=msg.message_id, now=now,
         today=batch.today, ref=ref, members=list(batch.members.values()),
         stories=batch.stories.of_member(member.id),
-        responses=batch.responses.of_member(member.id)))
+        responses=batch.responses.of_member(member.id),
+        carrier=carrying_round(batch.rounds.values(), batch.rounds.get(found.round_id))))
     for changed in outcome.records:
         batch.put(changed)
         if isinstance(changed, Appreciation):

@@ -218,8 +218,14 @@ def digest_round(rounds: Sequence[Round], round_id: str | None = None) -> Round:
 def load_digest(store: Store, rnd: Round, config: Config, *, force: bool = True) -> DigestData:
     """The digest of `rnd` from the store (EmptyDigestError if nothing is approved, unless
     `force`)."""
-    return build_digest(rnd, members=store.all(Member), stories=store.all(Story),
-                        responses=store.all(Response), appreciations=store.all(Appreciation),
+    stories, responses = store.all(Story), store.all(Response)
+    known = {s.id for s in stories}
+    for story_id in sorted({r.story_id for r in responses if r.round_id == rnd.id} - known):
+        older = store.get(Story, story_id)  # a continuing conversation's story, archived
+        if older is not None:
+            stories.append(older)
+    return build_digest(rnd, members=store.all(Member), stories=stories,
+                        responses=responses, appreciations=store.all(Appreciation),
                         rounds=store.all(Round), settings=config.schedule, force=force)
 
 

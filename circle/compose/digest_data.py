@@ -1,4 +1,5 @@
-"""What goes in a round's digest: approved stories by consent, threads, thanks, celebration."""
+"""What goes in a round's digest: approved stories by consent, threads, thanks, celebration,
+responses to earlier stories ("continuing conversations") and extra sections."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from circle.compose.text import clean_line
+from circle.compose.text import clean_line, first_line
 from circle.config import ScheduleSettings
 from circle.errors import CircleError
 from circle.model import (
@@ -62,6 +63,27 @@ class Thanks:
 
 
 @dataclass(frozen=True)
+class Continuing:
+    """Responses this digest carries to a story an earlier digest already held."""
+
+    story: DigestStory  # the earlier story (text shortened to its opening) and its new replies
+    round_id: str  # the round whose digest held the story
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    """An extra section of the digest (plain text), shown after the question.
+
+    The place for parts other use-cases contribute (e.g. "From our last gathering"): a
+    builder appends one to `DigestData.sections`; both the text and the HTML part show it.
+    """
+
+    title: str
+    ident: str  # HTML id, e.g. "harvest"
+    text: str  # plain text; member words already inert
+
+
+@dataclass(frozen=True)
 class DigestData:
     """Everything one round's digest says (the same for every member; links differ)."""
 
@@ -77,11 +99,13 @@ class DigestData:
     next_host: str = ""
     next_question_at: datetime | None = None
     next_gathering: datetime | None = None
+    continuing: tuple[Continuing, ...] = ()
+    sections: tuple[DigestSection, ...] = ()
 
     @property
     def empty(self) -> bool:
         """True when nothing approved is in it."""
-        return not (self.stories or self.thanks)
+        return not (self.stories or self.thanks or self.continuing or self.sections)
 
 
 def _shown(post: Story | Response) -> bool:
@@ -123,6 +147,30 @@ def _threads(story: Story, responses: Sequence[Response],
     return build(story.id, 0)
 
 
+def _continuing(rnd: Round, stories: Sequence[Story], responses: Sequence[Response],
+                names: dict[str, str]) -> tuple[Continuing, ...]:
+    """Approved responses filed under `rnd` that answer stories of earlier rounds.
+
+    A response that arrives after its story's digest went is filed under the next round
+    (`circle.carrying`), so it appears exactly once: here, under its story's opening line.
+    """
+    by_id = {s.id: s for s in stories}
+    older = sorted({r.story_id for r in responses if r.round_id == rnd.id and _shown(r)
+                    and r.story_id in by_id and by_id[r.story_id].round_id != rnd.id
+                    and _shown(by_id[r.story_id])},
+                   key=lambda sid: (by_id[sid].received_at, sid))
+    out = []
+    for sid in older:
+        story = by_id[sid]
+        thread = _threads(story, [r for r in responses if r.round_id == rnd.id], names)
+        if thread:
+            opening = first_line(inert(story.text), 100)
+            out.append(Continuing(DigestStory(story.id, _author(story, names),
+                                              story.visibility == Visibility.CIRCLE, opening,
+                                              thread), story.round_id))
+    return tuple(out)
+
+
 def build_digest(rnd: Round, *, members: Sequence[Member], stories: Sequence[Story],
                  responses: Sequence[Response], appreciations: Sequence[Appreciation],
                  rounds: Sequence[Round], settings: ScheduleSettings,
@@ -144,6 +192,7 @@ def build_digest(rnd: Round, *, members: Sequence[Member], stories: Sequence[Sto
                     _threads(s, [r for r in responses if r.round_id == rnd.id or
                                  r.story_id == s.id], names))
         for s in here)
+    continuing = _continuing(rnd, stories, responses, names)
     thanks = tuple(
         Thanks(names.get(a.from_member_id, ANONYMOUS),
                names.get(a.to_member_id or "", clean_line(a.to_name)), inert(a.text).strip())
@@ -170,7 +219,7 @@ def build_digest(rnd: Round, *, members: Sequence[Member], stories: Sequence[Sto
     data = DigestData(
         round_id=rnd.id, gathering=rnd.gathering, host_name=host,
         welcome=inert(rnd.welcome).strip(), question=inert(rnd.question).strip(),
-        stories=shown_stories, thanks=thanks,
+        stories=shown_stories, thanks=thanks, continuing=continuing,
         contributors=tuple(n for n in dict.fromkeys(data_contributors) if n),
         first_timers=tuple(n for n in dict.fromkeys(first) if n),
         next_host=(names.get(nxt.host_id or "", "") if nxt and nxt.host_state

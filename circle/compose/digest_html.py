@@ -7,8 +7,15 @@ from collections.abc import Mapping
 from html import escape
 from zoneinfo import ZoneInfo
 
-from circle.compose.digest_data import DigestData, DigestStory, ThreadEntry
-from circle.compose.digest_text import Link, agreements_lines, celebration, next_round
+from circle.carrying import digest_month_of
+from circle.compose.digest_data import Continuing, DigestData, DigestStory, ThreadEntry
+from circle.compose.digest_text import (
+    Link,
+    agreements_lines,
+    celebration,
+    gathering_line,
+    next_round,
+)
 from circle.compose.templates import render
 from circle.compose.text import clean_line, month_name
 from circle.model import Circle
@@ -57,7 +64,27 @@ def _story(n: int, story: DigestStory, link: str) -> str:
                  if thread else "")
     return (f'<article aria-labelledby="story-{n}">\n<h3 id="story-{n}">{n}. {author}</h3>\n'
             f"{paragraphs(story.text)}\n{responses}"
-            f'<p><a href="{escape(link, quote=True)}">Reply to this story</a></p>\n</article>')
+            f'<p><a href="{escape(link, quote=True)}">{escape(_reply_words(story))}</a></p>\n'
+            "</article>")
+
+
+def _continuing(item: Continuing, link: str) -> str:
+    story = item.story
+    head = f"{clean_line(story.author)}'s story" if story.named else "A story"
+    month = digest_month_of(item.round_id) or item.round_id
+    ident = f"continuing-{escape(story.id, quote=True)}"
+    return (f'<article aria-labelledby="{ident}">\n<h3 id="{ident}">{escape(head)} from '
+            f"{escape(month)}</h3>\n<blockquote>{paragraphs(story.text)}</blockquote>\n"
+            f"{_thread(story.responses)}\n"
+            f'<p><a href="{escape(link, quote=True)}">{escape(_reply_words(story))}</a></p>\n'
+            "</article>")
+
+
+def _reply_words(story: DigestStory) -> str:
+    """The link text, saying whose story it answers."""
+    if story.named:
+        return f"Reply to {clean_line(story.author).split(' ')[0]}'s story"
+    return "Reply to this story (its author is not named)"
 
 
 def _section(title: str, inner: str, ident: str) -> str:
@@ -70,16 +97,22 @@ def digest_html(circle: Circle, data: DigestData, link: Link,
     """The HTML alternative of the digest for one reader (whose links `link` gives)."""
     tz = ZoneInfo(circle.timezone)
     title = f"{clean_line(circle.name)}: digest for {month_name(data.gathering.astimezone(tz))}"
-    parts = []
+    parts = [_section("This month's gathering",
+                      paragraphs(gathering_line(circle, data, tz)), "gathering")]
     if data.welcome:
         heading = f"Welcome from {data.host_name}" if data.host_name else "Welcome"
         parts.append(_section(heading, paragraphs(data.welcome), "welcome"))
     if data.question:
         parts.append(_section("This month's question",
                               f"<blockquote>{paragraphs(data.question)}</blockquote>", "question"))
+    # Extra sections (DigestData.sections) go here, after the question, before the stories.
+    parts += [_section(sec.title, paragraphs(sec.text), sec.ident) for sec in data.sections]
     if data.stories:
         stories = "\n".join(_story(n, s, link(s)) for n, s in enumerate(data.stories, 1))
         parts.append(_section("Stories", stories, "stories"))
+    if data.continuing:
+        items = "\n".join(_continuing(c, link(c.story)) for c in data.continuing)
+        parts.append(_section("Continuing conversations", items, "continuing"))
     if data.thanks:
         items = "\n".join(f"<li><strong>{escape(t.giver)}</strong> thanks "
                           f"<strong>{escape(clean_line(t.to))}</strong>: {escape(t.text)}</li>"

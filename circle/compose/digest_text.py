@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from circle.compose.digest_data import DigestData, DigestStory, ThreadEntry
+from circle.carrying import digest_month_of
+from circle.compose.digest_data import Continuing, DigestData, DigestStory, ThreadEntry
 from circle.compose.templates import render
 from circle.compose.text import (
     clean_line,
@@ -82,21 +83,47 @@ def story_block(n: int, story: DigestStory, link: str) -> str:
     return "\n".join(lines)
 
 
+def gathering_line(circle: Circle, data: DigestData, tz: ZoneInfo) -> str:
+    """'We gather on Wednesday 25 November 2026 at 18:00. Where: ...' (this round's)."""
+    line = f"We gather on {when(data.gathering.astimezone(tz))}."
+    place = clean_line(circle.gathering_place, 300)
+    return f"{line} Where: {place}." if place and place[-1] not in ".!?" else (
+        f"{line} Where: {place}" if place else line)
+
+
+def continuing_block(item: Continuing, link: str) -> str:
+    """Responses to an earlier story, under the story's opening line, with its reply link."""
+    story = item.story
+    head = f"{clean_line(story.author)}'s story" if story.named else "A story"
+    lines = [underline(f"{head} from {digest_month_of(item.round_id) or item.round_id}", "~"),
+             indent(f"\"{story.text}\"", "    ")]
+    lines += _thread(story.responses, 1)
+    lines += ["", "Reply to this story:", f"<{link}>"]
+    return "\n".join(lines)
+
+
 def digest_text(circle: Circle, data: DigestData, link: Link,
                 templates: Mapping[str, str] | None = None) -> tuple[str, str]:
     """(subject, body) of the plain-text digest for one reader (whose links `link` gives)."""
     tz = ZoneInfo(circle.timezone)
     month = month_name(data.gathering.astimezone(tz))
     blocks = [underline(f"{circle.name}: digest for {month}", "=")]
+    blocks.append(f"{underline('This month' + chr(39) + 's gathering')}\n"
+                  f"{wrap(gathering_line(circle, data, tz))}")
     if data.welcome:
         title = f"Welcome from {data.host_name}" if data.host_name else "Welcome"
         blocks.append(f"{underline(title)}\n{wrap(data.welcome)}")
     if data.question:
         title = underline("This month's question")
         blocks.append(f"{title}\n{indent(data.question, '    ')}")
+    # Extra sections (DigestData.sections) go here, after the question, before the stories.
+    blocks += [f"{underline(sec.title)}\n{wrap(sec.text)}" for sec in data.sections]
     if data.stories:
         blocks.append(underline("Stories"))
         blocks += [story_block(n, s, link(s)) for n, s in enumerate(data.stories, 1)]
+    if data.continuing:
+        blocks.append(underline("Continuing conversations"))
+        blocks += [continuing_block(c, link(c.story)) for c in data.continuing]
     if data.thanks:
         blocks.append(underline("Thanks") + "\n" + "\n".join(
             indent(f"- {t.giver} thanks {clean_line(t.to)}: {t.text}", "", 72)

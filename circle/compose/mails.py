@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from circle.carrying import digest_month_of
 from circle.compose.calendar import gathering_ics
 from circle.compose.message import (
     Composed,
@@ -73,7 +74,7 @@ def _moment(ms: MailSetting, rnd: Round, moment: str) -> datetime:
 
 def host_invitation(ms: MailSetting, member: Member, rnd: Round,
                     past_questions: Sequence[str] = ()) -> Composed:
-    """"Would you host the December round? Reply YES, SWAP or NOT THIS TIME" + the host kit."""
+    """"Would you host the December round? Reply HOST YES, SWAP or HOST NO" + the host kit."""
     gathering = _local(ms, rnd.gathering)
     question_at = _moment(ms, rnd, "question")
     past = "\n".join(indent(f"- {q.strip()}", "", 72) for q in past_questions if q.strip())
@@ -177,7 +178,9 @@ def notice_mail(ms: MailSetting, member: Member, notice: Notice,
         detail += "."
     if template != "refused":
         detail = detail[:1].upper() + detail[1:]
+    month = digest_month_of(notice.round_id)
     values = {**_base(ms, member), "command": command, "detail": detail,
+              "digest": f"the {month} digest" if month else "the next digest",
               "stories": stories_list(stories) if stories or not detail else detail}
     subject, body = render(template, values, ms.templates)
     # A confirmation request's token names it, so only a reply to it can confirm it.

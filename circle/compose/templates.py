@@ -21,9 +21,11 @@ Would you host the $month round of $circle? We gather on $gathering.
 
 Just reply to this email with one of these words:
 
-  YES            I will host.
-  SWAP           I would like to host another month instead.
-  NOT THIS TIME  Not this month; please ask someone else.
+  HOST YES   I will host.
+  SWAP       I would like to host another month instead.
+  HOST NO    Not this month; please ask someone else.
+
+(In reply to this email a plain YES or NO is understood too.)
 
 $host_kit
 
@@ -93,8 +95,9 @@ Subject: Your story reached the circle
 
 Dear $name,
 
-Thank you. Your story reached the circle. The steward will include it in
-this month's digest, which only members receive.
+Thank you. Your story reached the circle. The steward reads every story
+before it is shared. Yours is for $digest.
+Only members receive the digest.
 
 If you would rather keep it between you and the steward, reply PRIVATE.
 To share it without your name, reply ANONYMOUS.

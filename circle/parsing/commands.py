@@ -3,7 +3,7 @@
 Safe by construction: a message is a command only when, once trimmed, it is essentially the
 command — a command line followed by at most a short note ("PASS. Sorry, busy month.").
 A story whose first line happens to be a command word, or that opens by thanking someone
-and goes on to tell a story, stays a story. A bare YES / NOT THIS TIME answers only a host
+and goes on to tell a story, stays a story. A bare YES / NO answers only a host
 invitation (its subject asks about hosting); in reply to the round's question it is a story.
 """
 
@@ -35,7 +35,11 @@ _SIMPLE = {
     "HELP": "HELP",
 }
 # Answers to a host invitation: only when the message is little more than the answer.
-_HOST_ANSWERS = {"YES": "HOST_YES", "NOT THIS TIME": "HOST_NO"}
+# The invitation and HELP name HOST YES / HOST NO / SWAP; the bare YES / NO are the short forms
+# (NOT THIS TIME stays understood from invitations sent before the vocabulary was unified).
+_HOST_ANSWERS = {"YES": "HOST_YES", "NO": "HOST_NO", "NOT THIS TIME": "HOST_NO"}
+HOST_WORDS = {"HOST YES": "HOST_YES", "HOST NO": "HOST_NO", "SWAP": "SWAP"}
+"""The host replies every email names: invitation, HELP and this parser share them."""
 _PAUSE_UNTIL = re.compile(r"^PAUSE\s+UNTIL\s+(\S.{0,60})$", re.IGNORECASE)
 _THANKS = re.compile(r"^THANKS\s+([^:\n]{1,80}?)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _SHORT_REST = 300  # characters after a YES / NOT THIS TIME line that still make it an answer

@@ -13,19 +13,13 @@ from textual.widgets import DataTable, Static
 from circle.app.intents import AddSender, AssignQuarantine, DismissQuarantine
 from circle.members import find_by_address, new_member
 from circle.model import MessageKind, QuarantineItem, QuarantineState
+from circle.reasons import plain_reason
 from circle.transitions import resolve_quarantine
 from tui.bindings import bindings_for
 from tui.screens.base import CircleScreen
 from tui.screens.form import FormScreen
 from tui.screens.pick import PickScreen
 from tui.widgets.render import day, day_time, one_line, plain
-
-REASON_WORDS = {
-    "unknown-sender": "nobody in the circle writes from this address",
-    "unverified-sender": "the name matches a member but the address does not",
-    "bounce": "a delivery failure report",
-    "auto-reply": "an automatic reply (out of office)",
-}
 
 
 class QuarantineScreen(CircleScreen):
@@ -64,7 +58,8 @@ class QuarantineScreen(CircleScreen):
         table, row = self.table, self.table.cursor_row
         table.clear()
         for item in self.data.open_quarantine():
-            table.add_row(day(item.received_at, self.capp.config.tz), Text(item.reason),
+            table.add_row(day(item.received_at, self.capp.config.tz),
+                          Text(one_line(plain_reason(item.reason), 40)),
                           Text(one_line(item.sender_name or item.sender, 24)), key=item.id)
         table.border_title = f"{table.row_count} in quarantine"
         table.move_cursor(row=min(row, max(table.row_count - 1, 0)))
@@ -88,7 +83,7 @@ class QuarantineScreen(CircleScreen):
         text.append(plain(item.subject))
         text.append(f"\nReceived: {day_time(item.received_at, self.capp.config.tz)}\n")
         text.append("Why: ", style="bold")
-        text.append(f"{item.reason} — {REASON_WORDS.get(item.reason, item.kind.value)}\n\n")
+        text.append(f"{plain_reason(item.reason)}\n\n")
         text.append(plain(item.text or "(no text)"))
         detail.update(text)
 

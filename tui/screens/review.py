@@ -52,7 +52,7 @@ class ReviewScreen(CircleScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.include_held = False
+        self.include_held = True  # everything that needs a decision: pending and held
         self.show_original = False
         self._originals: dict[str, Text] = {}  # raw sha → the rendered original email
 
@@ -91,8 +91,13 @@ class ReviewScreen(CircleScreen):
             table.add_row(*self._cells(post), key=post.id)
         if keep is not None and keep.id in table.rows:
             table.move_cursor(row=table.get_row_index(keep.id))
-        self.table.border_title = f"{len(queue)} to review"
+        self.table.border_title = self._title(queue)
         self._show_current()
+
+    @staticmethod
+    def _title(queue: list[Post]) -> str:
+        held = sum(1 for p in queue if p.state == StoryState.HELD)
+        return f"{len(queue)} to review" + (f" ({held} held)" if held else "")
 
     def _cells(self, post: Post) -> tuple[str | Text, ...]:
         kind = "S" if isinstance(post, Story) else "R"
@@ -142,7 +147,7 @@ class ReviewScreen(CircleScreen):
                         style="dim")
         cached = self._originals.get(post.raw_sha)
         if cached is not None:
-            return cached
+            return _with_codes(post, cached)
         archive, sha = self.capp.store.archive, post.raw_sha
 
         def read() -> None:
@@ -156,7 +161,7 @@ class ReviewScreen(CircleScreen):
         self._originals[message.sha] = message.text
         post = self.current()
         if self.show_original and post is not None and post.raw_sha == message.sha:
-            self.query_one("#post-body", Static).update(message.text)
+            self.query_one("#post-body", Static).update(_with_codes(post, message.text))
 
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -188,7 +193,7 @@ class ReviewScreen(CircleScreen):
         else:
             for col, value in zip(table.columns, self._cells(new), strict=False):
                 table.update_cell(new.id, col, value)
-        table.border_title = f"{table.row_count} to review"
+        table.border_title = self._title(self.data.review_queue(self.include_held))
         self._show_current()
 
     def _decide(self, what: str, fn: Callable[[Any], Post], make: Callable[..., Intent]) -> None:
@@ -292,7 +297,7 @@ class ReviewScreen(CircleScreen):
         self._show_current()
 
     def action_show_held(self) -> None:
-        """Also list held items (or not)."""
+        """List only pending items, or held ones too (the default)."""
         self.include_held = not self.include_held
         self.refresh_data()
 
@@ -303,6 +308,16 @@ class ReviewScreen(CircleScreen):
     def action_previous_item(self) -> None:
         """Previous item."""
         self.table.action_cursor_up()
+
+
+def _with_codes(post: Post, original: Text) -> Text:
+    """The original email under the rules' codes (the details view keeps them)."""
+    codes = [*post.classify_reasons, *post.held_reasons]
+    if not codes:
+        return original
+    head = Text("\n── rule codes ──\n", style="dim")
+    head.append(plain(", ".join(codes), style="dim"))
+    return head.append("\n").append_text(original)
 
 
 @dataclass

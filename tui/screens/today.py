@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from circle.model import HostState, RoundState
+from circle.model import HostState, RoundState, StoryState
 from tui.bindings import bindings_for
 from tui.screens.base import CircleScreen
 from tui.widgets.render import day, day_time, plain
@@ -98,10 +98,12 @@ class TodayScreen(CircleScreen):
         data, now = self.data, self.capp.now()
         text = Text()
         text.append("Needs you\n", style="bold")
-        pending = data.review_queue()
+        waiting = data.review_queue(include_held=True)
         items = []
-        if pending:
-            items.append(f"{len(pending)} waiting for review (2 Review)")
+        if waiting:
+            held = sum(1 for p in waiting if p.state == StoryState.HELD)
+            extra = f", {held} of them held" if held else ""
+            items.append(f"{len(waiting)} waiting for a decision{extra} (2 Review)")
         if quarantine := data.open_quarantine():
             items.append(f"{len(quarantine)} in quarantine (7 Quarantine)")
         if trouble := data.outbox_trouble():

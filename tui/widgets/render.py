@@ -12,6 +12,7 @@ from datetime import datetime, tzinfo
 from rich.text import Text
 
 from circle.model import Response, Story, StoryState, Visibility
+from circle.reasons import plain_reasons
 from circle.text_safety import inert, inert_line
 
 STATE_STYLE = {StoryState.PENDING: "bold", StoryState.APPROVED: "green",
@@ -57,10 +58,9 @@ def post_header(post: Story | Response, author: str, round_label: str, tz: tzinf
     if post.themes:
         head.append("   Themes: ", style="dim")
         head.append(inert_line(", ".join(post.themes)))
-    rules = [*post.classify_reasons, *(f"held: {r}" for r in post.held_reasons)]
-    if rules:
-        head.append("\nRules: ", style="dim")
-        head.append(inert_line(", ".join(rules)))
+    if post.state == StoryState.HELD and post.held_reasons:
+        head.append("\nHeld because: ", style="dim")
+        head.append(inert(plain_reasons(post.held_reasons)))
     if post.steward_note:
         head.append("\nNote: ", style="dim")
         head.append(inert(post.steward_note), style="italic")
