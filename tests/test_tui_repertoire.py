@@ -71,9 +71,10 @@ async def test_the_repertoire_screen_finds_archived_stories_and_opens_them_in_th
     archived = {s.id for s in store.archived(Story)}
     app = make_app(demo_config(), store, None, None, FixedClock(), secret=b"test-secret")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, lambda: app.history is not None)
+        await settle(pilot)
         await pilot.press("8")
-        await settle(pilot, lambda: isinstance(app.screen, RepertoireScreen))
+        await settle(pilot, lambda: isinstance(app.screen, RepertoireScreen)
+                     and app.history is not None)
         screen = app.screen
         assert isinstance(screen, RepertoireScreen)
         await settle(pilot, lambda: bool(screen.theme_list))

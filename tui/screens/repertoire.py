@@ -56,6 +56,11 @@ class RepertoireScreen(CircleScreen):
             with Vertical(id="rep-side"):
                 yield OptionList(id="rep-themes")
 
+    def on_screen_resume(self) -> None:
+        """Results open in Threads, which reaches every year: ask for the archives (once)."""
+        self.capp.want_history()
+        super().on_screen_resume()
+
     def on_mount(self) -> None:
         """Read the themes of every year (in a worker)."""
         self._load_themes()
