@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
 from circle.errors import LockedError, MailError
-from circle.model import DeliveryProblem, Member, OutboxItem, OutboxState
+from circle.model import DeliveryProblem, Event, Member, OutboxItem, OutboxState
 from circle.outbox import (
     CIRCLE_MAIL,
     drop_unwanted,
@@ -224,6 +225,32 @@ def _start(store: Store, candidates: list[OutboxItem], at: datetime,
     return out
 
 
+_SMTP_CODE = re.compile(r"\b([45]\d\d)(?:[ -]+([45]\.\d{1,3}\.\d{1,3}))?")
+
+
+def relay_wide(results: Sequence[object]) -> str | None:
+    """The refusal, if the relay refused a whole batch (two or more, none accepted) with the
+    same permanent code: a circle-level problem (spam policy, quota, account), not the members'.
+
+    Codes about one mailbox (RFC 3463: 5.1.x bad address, 5.2.x mailbox status) stay the
+    members' own, however many share them; without an enhanced code three alike are needed.
+    """
+    refused = [r for r in results if isinstance(r, SendResult) and not r.ok and r.permanent]
+    if len(refused) < 2 or any(isinstance(r, SendResult) and r.ok for r in results):
+        return None
+    codes: set[str] = set()
+    enhanced = ""
+    for r in refused:
+        found = _SMTP_CODE.search(r.detail)
+        codes.add(found.group(0) if found else r.detail.strip()[:40])
+        enhanced = (found.group(2) or "") if found else ""
+    if len(codes) != 1 or enhanced.startswith(("5.1.", "5.2.")):
+        return None
+    if not enhanced and len(refused) < 3:
+        return None
+    return refused[0].detail
+
+
 def _outcomes(store: Store, batch: list[OutboxItem], results: list[_Result],
               at: datetime, report: SendReport) -> tuple[list[object], MailError | None]:
     """Each item's new state (+ members with a new DeliveryProblem); a MailError (e.g. login
@@ -231,9 +258,23 @@ def _outcomes(store: Store, batch: list[OutboxItem], results: list[_Result],
     fatal: MailError | None = None
     records: list[object] = []
     members: dict[str, Member] = {}
+    relay = relay_wide(results)
+    if relay is not None:
+        fatal = MailError(f"the mail relay refused the whole batch the same way ({relay}): that "
+                          "is a problem of the circle's account or of the message, not of the "
+                          "members — nobody's delivery was marked as failing. Fix it with the "
+                          "relay, then send again (the items wait, queued for a retry)")
+        report.problems.append(str(fatal))
+        records.append(Event(id=f"e-relay-{at:%Y%m%dT%H%M%S}", at=at, kind="relay_refused",
+                             text=f"the relay refused {len(batch)} emails alike: {relay}"))
     for item, result in zip(batch, results, strict=True):
         if result is None:
             records.append(not_started(item, at))
+            continue
+        if relay is not None and isinstance(result, SendResult) and not result.ok:
+            records.append(failed(item, at, f"relay-wide refusal: {result.detail}",
+                                  permanent=False))
+            report.failed_temporary += 1
             continue
         if isinstance(result, BaseException):
             if isinstance(result, MailError):

@@ -167,3 +167,30 @@ def test_killed_mid_send_never_resends_what_was_acknowledged(tmp_path, smtp_serv
     assert set(states.values()) <= {OutboxState.SENT, OutboxState.UNCERTAIN}
     assert {i.message_id for i in items} == set(ids) | {
         m for m, s in states.items() if s == OutboxState.UNCERTAIN}
+
+
+async def test_a_relay_wide_refusal_is_one_circle_problem_not_every_members(tmp_path, smtp_server):
+    """`554 5.7.1 rejected as spam` for the whole batch: nobody's delivery is marked failing,
+    the items wait for a retry, the run stops and says what to do."""
+    store = TinyStore(tmp_path)
+    items = _queue(store, 6)
+    smtp_server.handler.script["DATA"] = ["554 5.7.1 Message rejected as spam"] * 6
+    async with SmtpSink(_settings(smtp_server, connections=1)) as sink:
+        with pytest.raises(MailError, match="refused the whole batch") as err:
+            await send_outbox(store, sink, NOW, sender="c@example.org", batch_size=6)
+    assert "not of the members" in str(err.value)
+    assert set(_states(store).values()) == {OutboxState.FAILED_TEMPORARY}
+    assert all(not m.delivery_problems for m in store.all(Member))
+    from circle.model import Event
+    assert [e.kind for e in store.all(Event)] == ["relay_refused"]
+    assert len({i.member_id for i in items}) > 1
+
+
+async def test_two_unknown_mailboxes_stay_the_members_own_problems(tmp_path, smtp_server):
+    store = TinyStore(tmp_path)
+    first, second = _queue(store, 2)
+    smtp_server.handler.script["RCPT"] = ["550 5.1.1 no such user", "550 5.1.1 no such user"]
+    async with SmtpSink(_settings(smtp_server, connections=1)) as sink:
+        report = await send_outbox(store, sink, NOW, sender="c@example.org", batch_size=2)
+    assert report.failed_permanent == 2
+    assert set(_states(store).values()) == {OutboxState.FAILED_PERMANENT}
