@@ -95,4 +95,4 @@ def _load_use_cases() -> None:
     """Import the modules that register use-cases (once)."""
     if _REGISTRY:
         return
-    from circle.app import hosting, outbox, people, posts, triage  # noqa: F401
+    from circle.app import hosting, outbox, people, posts, requests, triage  # noqa: F401
