@@ -19,6 +19,7 @@ from circle.errors import CircleError
 COMMAND_MODULES = (
     "cli.commands.setup",
     "cli.commands.members",
+    "cli.commands.stories",
     "cli.commands.rounds",
     "cli.commands.mailin",
     "cli.commands.mailout",

@@ -48,7 +48,7 @@ _PASS = re.compile(
 _STOP = re.compile(
     r"\bunsubscribe\b|\btake\s+me\s+off\b|\bremove\s+me\b|\bleave\s+the\s+circle\b|\bopt\s+out\b"
     r"|\bstop\s+(?:sending|e-?mailing)\s+me\b|\bno\s+longer\s+(?:want|wish)\s+to\s+(?:receive|be)"
-    r"|\babmelden\b|\bmelde\s+mich\s+ab\b|\baustragen\b|\btragt?\s+mich\s+aus\b"
+    r"|\babmelden\b|\bmelde[nt]?\s+mich\s+ab\b|\baustragen\b|\btragt?\s+mich\s+aus\b"
     r"|\bmich\s+\w*\s*aus\s+dem\s+verteiler"
     r"|\bkeine\s+(?:e-?mails?|post)\s+mehr\b|\b(?:kreis|gruppe)\s+verlassen\b|\baustreten\b"
     r"|\bdésinscri\w*|\bdésabonn\w*|\bdesinscri\w*|\bretirez[- ]moi\b"
