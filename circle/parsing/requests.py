@@ -98,8 +98,8 @@ _THANKS = re.compile(
     rf"|\b(?:bitte\s+)?(?:danke|dank\s+an|richte\s+\w+\s+meinen\s+dank\s+an|bedanke\s+mich\s+bei)"
     rf"|\bmerci\s+à|\bremerci\w*|\bgracias\s+a|\bagradec\w*\s+a|\bdale\s+las\s+gracias\s+a"
     rf"|\bbedank\w*|\bdank\s+(?:je\s+wel\s+)?aan|\bobrigad[oa]\s+(?:à|a|ao)|\bagradeça\s+(?:à|a|ao)"
-    rf"|\bgrazie\s+a|\bringrazi\w*)\s+{_NAME}(?P<rest>.*)$",
-    re.DOTALL)
+    rf"|\bgrazie\s+a|\bringrazi\w*)\s+{_NAME}(?P<rest>[^\n]*)",
+    re.MULTILINE)
 _SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\s*\w))+[.!?]*")  # "1. März" is no full stop
 _GREETING = re.compile(
     r"^(?:hi|hello|hey|dear|hallo|liebe[rs]?|guten\s+tag|bonjour|salut|cher|chère|hola|querid[oa]s?|"
@@ -135,7 +135,7 @@ def _request_of(sentence: str) -> Command | None:
 
 
 def _thanks_of(text: str) -> Command | None:
-    joined = " ".join(text.split()[:_THANK_WORDS * 4])
+    joined = "\n".join(" ".join(line.split()) for line in text.splitlines()[:40])
     m = _THANKS.search(joined)
     if m is None or len(joined[:m.start()].split()) > 6:
         return None
