@@ -27,9 +27,18 @@ from circle.model import (
 )
 from circle.outbox import item_id
 from data.store import TinyStore
-from tests.mailin_support import CIRCLE, NOW, ROUND, SECRET, make_config, our_mid, raw, seed
+from tests.mailin_support import (
+    CIRCLE,
+    NOW,
+    ROUND,
+    SECRET,
+    make_config,
+    our_mid,
+    raw,
+    seed,
+    to_token,
+)
 from tests.mailin_support import story as seeded_story
-from tests.mailin_support import to_token
 
 STORY = ("When I started teaching I froze in front of the class, and a student quietly handed "
          "me the chalk. I still think about that small gesture every single week.")

@@ -48,6 +48,6 @@ async def test_the_tui_fetches_stores_and_sends_the_receipt_itself(
             receipts = [i for i in store.all(OutboxItem) if i.kind == "receipt"]
             assert [i.state for i in receipts] == [OutboxState.SENT]
             assert [s.member_id for s in store.all(Story)] == ["ana"]
-            assert any("New mail" == n.title for n in app._notifications)
+            assert any(n.title == "New mail" for n in app._notifications)
     finally:
         source.close()

@@ -92,7 +92,6 @@ def _is_refusal(exc: CircleError) -> bool:
 
 
 def _load_use_cases() -> None:
-    """Import the modules that register use-cases (once)."""
-    if _REGISTRY:
-        return
+    """Import the modules that register use-cases (cached by Python after the first call; not
+    skipped when the registry is non-empty, since importing one module registers only its own)."""
     from circle.app import hosting, outbox, people, posts, requests, triage  # noqa: F401
