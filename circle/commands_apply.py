@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
-
-from dateutil import parser as dateparser
 
 from circle.carrying import digest_gone, digest_month_of
 from circle.errors import TransitionError
@@ -24,6 +21,7 @@ from circle.model import (
     Visibility,
 )
 from circle.parsing.types import Command
+from circle.parsing.when import resolve_until
 from circle.transitions import leave, pause, resume, set_visibility
 
 _VISIBILITY = {"SHARE": Visibility.CIRCLE, "ANONYMOUS": Visibility.ANONYMOUS,
@@ -46,6 +44,7 @@ class CommandInput:
     stories: Sequence[Story] = ()  # the member's own stories
     responses: Sequence[Response] = ()  # the member's own responses
     carrier: Round | None = None  # the round whose digest carries new posts (circle.carrying)
+    understood: str = ""  # the member's own words, when the command was a plain-words request
 
 
 @dataclass
@@ -72,21 +71,13 @@ def command_text(cmd: Command) -> str:
 
 
 def parse_until(text: str, today: date) -> date:
-    """The date in "PAUSE UNTIL <date>" (ISO or words; a past day/month means next year)."""
-    text = text.strip()
+    """The date in "PAUSE UNTIL <date>" (ISO or the member's words, any common language; the
+    next such day: "March" in November is next March)."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        default = datetime(today.year, today.month, today.day, tzinfo=UTC)
-        parsed = dateparser.parse(text, default=default)
-    except (ValueError, OverflowError) as exc:
-        raise _Refused(f"could not read the date {text!r}; write it like 2026-12-01") from exc
-    day = parsed.date()
-    if day <= today and not re.search(r"\d{4}", text):
-        day = day.replace(year=day.year + 1)
-    return day
+        return resolve_until(text, today)
+    except ValueError as exc:
+        raise _Refused(f"could not read the date {text.strip()!r}; write it like 2026-12-01"
+                       ) from exc
 
 
 def _need_round(inp: CommandInput) -> Round:
@@ -218,4 +209,23 @@ def apply_command(inp: CommandInput) -> CommandOutcome:
         return CommandOutcome(replace(notice, kind="refused", detail=str(exc)))
     ref_id = next((getattr(r, "id", "") for r in records
                    if isinstance(r, Story | Response | Appreciation)), "")
+    if inp.understood:
+        detail = understood_words(inp.understood, detail, inp.command)
     return CommandOutcome(replace(notice, detail=detail, ref_id=ref_id), records)
+
+
+UNDO = {
+    "PAUSE": "reply RESUME", "PAUSE_UNTIL": "reply RESUME", "RESUME": "reply PAUSE",
+    "STOP": "write to the steward, who can add you again", "PASS": "just send your story",
+    "ANONYMOUS": "reply SHARE", "PRIVATE": "reply SHARE", "SHARE": "reply PRIVATE",
+    "THANKS": "write to the steward, who can take it out of the digest",
+}
+"""How a member undoes each command, told in the confirmation of a plain-words request."""
+
+
+def understood_words(words: str, detail: str, command: Command) -> str:
+    """'You wrote "…"; we understood: paused until 2027-03-01. To undo it, reply RESUME.'"""
+    quoted = " ".join(words.split())[:160]
+    undo = UNDO.get(command.name)
+    tail = f" To undo it, {undo}." if undo else ""
+    return f"You wrote \u201c{quoted}\u201d; we understood: {detail}.{tail}"

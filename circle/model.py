@@ -204,6 +204,10 @@ class Story:
     attachments: list[str] = field(default_factory=list)
     raw_sha: str = ""
     subject: str = ""
+    # a request in plain words found in the story ("please keep it anonymous"), as a command
+    # ("ANONYMOUS"), proposed to the steward and never applied by itself; "" once decided
+    suggested_command: str = ""
+    suggested_words: str = ""  # the member's sentence it was read from
 
     version: int = 0  # bumped by the store on every write (compare-and-set)
 

@@ -22,6 +22,7 @@ from circle.model import (
     QuarantineState,
     Round,
     Story,
+    StoryState,
     Visibility,
 )
 from circle.reply_cap import AUTO_REPLY_CAP
@@ -138,7 +139,6 @@ def test_a_stale_confirmation_does_not_apply(store: TinyStore) -> None:
 @pytest.mark.parametrize(("command", "check"), [
     ("PAUSE UNTIL 2026-12-01", lambda s: s.get(Member, "ana").status == MemberStatus.ACTIVE),
     ("PRIVATE", lambda s: s.get(Story, "s-ana1").visibility == Visibility.CIRCLE),
-    ("HOST YES", lambda s: all(r.host_id is None for r in s.all(Round))),
     ("PASS", lambda s: all(r.passes == [] for r in s.all(Round))),
 ])
 def test_from_only_status_consent_and_hosting_commands_are_not_applied(
@@ -147,6 +147,16 @@ def test_from_only_status_consent_and_hosting_commands_are_not_applied(
     assert check(store)
     assert report.commands == [] and len(report.quarantined) == 1
     assert [n.kind for n in store.all(Notice)] == ["confirm_request"]
+
+
+def test_from_only_host_yes_is_no_invitation_answer_but_a_held_story(store: TinyStore) -> None:
+    """HOST YES counts only in reply to a host invitation; a From-only one cannot be one."""
+    report = _ingest(store, raw("Ana <ana@example.org>", CIRCLE, "HOST YES", " ", mid="c1@forged"))
+    assert all(r.host_id is None for r in store.all(Round))
+    assert report.commands == [] and len(report.stories) == 1
+    (st,) = [s for s in store.all(Story) if s.member_id == "ana" and s.id != "s-ana1"]
+    assert st.state == StoryState.HELD and st.suggested_command == "HOST YES"
+    assert "confirm_request" not in [n.kind for n in store.all(Notice)]
 
 
 def test_verified_commands_still_apply_at_once(store: TinyStore) -> None:

@@ -68,13 +68,15 @@ def _member(store: TinyStore, member_id: str) -> Member:
 
 
 def _send_in(store: TinyStore, config: Config, member_id: str, body: str, *, round_id: str,
-             parent: str = "", subject: str = "Re: the question", at: datetime) -> None:
+             parent: str = "", subject: str = "Re: the question", at: datetime,
+             in_reply_to: str = "") -> None:
     """`member_id` replies to one of the circle's emails (its token in the address)."""
     member = _member(store, member_id)
     to = reply_address(config.address, member_token(SECRET, member, round_id, parent))
     mid = f"{hashlib.sha256(body.encode()).hexdigest()[:12]}@{member_id}.example"
     raw = (f"From: {member.name.splitlines()[0]} <{member.email}>\r\nTo: {to}\r\n"
            f"Subject: {subject}\r\nMessage-ID: <{mid}>\r\nDate: {format_datetime(at)}\r\n"
+           + (f"In-Reply-To: {in_reply_to}\r\n" if in_reply_to else "") +
            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
            + body.replace("\n", "\r\n") + "\r\n").encode()
     ingest_batch(store, [InboundMail(raw, hashlib.sha256(raw).hexdigest())], config=config,
@@ -211,7 +213,8 @@ def test_host_yes_to_the_invitation_makes_the_host(world):
     assert "HOST YES" in _text(invite)
     _send_in(store, config, invite.member_id, "HOST YES", round_id=DEC,
              subject="Re: Would you host the December 2026 round?",
-             at=_times(store, DEC)["host_invite"] + timedelta(hours=2))
+             at=_times(store, DEC)["host_invite"] + timedelta(hours=2),
+             in_reply_to=invite.message_id)  # as every mail client does
     after = store.get(Round, DEC)
     assert after is not None
     assert (after.host_id, after.host_state) == (invite.member_id, HostState.ACCEPTED)

@@ -92,7 +92,14 @@ def _is_refusal(exc: CircleError) -> bool:
 
 
 def _load_use_cases() -> None:
-    """Import the modules that register use-cases (once)."""
-    if _REGISTRY:
-        return
-    from circle.app import hosting, outbox, people, planning, posts, triage  # noqa: F401
+    """Import the modules that register use-cases (cached by Python after the first call; not
+    skipped when the registry is non-empty, since importing one module registers only its own)."""
+    from circle.app import (  # noqa: F401
+        hosting,
+        outbox,
+        people,
+        planning,
+        posts,
+        requests,
+        triage,
+    )

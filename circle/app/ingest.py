@@ -9,6 +9,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from circle.app.requests import (
+    HOST_ANSWERS,
+    SUGGESTION_EVENT,
+    answers_invitation,
+    settled,
+    suggestion_of,
+    suggestion_text,
+)
 from circle.carrying import carrying_round
 from circle.commands_apply import CommandInput, apply_command
 from circle.config import Config
@@ -41,7 +49,7 @@ from circle.model import (
 )
 from circle.parsing import command_string, parse_message, unparseable
 from circle.parsing.hygiene import unparseable_detail
-from circle.parsing.types import ParsedMessage
+from circle.parsing.types import Command, ParsedMessage
 from circle.policy import Facts, held_reasons
 from circle.ports import Store
 from circle.reply_cap import CAPPED_EVENT, capped_text, over_cap, replies_on
@@ -272,8 +280,11 @@ def _ingest_one(batch: _Batch, mail: InboundMail, parse: Parser) -> None:
             report.quarantined.append(outcome.partition(":")[2])
         elif answered_request(found.token_parent):
             outcome = _confirmation(batch, msg, mail, found, ref)
-        elif msg.kind == MessageKind.COMMAND and msg.command is not None:
-            why = unverified_command(msg.command, found.via)
+        elif msg.kind == MessageKind.COMMAND and msg.command is not None and not (
+                _stray_host_answer(batch, msg, found)):
+            command = settled(msg.command, msg.request, batch.today)
+            msg = replace(msg, command=command)
+            why = unverified_command(command, found.via)
             outcome = (_ask_to_confirm(batch, msg, mail, found, ref, reason=why) if why
                        else _command(batch, msg, found, ref))
         else:
@@ -285,6 +296,25 @@ def _match(batch: _Batch, msg: ParsedMessage) -> Match:
     return match(msg, secret=batch.secret, circle_address=batch.config.address,
                  members=list(batch.members.values()), rounds=batch.rounds,
                  stories=batch.stories, responses=batch.responses, now=batch.now)
+
+
+def _stray_host_answer(batch: _Batch, msg: ParsedMessage, found: Match) -> bool:
+    """Rule: HOST YES / HOST NO / SWAP count only in reply to a host invitation; any other
+    such message (a "Yes!" to the round's question) is a story."""
+    if msg.command is None or msg.command.name not in HOST_ANSWERS or found.member is None:
+        return False
+    return not answers_invitation(batch.store, msg, found.member.id, found.round_id,
+                                  found.token_parent)
+
+
+def _suggestion(msg: ParsedMessage) -> tuple[str, str]:
+    """What a story proposes: a request in plain words, or an explicit host answer that was
+    not a reply to an invitation (a bare "Yes" proposes nothing)."""
+    if msg.command is not None and msg.command.name in HOST_ANSWERS:
+        said = (msg.text.strip() or msg.subject.strip())[:200]
+        explicit = "HOST" in said.upper() or msg.command.name == "SWAP"
+        return (command_string(msg.command), said) if explicit else ("", "")
+    return suggestion_of(msg)
 
 
 def _quarantine(batch: _Batch, msg: ParsedMessage, mail: InboundMail, ref: str,
@@ -325,14 +355,21 @@ def _post(batch: _Batch, msg: ParsedMessage, mail: InboundMail, found: Match, re
         batch.put(response)
         report.responses.append(response.id)
         return f"response:{response.id}"
+    suggested, words = _suggestion(msg)
     story = Story(id=f"s-{ref}", attachments=list(msg.attachments), subject=msg.subject,
-                  **common)
+                  suggested_command=suggested, suggested_words=words, **common)
     batch.put(story)
     report.stories.append(story.id)
+    detail = "your story is with the steward"
+    if suggested:
+        batch.put(Event(id=f"e-{ref}-suggestion", at=now, kind=SUGGESTION_EVENT,
+                        text=suggestion_text(member, story.id, suggested, words)))
+        detail += ("; you also asked for something in it, and the steward will look at "
+                   "that with you before anything changes")
     if member.status != MemberStatus.LEFT and not member.delivery_paused:
         batch.notify(Notice(id=f"n-{ref}", kind="receipt", member_id=member.id, created_at=now,
                             round_id=story.round_id, ref_id=story.id,
-                            in_reply_to=msg.message_id, detail="your story is with the steward"))
+                            in_reply_to=msg.message_id, detail=detail))
     return f"story:{story.id}"
 
 
@@ -345,7 +382,8 @@ def _command(batch: _Batch, msg: ParsedMessage, found: Match, ref: str) -> str:
         today=batch.today, ref=ref, members=list(batch.members.values()),
         stories=batch.stories.of_member(member.id),
         responses=batch.responses.of_member(member.id),
-        carrier=carrying_round(batch.rounds.values(), batch.rounds.get(found.round_id))))
+        carrier=carrying_round(batch.rounds.values(), batch.rounds.get(found.round_id)),
+        understood=msg.request.words if msg.request is not None else ""))
     for changed in outcome.records:
         batch.put(changed)
         if isinstance(changed, Appreciation):
@@ -393,8 +431,18 @@ def _ask_to_confirm(batch: _Batch, msg: ParsedMessage, mail: InboundMail, found:
     batch.report.quarantined.append(held.partition(":")[2])
     batch.notify(Notice(id=f"n-{ref}", kind=CONFIRM_REQUEST, member_id=member.id,
                         created_at=batch.now, round_id=found.round_id, ref_id=f"q-{ref}",
-                        command=command_string(command), detail=effect_words(command)))
+                        command=command_string(command), detail=_asked(msg, command)))
     return f"command:{command.name}:awaiting_confirmation"
+
+
+def _asked(msg: ParsedMessage, command: Command) -> str:
+    """What confirming will do; for a plain-words request, with the member's own words."""
+    effect = effect_words(command)
+    if msg.request is None:
+        return effect
+    quoted = " ".join(msg.request.words.split())[:160]
+    return (f"you wrote \u201c{quoted}\u201d, which we understood as "
+            f"{command_string(command)}: {effect}")
 
 
 _CONFIRMED = "confirmed"

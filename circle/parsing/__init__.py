@@ -15,11 +15,12 @@ from circle.parsing.commands import command_string, find_command
 from circle.parsing.html_text import CUT_MARK, html_texts, html_to_text
 from circle.parsing.hygiene import UNPARSEABLE, inert_message, unparseable
 from circle.parsing.mime import DecodedMessage, decode_message
+from circle.parsing.requests import find_request
 from circle.parsing.trim import trim_reply
-from circle.parsing.types import Address, Bounce, Command, ParsedMessage
+from circle.parsing.types import Address, Bounce, Command, ParsedMessage, Request
 
 __all__ = [
-    "UNPARSEABLE", "Address", "Bounce", "Command", "ParsedMessage", "command_string",
+    "UNPARSEABLE", "Address", "Bounce", "Command", "ParsedMessage", "Request", "command_string",
     "html_to_text", "parse_body", "parse_message", "trim_reply", "unparseable",
 ]
 
@@ -91,9 +92,10 @@ def _parse_message(
         defects.append(f"trim: {exc}")
         text, elided = full_text.strip(), ""
     command = find_command(subject, text)
+    request = find_request(text) if command is None else None
     facts = Facts(decoded=decoded, sender=sender, subject=subject, message_id=message_id,
                   body=full_text, text=text, command=command, own_addresses=own_addresses,
-                  own_markers=own_markers)
+                  own_markers=own_markers, request=request)
     kind, reasons = classify(facts)
     bounce = None
     if kind is MessageKind.BOUNCE:
@@ -111,9 +113,18 @@ def _parse_message(
         cc=tuple(Address(a, n) for n, a in decoded.addresses("Cc")),
         subject=subject, date=sent, text=text, elided=elided,
         full_text=full_text.replace(CUT_MARK, "").strip(), attachments=tuple(decoded.attachments),
-        bounce=bounce, command=command if kind is MessageKind.COMMAND else None,
+        bounce=bounce, command=_command_of(kind, command, request),
+        request=request if kind in (MessageKind.COMMAND, MessageKind.REPLY) else None,
         auto_reply_until=until, headers=tuple(decoded.headers), defects=tuple(defects),
     )
+
+
+def _command_of(kind: MessageKind, command: Command | None,
+                request: Request | None) -> Command | None:
+    """The command a COMMAND message gives: written as a command, or a request alone."""
+    if kind is not MessageKind.COMMAND:
+        return None
+    return command or (request.command if request is not None and request.alone else None)
 
 
 def parse_body(body: str, *, html: bool) -> ParsedMessage:
@@ -126,14 +137,16 @@ def parse_body(body: str, *, html: bool) -> ParsedMessage:
         defects.append(f"trim: {exc}")
         text, elided = full.strip(), ""
     command = find_command("", text)
+    request = find_request(text) if command is None else None
     decoded = DecodedMessage(headers=[])
     facts = Facts(decoded=decoded, sender=Address(""), subject="", message_id="", body=full,
-                  text=text, command=command, is_body_only=True)
+                  text=text, command=command, is_body_only=True, request=request)
     kind, reasons = classify(facts, BODY_RULES)
     digest = "sha256:" + hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
     return inert_message(ParsedMessage(
         kind=kind, reasons=reasons, sender=Address(""), message_id=digest, in_reply_to="",
         references=(), to=(), cc=(), subject="", date=None, text=text, elided=elided,
-        full_text=full.strip(), command=command if kind is MessageKind.COMMAND else None,
+        full_text=full.strip(), command=_command_of(kind, command, request),
+        request=request if kind in (MessageKind.COMMAND, MessageKind.REPLY) else None,
         defects=tuple(defects),
     ))

@@ -10,7 +10,7 @@ from circle.model import MessageKind
 from circle.parsing.autoreply import looks_away
 from circle.parsing.bounce import dsn_actions
 from circle.parsing.mime import DecodedMessage
-from circle.parsing.types import Address, Command
+from circle.parsing.types import Address, Command, Request
 
 K = MessageKind
 
@@ -29,6 +29,7 @@ class Facts:
     own_addresses: tuple[str, ...] = ()
     own_markers: tuple[str, ...] = ()
     is_body_only: bool = False
+    request: Request | None = None  # a request in plain words (parsing/requests.py)
 
 
 Rule = Callable[[Facts], "K | None"]
@@ -256,6 +257,11 @@ def has_command(f: Facts) -> K | None:
     return K.COMMAND if f.command is not None else None
 
 
+def request_in_plain_words(f: Facts) -> K | None:
+    """The message is only a request in plain words ("please pause my mail until March")."""
+    return K.COMMAND if f.request is not None and f.request.alone else None
+
+
 def no_new_text(f: Facts) -> K | None:
     """Nothing left once quotes and signatures are removed."""
     return K.EMPTY if not f.text.strip() else None
@@ -273,9 +279,9 @@ RULES: tuple[Rule, ...] = (
     dsn_delivered, read_receipt, dsn_failed, failed_recipients_header,
     daemon_sender, exchange_inbox_rule, autoreply_headers, auto_submitted, out_of_office_subject,
     bounce_subject, bounce_body, precedence, list_admin_sender, noreply_sender,
-    has_command, away_notice, no_new_text, has_new_text,
+    has_command, away_notice, request_in_plain_words, no_new_text, has_new_text,
 )
-BODY_RULES: tuple[Rule, ...] = (has_command, no_new_text, has_new_text)
+BODY_RULES: tuple[Rule, ...] = (has_command, request_in_plain_words, no_new_text, has_new_text)
 
 
 def classify(facts: Facts, rules: tuple[Rule, ...] = RULES) -> tuple[K, tuple[str, ...]]:

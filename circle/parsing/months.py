@@ -20,6 +20,9 @@ _NAMES = {
 }
 _LOOKUP = {alias: english for english, aliases in _NAMES.items() for alias in
            aliases.split("|")}
+MONTH_WORDS: tuple[str, ...] = tuple(sorted(
+    {*_LOOKUP, *_NAMES, "sep", "oct", "dec", "jun", "jul", "mar", "août"}, key=len, reverse=True))
+"""Every month name and abbreviation known here, longest first (for building regexes)."""
 _WORD = re.compile(r"[^\W\d_]{3,}\.?")
 _FILLER = re.compile(r"\b(?:de|del|di)\b", re.IGNORECASE)
 

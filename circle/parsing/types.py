@@ -37,6 +37,15 @@ class Command:
 
 
 @dataclass(frozen=True)
+class Request:
+    """A request in plain words ("please pause my mail until March") read as a command."""
+
+    command: Command
+    words: str  # the member's sentence that was read as the request
+    alone: bool  # the message is only the request: applied like the command, else proposed
+
+
+@dataclass(frozen=True)
 class ParsedMessage:
     """An inbound message decoded, classified and trimmed; pure data, no I/O."""
 
@@ -56,6 +65,8 @@ class ParsedMessage:
     attachments: tuple[str, ...] = ()  # "name (type, size)"
     bounce: Bounce | None = None
     command: Command | None = None
+    # a request in plain words: the command when `alone` (kind COMMAND), else a proposal
+    request: Request | None = None
     # return date of an out-of-office reply: naive, the sender's calendar day (no zone shift)
     auto_reply_until: datetime | None = None
     headers: tuple[tuple[str, str], ...] = field(default=())  # decoded headers, in order

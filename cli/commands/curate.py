@@ -56,6 +56,9 @@ def register(sub: Any) -> None:
     vis.add_argument("id")
     vis.add_argument("visibility", choices=[v.value for v in Visibility])
     vis.set_defaults(func=_visibility)
+    from cli.commands.stories import add_suggestion_actions
+
+    add_suggestion_actions(ssub)
     qu = sub.add_parser("quarantine", help="messages Circle could not place")
     qusub = qu.add_subparsers(dest="quarantine_command", metavar="ACTION", required=True)
     qls = qusub.add_parser("list", help="open quarantined messages (--all: resolved too)")

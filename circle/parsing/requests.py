@@ -1,0 +1,173 @@
+"""Requests in plain words: "could you pause my mail until March?", "bitte anonym", "merci à Ana".
+
+A request is read sentence by sentence in English, German, French, Spanish, Dutch, Portuguese
+and Italian, and becomes the command it means (PAUSE UNTIL <the date as written>, PAUSE, PASS,
+STOP, RESUME, ANONYMOUS, PRIVATE, THANKS <name>: <words>). `alone` says whether the message is
+only the request (greetings, closings and a name aside): then it is applied like the command;
+otherwise the story is kept and the request is only proposed to the steward.
+
+Rules are conservative: a sentence about the member's life that happens to use one of these
+words ("the silence was a pause I needed") is no request, because each pattern needs the
+member's mail, the circle, a story or a person as its object, or a request cue ("please").
+"""
+
+from __future__ import annotations
+
+import re
+
+from circle.parsing.types import Command, Request
+from circle.parsing.when import find_until
+
+_I = re.IGNORECASE
+
+_PAUSE = re.compile(
+    r"\bpaus(?:e|ed|ing)\b|\bon\s+hold\b|\btake\s+a\s+break\b|\bstop\s+(?:sending|the\s+e?-?mails?)"
+    r"|\bpausier\w*|\bpause\s+(?:machen|einlegen)|\baussetzen\b|\bkeine\s+(?:e-?mails?|post|nachrichten)"
+    r"|\bmettre\s+en\s+pause|\ben\s+pause\b|\bsuspend\w*|\bune\s+pause\b"
+    r"|\bpausar?\b|\bpausa\b|\bno\s+(?:me\s+)?(?:envíe|envie|mandes|mande)\w*"
+    r"|\bpauze\w*|\beven\s+geen\s+(?:e-?mails?|post)|\bstilzetten\b|\bpauzeren\b"
+    r"|\bparar\s+de\s+(?:me\s+)?(?:enviar|receber)|\bsospend\w*|\bin\s+pausa\b",
+    _I)
+_MAIL_OBJECT = re.compile(
+    r"\b(?:me|my|mich|mir|meine?n?|moi|mes|mon|me|mis|mi|mij|mijn|me|meus?|minhas?|mi|mie?i?|"
+    r"circle|kreis|cercle|círculo|circulo|kring|cerchio|e-?mails?|mails?|post|courriels?|correos?|"
+    r"correio|posta|newsletter)\b|\bplease\b|\bbitte\b|s['’]il\s+(?:vous|te)\s+pla[iî]t|"
+    r"\bpor\s+favor\b|\balsjeblieft\b|\bgraag\b|\bper\s+favore\b|\bthis\s+month\b", _I)
+_PASS = re.compile(
+    r"\b(?:skip|pass(?:\s+on)?|sit\s+out|sitting\s+out|miss)\s+(?:this|the)\s+(?:month|round|time|one)"
+    r"|\bi['’]?ll\s+pass\b|\bi\s+(?:will|must|have\s+to)\s+pass\b|\bcount\s+me\s+out\s+this"
+    r"|\bsetze?\s+(?:ich\s+)?(?:diesen\s+monat|diese\s+runde|diesmal)\s+aus"
+    r"|\b(?:diesen\s+monat|diese\s+runde|diesmal)\s+(?:setze\s+ich\s+)?aus\b|\büberspring\w*"
+    r"|\bje\s+passe\s+(?:mon\s+tour|ce\s+mois|cette\s+fois)|\bpasser\s+mon\s+tour"
+    r"|\bsauter\s+ce\s+mois|\bpaso\s+(?:este\s+mes|esta\s+vez|esta\s+ronda|de\s+este)"
+    r"|\bme\s+salto\s+(?:este|esta)|\bsla\s+(?:ik\s+)?(?:deze|dit)\s+(?:maand|ronde|keer)\s+over"
+    r"|\bik\s+sla\s+\w+\s+(?:maand|ronde|keer)\s+over|\bvou\s+passar\s+(?:este|esta|a\s+vez)"
+    r"|\bpasso\s+(?:este|esta|questo|il\s+turno|questa)|\bsalto\s+(?:questo|questa)"
+    r"|\bpular\s+(?:este|esta)",
+    _I)
+_STOP = re.compile(
+    r"\bunsubscribe\b|\btake\s+me\s+off\b|\bremove\s+me\b|\bleave\s+the\s+circle\b|\bopt\s+out\b"
+    r"|\bstop\s+(?:sending|e-?mailing)\s+me\b|\bno\s+longer\s+(?:want|wish)\s+to\s+(?:receive|be)"
+    r"|\babmelden\b|\bmelde[nt]?\s+mich\s+ab\b|\baustragen\b|\btragt?\s+mich\s+aus\b"
+    r"|\bmich\s+\w*\s*aus\s+dem\s+verteiler"
+    r"|\bkeine\s+(?:e-?mails?|post)\s+mehr\b|\b(?:kreis|gruppe)\s+verlassen\b|\baustreten\b"
+    r"|\bdésinscri\w*|\bdésabonn\w*|\bdesinscri\w*|\bretirez[- ]moi\b"
+    r"|\bne\s+(?:plus|veux\s+plus)\s+recevoir"
+    r"|\bquitter\s+le\s+cercle\b|\bdarme\s+de\s+baja\b|\bdar\s+de\s+baja\b|\bb[oó]rr(?:a|e)me\b"
+    r"|\bno\s+quiero\s+recibir\s+más\b|\bdejar\s+el\s+c[ií]rculo\b|\bafmelden\b|\buitschrijven\b"
+    r"|\bschrijf\s+me\s+uit\b|\bhaal\s+me\s+(?:van|uit)\b|\bgeen\s+(?:e-?mails?|mails)\s+meer\b"
+    r"|\buit\s+de\s+kring\b|\bdescadastr\w*|\bcancelar\s+(?:a\s+)?(?:minha\s+)?inscrição"
+    r"|\bme\s+remov\w*|\bremovam-me\b|\bnão\s+quero\s+(?:mais\s+)?receber\b|\bsair\s+do\s+c[ií]rculo"
+    r"|\bdisiscriv\w*|\bcancellatemi\b|\bcancellarmi\b|\btoglietemi\b|\bnon\s+voglio\s+più\s+ricevere"
+    r"|\blasciare\s+il\s+cerchio\b",
+    _I)
+_RESUME = re.compile(
+    r"\bresume\b|\bunpause\b|\b(?:start|begin)\s+(?:sending|my\s+mail|the\s+e?-?mails?)\s*(?:\w+\s+)?again"
+    r"|\bsend\s+me\s+(?:\w+\s+){0,2}again\b|\bcount\s+me\s+(?:back\s+)?in\s+again\b"
+    r"|\bi['’]?m\s+back\s+in\b"
+    r"|\bwieder\s+(?:e-?mails?|mails?|post|nachrichten)\b|\bbin\s+wieder\s+dabei\b|\bpause\s+beenden\b"
+    r"|\breprendre\s+(?:les|mes)\b|\b(?:de\s+nouveau|à\s+nouveau)\s+(?:recevoir|les)\b"
+    r"|\brenvoyez[- ]moi\b"
+    r"|\breanudar\b|\bvolver\s+a\s+recibir\b|\bde\s+nuevo\s+(?:los|el)\s+correos?\b"
+    r"|\bweer\s+(?:e-?mails?|mails?|post)\b|\bweer\s+meedoen\b|\bhervatten\b"
+    r"|\bretomar\b|\bvoltar\s+a\s+receber\b|\bde\s+novo\s+os\b|\briprendere\s+a\s+ricevere\b"
+    r"|\bricominciare\s+a\s+ricevere\b|\bdi\s+nuovo\s+(?:le|i)\s+(?:e-?mail|mail|messaggi)\b",
+    _I)
+_ANONYMOUS = re.compile(
+    r"\banonym\w*|\bwithout\s+my\s+name\b|\bleave\s+(?:out\s+)?my\s+name\s+(?:out|off)?"
+    r"|\bohne\s+(?:meinen\s+)?namen\b|\banonyme?s?\b|\bsans\s+(?:mon\s+)?nom\b|\ban[oó]nim\w*"
+    r"|\bsin\s+(?:mi\s+)?nombre\b|\banoniem\w*|\bzonder\s+(?:mijn\s+)?naam\b|\banônim\w*"
+    r"|\bsem\s+(?:o\s+)?(?:meu\s+)?nome\b|\banonim\w*|\bsenza\s+(?:il\s+)?(?:mio\s+)?nome\b",
+    _I)
+_PRIVATE = re.compile(
+    r"\b(?:only|just)\s+for\s+(?:you|the\s+steward)\b|\bbetween\s+(?:you\s+and\s+me|us)\b"
+    r"|\b(?:don['’]?t|do\s+not|please\s+don['’]?t)\s+(?:share|publish|include)\b"
+    r"|\bnot\s+(?:be\s+)?(?:shared|published|in\s+the\s+digest)\b|\bkeep\s+(?:it|this)\s+private\b"
+    r"|\bsteward\s+only\b|\bnur\s+für\s+(?:dich|sie|euch)\b|\bnicht\s+(?:teilen|veröffentlichen)\b"
+    r"|\bnicht\s+(?:mit\s+der\s+gruppe|im\s+rundbrief)\b|\bunter\s+uns\b|\bvertraulich\b"
+    r"|\b(?:seulement|uniquement)\s+pour\s+(?:toi|vous)\b|\bne\s+pas\s+(?:le\s+|la\s+)?(?:partager|publier)\b"
+    r"|\bentre\s+nous\b|\bsolo\s+para\s+(?:ti|usted)\b|\bno\s+lo\s+(?:compartas|publiques|compartan|publiquen)\b"
+    r"|\bentre\s+nosotros\b|\balleen\s+voor\s+(?:jou|u|jullie)\b|\bniet\s+(?:delen|publiceren)\b"
+    r"|\bonder\s+ons\b|\b(?:só|apenas)\s+para\s+(?:você|ti|vocês)\b|\bnão\s+(?:compartilhe|partilhe|publique)\b"
+    r"|\bentre\s+nós\b|\bsolo\s+per\s+te\b|\bnon\s+(?:condividere|pubblicare|condividetelo|pubblicatelo)\b"
+    r"|\btra\s+(?:di\s+)?noi\b",
+    _I)
+_NAME = r"(?P<name>[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’-]+)?)"
+_THANKS = re.compile(
+    rf"(?i:\b(?:please\s+)?(?:thank(?:s|\s+you)?(?:\s+to)?|say\s+thanks\s+to|pass\s+on\s+my\s+thanks\s+to|my\s+thanks\s+to)"
+    rf"|\b(?:bitte\s+)?(?:danke|dank\s+an|richte\s+\w+\s+meinen\s+dank\s+an|bedanke\s+mich\s+bei)"
+    rf"|\bmerci\s+à|\bremerci\w*|\bgracias\s+a|\bagradec\w*\s+a|\bdale\s+las\s+gracias\s+a"
+    rf"|\bbedank\w*|\bdank\s+(?:je\s+wel\s+)?aan|\bobrigad[oa]\s+(?:à|a|ao)|\bagradeça\s+(?:à|a|ao)"
+    rf"|\bgrazie\s+a|\bringrazi\w*)\s+{_NAME}(?P<rest>[^\n]*)",
+    re.MULTILINE)
+_SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\s*\w))+[.!?]*")  # "1. März" is no full stop
+_GREETING = re.compile(
+    r"^(?:hi|hello|hey|dear|hallo|liebe[rs]?|guten\s+tag|bonjour|salut|cher|chère|hola|querid[oa]s?|"
+    r"beste|hoi|olá|ola|oi|caro|cara|ciao|salve|buongiorno)\b[^.!?\n]{0,40}[,!.:]?$", _I)
+_CLOSING = re.compile(
+    r"^(?:thanks?(?:\s+you)?|thank\s+you|cheers|best|regards|love|warmly|danke|viele\s+grüße|"
+    r"liebe\s+grüße|lg|grüße|merci|bien\s+à\s+(?:vous|toi)|cordialement|bises|gracias|saludos|"
+    r"un\s+abrazo|abrazos|bedankt|groet(?:jes|en)?|hartelijke\s+groet|obrigad[oa]|abraços?|"
+    r"beijos?|grazie|saluti|un\s+abbraccio|cari\s+saluti)\b[^.!?\n]{0,30}$", _I)
+_NAME_LINE = re.compile(r"^[\w'’.-]+(?:\s+[\w'’.-]+)?[.!]?$")
+_ALONE_WORDS = 12  # words besides the request, greeting and closing that still make it alone
+_THANK_WORDS = 60  # longer thanks are a story that opens by thanking someone
+
+
+def _request_of(sentence: str) -> Command | None:
+    """The command one sentence asks for, or None."""
+    s = " ".join(sentence.split())
+    if _STOP.search(s):
+        until = find_until(s)
+        return Command("PAUSE_UNTIL", until) if until else Command("STOP")
+    if _PASS.search(s):
+        return Command("PASS")
+    if _RESUME.search(s):
+        return Command("RESUME")
+    if _PAUSE.search(s) and _MAIL_OBJECT.search(s):
+        until = find_until(s)
+        return Command("PAUSE_UNTIL", until) if until else Command("PAUSE")
+    if _PRIVATE.search(s):
+        return Command("PRIVATE")
+    if _ANONYMOUS.search(s):
+        return Command("ANONYMOUS")
+    return None
+
+
+def _thanks_of(text: str) -> Command | None:
+    joined = "\n".join(" ".join(line.split()) for line in text.splitlines()[:40])
+    m = _THANKS.search(joined)
+    if m is None or len(joined[:m.start()].split()) > 6:
+        return None
+    name = m.group("name").strip()
+    rest = m.group("rest").strip(" ,.:;!-")
+    return Command("THANKS", f"{name}: {rest or ' '.join(text.split())}")
+
+
+def _is_filler(sentence: str) -> bool:
+    s = sentence.strip()
+    return bool(_GREETING.match(s) or _CLOSING.match(s) or _NAME_LINE.match(s))
+
+
+def find_request(text: str) -> Request | None:
+    """The first request in plain words in `text`, and whether the message is only that."""
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    sentences = [m.group(0).strip() for ln in lines for m in _SENTENCE.finditer(ln)
+                 if m.group(0).strip(" .!?")]
+    found: Command | None = None
+    words = ""
+    others = 0
+    for sentence in sentences:
+        command = None if found else _request_of(sentence)
+        if command is not None:
+            found, words = command, sentence
+        elif not _is_filler(sentence):
+            others += len(sentence.split())
+    if found is None:
+        thanks = _thanks_of(text)
+        if thanks is None:
+            return None
+        body = [s for s in sentences if not _is_filler(s)]
+        alone = len(" ".join(body).split()) <= _THANK_WORDS
+        return Request(thanks, " ".join(text.split())[:200], alone=alone)
+    return Request(found, words, alone=others <= _ALONE_WORDS)

@@ -1,0 +1,138 @@
+"""Requests in plain words, in seven languages: alone they are commands, in a story proposals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from circle.parsing.commands import command_string
+from circle.parsing.requests import find_request
+from circle.parsing.when import find_until, resolve_until
+
+TODAY = date(2026, 11, 10)
+
+ALONE = [
+    # pause until a date / this month
+    ("Hi Maya,\n\nCould you please pause my emails until March? Thanks!\n\nLea",
+     "PAUSE UNTIL March"),
+    ("Hallo,\nbitte pausiert meine Mails bis zum 1. März.\nLiebe Grüße\nJonas",
+     "PAUSE UNTIL 1. März"),
+    ("Bonjour,\nPouvez-vous mettre mes courriels en pause jusqu'à fin de mars ?\nMerci\nClaire",
+     "PAUSE UNTIL fin de mars"),
+    ("Hola, por favor poned en pausa mis correos hasta el 3 de enero. Gracias, Lucía",
+     "PAUSE UNTIL 3 de enero"),
+    ("Hoi, kunnen jullie mijn mail pauzeren tot 15 januari? Groetjes, Sanne",
+     "PAUSE UNTIL 15 januari"),
+    ("Olá, podem pausar os meus emails até 3 de fevereiro? Obrigada, Rita",
+     "PAUSE UNTIL 3 de fevereiro"),
+    ("Ciao, per favore mettete in pausa le mie mail fino al 3 gennaio. Grazie, Marco",
+     "PAUSE UNTIL 3 gennaio"),
+    ("Please pause my mail for this month.", "PAUSE UNTIL this month"),
+    ("Please put my circle mail on hold for a while.", "PAUSE"),
+    # pass this round
+    ("I'll skip this month, sorry! Ana", "PASS"),
+    ("Diesen Monat setze ich aus.\nJonas", "PASS"),
+    ("Bonjour, je passe mon tour ce mois-ci. Claire", "PASS"),
+    ("Hola, paso este mes. Un abrazo, Lucía", "PASS"),
+    ("Hoi, ik sla deze maand over. Groetjes, Sanne", "PASS"),
+    ("Olá, vou passar este mês. Beijos, Rita", "PASS"),
+    ("Ciao, salto questo mese. Un abbraccio, Marco", "PASS"),
+    # stop / leave
+    ("Please take me off the list. Thank you.", "STOP"),
+    ("Bitte meldet mich ab. Danke, Jonas", "STOP"),
+    ("Je voudrais me désinscrire, merci.", "STOP"),
+    ("Quiero darme de baja, gracias.", "STOP"),
+    ("Graag afmelden. Groeten, Sanne", "STOP"),
+    ("Não quero mais receber estes emails. Obrigada.", "STOP"),
+    ("Vorrei disiscrivermi. Grazie.", "STOP"),
+    # resume
+    ("Hi! Please send me the emails again, I'm back.", "RESUME"),
+    ("Hallo, ihr könnt mir wieder Mails schicken. LG Jonas", "RESUME"),
+    ("Bonjour, vous pouvez reprendre les envois. Merci !", "RESUME"),
+    ("Hola, quiero volver a recibir los correos.", "RESUME"),
+    ("Hoi, stuur me maar weer mails. Sanne", "RESUME"),
+    ("Olá, quero voltar a receber os emails.", "RESUME"),
+    ("Ciao, vorrei ricominciare a ricevere le mail.", "RESUME"),
+    # anonymous / private
+    ("Please share my last story without my name.", "ANONYMOUS"),
+    ("Bitte meine Geschichte anonym teilen.", "ANONYMOUS"),
+    ("Merci de publier mon histoire sans mon nom.", "ANONYMOUS"),
+    ("Por favor, que mi historia sea anónima.", "ANONYMOUS"),
+    ("Graag anoniem delen.", "ANONYMOUS"),
+    ("Por favor, publiquem a minha história sem o meu nome.", "ANONYMOUS"),
+    ("Per favore pubblicate la mia storia in forma anonima.", "ANONYMOUS"),
+    ("Actually, please don't share my story, it is only for you.", "PRIVATE"),
+    ("Bitte nicht teilen, das ist nur für dich.", "PRIVATE"),
+    ("Merci de ne pas la publier, c'est seulement pour toi.", "PRIVATE"),
+    ("Por favor no lo compartas, es solo para ti.", "PRIVATE"),
+    ("Alsjeblieft niet delen, dit is alleen voor jou.", "PRIVATE"),
+    ("Por favor não compartilhe, é só para você.", "PRIVATE"),
+    ("Per favore non pubblicate, è solo per te.", "PRIVATE"),
+    # thank someone by name
+    ("Please thank Ana for hosting, it meant a lot.", "THANKS Ana: for hosting, it meant a lot"),
+    ("Bitte danke Jonas für die schöne Frage!", "THANKS Jonas: für die schöne Frage"),
+    ("Merci à Claire pour la belle soirée.", "THANKS Claire: pour la belle soirée"),
+    ("Gracias a Lucía por la pregunta.", "THANKS Lucía: por la pregunta"),
+    ("Bedank Sanne voor het mooie gesprek.", "THANKS Sanne: voor het mooie gesprek"),
+    ("Obrigada à Rita pela conversa.", "THANKS Rita: pela conversa"),
+    ("Grazie a Marco per la domanda.", "THANKS Marco: per la domanda"),
+]
+
+STORY = ("When I started teaching I froze in front of the class, and a student quietly handed "
+         "me the chalk. I still think about that small gesture every single week.")
+
+
+@pytest.mark.parametrize(("text", "expected"), ALONE, ids=[e for _, e in ALONE])
+def test_a_request_alone_is_its_command(text: str, expected: str) -> None:
+    request = find_request(text)
+    assert request is not None and request.alone
+    assert command_string(request.command) == expected
+
+
+@pytest.mark.parametrize(("asked", "expected"), [
+    ("Please keep this anonymous.", "ANONYMOUS"),
+    ("Bitte nur für dich, nicht teilen.", "PRIVATE"),
+    ("PS: je passe mon tour le mois prochain ? Non: je passe mon tour ce mois-ci.", "PASS"),
+])
+def test_a_request_with_a_story_is_only_proposed(asked: str, expected: str) -> None:
+    found = find_request(f"{asked}\n\n{STORY}")
+    assert found is not None and not found.alone
+    assert command_string(found.command) == expected
+
+
+@pytest.mark.parametrize("text", [
+    STORY,
+    "The silence was a pause I needed. We sat for ten minutes and nobody spoke, and then the "
+    "youngest said the wisest thing of the evening.",
+    "Thanks, Alex",
+    "I may be late to the gathering.",
+    "Yes!",
+    "My mentor once told me to stop and listen. I did, and it changed how I run meetings.",
+])
+def test_stories_hold_no_request(text: str) -> None:
+    assert find_request(text) is None
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [
+    ("March", date(2027, 3, 1)),
+    ("3 January", date(2027, 1, 3)),
+    ("1. März", date(2027, 3, 1)),
+    ("fin de mars", date(2027, 4, 1)),
+    ("end of November", date(2026, 12, 1)),
+    ("this month", date(2026, 12, 1)),
+    ("diesen Monat", date(2026, 12, 1)),
+    ("3 de enero", date(2027, 1, 3)),
+    ("15 januari", date(2027, 1, 15)),
+    ("3 gennaio", date(2027, 1, 3)),
+    ("December 3rd", date(2026, 12, 3)),
+    ("November", date(2027, 11, 1)),  # the next November 1st: this one has passed
+    ("2027-02-01", date(2027, 2, 1)),
+])
+def test_dates_in_the_members_words_are_the_next_such_day(phrase: str, expected: date) -> None:
+    assert resolve_until(phrase, TODAY) == expected
+
+
+def test_a_month_name_alone_is_a_date_only_after_until() -> None:
+    assert find_until("I may be back soon") == ""
+    assert find_until("pause until May") == "May"
