@@ -77,6 +77,7 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)  # action -> key, remaps TUI bindings
     theme: str = "textual-dark"
     max_story_words: int = 1500
+    auto_replies_per_day: int = 3  # receipts/confirmations per member per day (circle.reply_cap)
     source: str = "config.toml"
 
     @property

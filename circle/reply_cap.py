@@ -2,8 +2,9 @@
 
 Receipts, command confirmations, confirmation requests, refusals, HELP and MY STORIES answers
 are all automatic replies. Forged From addresses cost nothing, so without a cap five forged
-stories mean five receipts in the real member's inbox. At most `AUTO_REPLY_CAP` are made for
-one member per day (in the circle's timezone); the rest are not sent and each one is recorded
+stories mean five receipts in the real member's inbox. At most `[circle]
+auto_replies_per_day` (default `AUTO_REPLY_CAP`) are made for one member per day (in the
+circle's timezone); the rest are not sent and each one is recorded
 as an Event (kind `auto_reply_capped`) so the steward sees it. A member who really needs more
 than that in one day is rare, and the steward can answer by hand.
 """
@@ -16,7 +17,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 AUTO_REPLY_CAP = 3
-"""Automatic replies to one member per day (a constant, documented here, not configured)."""
+"""The default of `[circle] auto_replies_per_day`: automatic replies to one member per day."""
 CAPPED_EVENT = "auto_reply_capped"
 
 

@@ -232,3 +232,19 @@ def test_confirmation_requests_are_capped_too(store: TinyStore) -> None:
                      for i in range(6)])
     assert len([n for n in store.all(Notice) if n.kind == "confirm_request"]) == AUTO_REPLY_CAP
     assert len(store.all(QuarantineItem)) == 6  # every one recorded for the steward
+
+
+def test_the_cap_is_the_stewards_to_set(store: TinyStore) -> None:
+    """`[circle] auto_replies_per_day = 1`: one receipt a day, the rest logged."""
+    from circle.config import config_from_dict
+
+    doc = {"circle": {"name": "C", "slug": "c", "address": CIRCLE,
+                      "steward_email": "steward@circle.test", "auto_replies_per_day": 1}}
+    assert config_from_dict(doc).auto_replies_per_day == 1
+    forged = [raw("Ana Lima <ana@example.org>", CIRCLE, body=f"Forged story {i}.",
+                  mid=f"g{i}@forged") for i in range(3)]
+    mails = [InboundMail(m, store.archive.save(m), uid=i + 1) for i, m in enumerate(forged)]
+    ingest_batch(store, mails, config=make_config(auto_replies_per_day=1), secret=SECRET,
+                 now=NOW)
+    assert len([n for n in store.all(Notice) if n.member_id == "ana"]) == 1
+    assert len([e for e in store.all(Event) if e.kind == "auto_reply_capped"]) == 2

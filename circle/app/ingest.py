@@ -205,10 +205,11 @@ class _Batch:
         if self._replies is None:
             self._replies = replies_on(self.today, self.config.tz,
                                        self.store.project(Notice, "member_id", "created_at"))
-        if over_cap(self._replies[notice.member_id]):
+        cap = max(1, self.config.auto_replies_per_day)
+        if over_cap(self._replies[notice.member_id], cap):
             member = self.members.get(notice.member_id)
             self.put(Event(id=f"e-{notice.id}-capped", at=self.now, kind=CAPPED_EVENT,
-                           text=capped_text(notice.kind, member.name if member else "?")))
+                           text=capped_text(notice.kind, member.name if member else "?", cap)))
             return False
         self._replies[notice.member_id] += 1
         self.put(notice)
