@@ -59,3 +59,35 @@ def test_a_parser_that_raises_gives_the_same_one_reason(store: TinyStore) -> Non
     assert len(report.quarantined) == 1
     again, _ = _ingest(store, data, parse=broken)
     assert again.duplicates == 1  # the same bytes are recognised, not quarantined twice
+
+
+def test_parse_again_after_a_fix_places_the_message_and_says_so(store: TinyStore) -> None:
+    """A defect quarantines a real story; after the fix, "parse again" makes it the story it
+    was, once, and the quarantine item records what became of it."""
+    from circle.app.ingest import parse_again
+    from circle.model import QuarantineState
+    from tests.mailin_support import raw, to_token
+
+    def broken(raw: bytes, **_: object) -> object:
+        raise ValueError("simulated parser defect")
+
+    data = raw("Ana <ana@example.org>", to_token("ana"), mid="fixed-later@ana")
+    _ingest(store, data, parse=broken)
+    (item,) = store.all(QuarantineItem)
+    still = parse_again(store, item.id, config=make_config(), secret=SECRET, now=NOW,
+                        parse=broken)  # not fixed yet: it stays, with today's reason
+    assert len(still.quarantined) == 1
+    assert store.get(QuarantineItem, item.id).state == QuarantineState.OPEN  # type: ignore[union-attr]
+    report = parse_again(store, item.id, config=make_config(), secret=SECRET, now=NOW)
+    assert len(report.stories) == 1
+    (story,) = store.all(Story)
+    assert story.member_id == "ana" and "second answer" in story.text
+    done = store.get(QuarantineItem, item.id)
+    assert done is not None and done.state == QuarantineState.ASSIGNED
+    assert done.resolution == f"parsed again: story:{story.id}"
+    # the first reading (no Message-ID could be read: keyed by the bytes' hash) now points on
+    records = {r.message_id: r.outcome for r in store.all(InboundRecord)}
+    assert records == {item.message_id: f"parsed again: story:{story.id}",
+                       "fixed-later@ana": f"story:{story.id}"}
+    with pytest.raises(Exception, match="already assigned"):
+        parse_again(store, item.id, config=make_config(), secret=SECRET, now=NOW)

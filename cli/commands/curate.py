@@ -73,6 +73,10 @@ def register(sub: Any) -> None:
     qd = qusub.add_parser("dismiss", help="nothing to do with it (it stays archived)")
     qd.add_argument("id")
     qd.set_defaults(func=_quarantine_dismiss)
+    qr = qusub.add_parser("reparse", help="read a quarantined message again from its raw "
+                          "bytes (after a fix in Circle)")
+    qr.add_argument("id")
+    qr.set_defaults(func=_quarantine_reparse)
 
 
 def _apply(ctx: Context, intent: Intent) -> Outcome:
@@ -175,4 +179,15 @@ def _quarantine_assign(args: argparse.Namespace) -> int:
 def _quarantine_dismiss(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
     print(_apply(ctx, DismissQuarantine(item_id=args.id)).message + ".")
+    return 0
+
+
+def _quarantine_reparse(args: argparse.Namespace) -> int:
+    from circle.app.ingest import parse_again
+
+    ctx = load_context(args.config)
+    report = parse_again(ctx.store, args.id, config=ctx.config, secret=ctx.secret,
+                         now=ctx.clock.now())
+    still = "still in quarantine" if report.quarantined else "placed"
+    print(f"Read {args.id} again: {still} ({report.summary()}).")
     return 0
