@@ -13,7 +13,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BENCHES = ("bench.bench_store", "bench.bench_age", "bench.bench_parse", "bench.bench_ingest",
-           "bench.bench_send",
+           "bench.bench_send", "bench.bench_cli",
            "bench.bench_tui")
 
 

@@ -30,6 +30,36 @@ COMMAND_MODULES = (
     "cli.commands.demo",
 )
 
+# Every command, the module that registers it and its one-line help: `circle --help` prints
+# this without importing any command module, and `circle X` imports only X's module (start-up
+# stays fast). tests/test_cli.py checks it matches what the modules register.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("cli.commands.setup", "create a config file (asks only what it must)"),
+    "check": ("cli.commands.setup", "validate the config and report every problem"),
+    "status": ("cli.commands.report", "what happened, what is next, what waits for you"),
+    "inbound": ("cli.commands.report", "every received message and what became of it"),
+    "export": ("cli.commands.report", "everything in the store, hot and archived (backup, "
+               "scripts)"),
+    "members": ("cli.commands.members", "add, list, pause, resume or remove members"),
+    "rounds": ("cli.commands.rounds", "past and next rounds: hosts, questions, dates"),
+    "rotation": ("cli.commands.rounds", "the host rotation for the next 12 rounds"),
+    "question": ("cli.commands.curate", "set or approve a round's question"),
+    "stories": ("cli.commands.curate", "list and review stories and responses"),
+    "quarantine": ("cli.commands.curate", "messages Circle could not place"),
+    "fetch": ("cli.commands.mailin", "fetch new mail once: stories, responses, commands"),
+    "run": ("cli.commands.mailin", "the headless mail loop: fetch, act, wait for mail (IDLE)"),
+    "send-due": ("cli.commands.mailout", "compose the mail that is due now and send the "
+                 "outbox"),
+    "digest": ("cli.commands.mailout", "preview, approve and send the round's digest"),
+    "outbox": ("cli.commands.mailout", "list outgoing mail; resend or drop an item"),
+    "parse": ("cli.commands.parse", "decode, classify and trim mail files"),
+    "repertoire": ("cli.commands.repertoire", "the circle's shared repertoire: export it"),
+    "questions": ("cli.commands.questions", "every question the circle was asked, and what it "
+                  "drew"),
+    "demo": ("cli.commands.demo", "try Circle: local mail servers, a demo circle, members "
+             "writing in"),
+}
+
 Handler = Callable[[argparse.Namespace], int | None]
 
 
@@ -60,8 +90,9 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser with every subcommand."""
+def build_parser(only: str | None = "") -> argparse.ArgumentParser:
+    """The argument parser: every command's module registered (`only=""`), or only the module
+    of command `only` with the others as one-line placeholders (`only=None`: none loaded)."""
     parser = argparse.ArgumentParser(
         prog="circle",
         description="Run a community of practice by email. With no command, opens the "
@@ -74,10 +105,32 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     tui = sub.add_parser("tui", help="open the steward's terminal UI (the default)")
     tui.set_defaults(func=_run_tui)
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(name)
-        module.register(sub)
+    wanted = COMMANDS[only][0] if only else None
+    loaded = set(COMMAND_MODULES) if only == "" else {wanted} if wanted else set()
+    for module_name in COMMAND_MODULES:
+        if module_name in loaded:
+            importlib.import_module(module_name).register(sub)
+            continue
+        for command, (owner, help_text) in COMMANDS.items():
+            if owner == module_name:
+                sub.add_parser(command, help=help_text, add_help=False)
     return parser
+
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command named in `argv` (skipping --config PATH), if it is one of COMMANDS."""
+    words = list(argv)
+    k = 0
+    while k < len(words):
+        word = words[k]
+        if word == "--config":
+            k += 2
+            continue
+        if word.startswith("-"):
+            k += 1
+            continue
+        return word if word in COMMANDS else None
+    return None
 
 
 def _run_tui(args: argparse.Namespace) -> int:
@@ -90,8 +143,9 @@ def _run_tui(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `circle` script; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_word(words))
+    args = parser.parse_args(words)
     func: Any = getattr(args, "func", None) or _run_tui
     try:
         code = func(args)

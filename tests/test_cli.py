@@ -122,3 +122,30 @@ def test_version_prints_the_package_version() -> None:
     r = run("--version")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == f"circle {version('circle')}"
+
+
+def test_the_lazy_command_table_matches_what_the_modules_register() -> None:
+    """`circle --help` is printed from cli.main.COMMANDS without importing the command
+    modules; the table must say exactly what they register."""
+    import argparse
+
+    from cli.main import COMMANDS, build_parser
+
+    parser = build_parser("")  # every module loaded
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    registered = {c.dest: c.help for c in sub._choices_actions}
+    registered.pop("tui")
+    assert registered == {name: text for name, (_, text) in COMMANDS.items()}
+
+
+def test_help_imports_no_command_module() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from cli.main import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('cli.commands', 'data.', "
+            "'tinydb', 'textual', 'circle.app'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip().splitlines()[-1]
+    assert out == "[]"
