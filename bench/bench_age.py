@@ -18,6 +18,8 @@ import json
 import os
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import datetime
@@ -29,7 +31,6 @@ from bench.history import Age, advance, now_at, start
 from circle.app import apply
 from circle.app.intents import PauseMember, ResumeMember
 from circle.app.maintenance import archive_closed
-from circle.app.search import search
 from circle.model import Response, Story
 from data.store import TinyStore
 from tui.snapshot import load_snapshot
@@ -149,10 +150,18 @@ def main() -> None:
         empty = min(asyncio.run(_empty_screen()) for _ in range(2))
         rows.append(row("tui: first screen, 10y", first, empty, "s", "≤ 1 s", first <= 1.0,
                         id="tui.first_screen.10y"))
+        # cold: a new process (as a TUI or `circle` command would be), nothing cached; timed
+        # inside it, so interpreter start-up is not counted. Best of three such processes.
+        probe = ("import sys, time; from pathlib import Path; from data.store import TinyStore;"
+                 "from circle.app.search import search; s = TinyStore(Path(sys.argv[1]));"
+                 "t = time.perf_counter(); n = len(search(s, 'patience courage'));"
+                 "print(time.perf_counter() - t, n)")
+        runs = [subprocess.run([sys.executable, "-c", probe, str(data_dir)], check=True,
+                               capture_output=True, text=True).stdout.split()
+                for _ in range(3)]
+        cold = min(float(took) for took, _ in runs)
+        found = int(runs[0][1])
         fresh = TinyStore(data_dir)
-        t0 = time.perf_counter()
-        hits = search(fresh, "patience courage")
-        cold = time.perf_counter() - t0
         total = len(fresh.project_archived(Story, "id")) + len(fresh.project(Story, "id"))
         texts = [str(t).casefold() for (t,) in [*fresh.project_archived(Story, "text"),
                                                  *fresh.project_archived(Response, "text")]]
@@ -161,7 +170,7 @@ def main() -> None:
             assert sum(1 for t in texts if "patience" in t and "courage" in t) >= 0
         rows.append(row("archive: full-text search, all stories+responses, 10y (cold)", cold,
                         timed(scan, repeat=3), "s", "≤ 0.200 s", cold <= 0.200,
-                        id="archive.search.10y", hits=len(hits), stories=total))
+                        id="archive.search.10y", hits=found, stories=total))
     emit(rows)
 
 

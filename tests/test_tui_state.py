@@ -95,3 +95,26 @@ async def test_threads_reach_the_rounds_moved_to_the_archives(tmp_path: Path) ->
         tree = app.screen.thread_tree
         listed = {node.data[1] for node in tree.root.children if node.data}
         assert archived <= listed, archived - listed
+
+
+async def test_threads_keep_what_was_open_and_the_cursor_across_a_reload(tmp_path: Path) -> None:
+    """Another process writes, the snapshot reloads: the tree stays as the steward left it."""
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot, until=lambda: app.history is not None)
+        tree = app.screen.thread_tree
+        first = next(n for n in tree.root.children if n.allow_expand)
+        first.expand()
+        await settle(pilot, until=lambda: bool(first.children))
+        story = first.children[0]
+        tree.move_cursor(story)
+        await pilot.pause()
+        app.action_reload()  # what the poll does when `circle run` writes
+        await settle(pilot)
+        await pilot.pause(0.1)
+        tree = app.screen.thread_tree
+        again = next(n for n in tree.root.children if n.data == first.data)
+        assert again.is_expanded
+        assert tree.cursor_node is not None and tree.cursor_node.data == story.data

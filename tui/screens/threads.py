@@ -54,13 +54,38 @@ class ThreadsScreen(CircleScreen):
         return self.query_one("#thread-tree", Tree)
 
     def refresh_data(self) -> None:
-        """Rebuild the tree (rounds only; each opens lazily)."""
+        """Rebuild the tree (rounds only; each opens lazily), keeping what the steward had
+        open and where the cursor was, by record key (a reload never folds the tree)."""
         if not self.data.loaded:
             return
         if self.query_text:
             self._show_results(self.query_text)
             return
         tree = self.thread_tree
+        opened = {node.data for node in _walk(tree.root) if node.is_expanded and node.data}
+        cursor = tree.cursor_node.data if tree.cursor_node is not None else None
+        self._build_rounds(tree)
+        if opened or cursor:
+            self._reopen(tree, opened, cursor)
+
+    def _reopen(self, tree: Tree[NodeData], opened: set[NodeData],
+                cursor: NodeData | None) -> None:
+        """Expand again what was open; put the cursor back on the same record."""
+        for node in list(tree.root.children):
+            if node.data in opened:
+                if not node.children and node.data is not None:
+                    for story in self.data.stories_of(node.data[1]):
+                        self._add_story(node, story)
+                node.expand()
+                for child in _walk(node):
+                    if child.data in opened:
+                        child.expand()
+        if cursor is not None:
+            target = next((n for n in _walk(tree.root) if n.data == cursor), None)
+            if target is not None:
+                self.call_after_refresh(self._point_at, target)
+
+    def _build_rounds(self, tree: Tree[NodeData]) -> None:
         tree.clear()
         counts: dict[str, int] = {}
         for story in self.data.stories.values():
@@ -197,3 +222,14 @@ class ThreadsScreen(CircleScreen):
         self.query_one("#search", Input).value = ""
         self.refresh_data()
         self.thread_tree.focus()
+
+
+def _walk(node: TreeNode[NodeData]) -> list[TreeNode[NodeData]]:
+    """Every node under `node`, depth first."""
+    out: list[TreeNode[NodeData]] = []
+    stack = list(node.children)
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(current.children)
+    return out

@@ -47,8 +47,10 @@ class TodayScreen(CircleScreen):
         rnd = data.current_round(now)
         text = Text()
         text.append(name, style="bold")
+        text.append(f" · today {now.astimezone(tz):%a %-d %b %Y}", style="dim")
         if rnd is None:
-            text.append("\nNo round is planned yet. `circle rounds plan` will make them.")
+            text.append("\nNo round is planned yet: `circle run` (or `circle rounds`) plans "
+                        "them from the schedule.")
             return text
         host_state = {HostState.ACCEPTED: "accepted", HostState.INVITED: "asked, no answer yet",
                       HostState.DECLINED: "declined", HostState.UNASKED: "not asked yet"}
