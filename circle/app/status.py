@@ -103,9 +103,10 @@ def _waiting(store: Store, now: datetime, counts: dict[str, int]) -> list[str]:
 
 def status_report(store: Store, now: datetime, config: Config) -> dict[str, Any]:
     """The circle at `now`: `happened`, `next`, `waiting` (sentences) and `counts`."""
-    posts: list[Story | Response] = [*store.all(Story), *store.all(Response)]
-    states = Counter(str(p.state) for p in posts)
-    outbox = Counter(str(i.state) for i in store.all(OutboxItem, bodies=False))
+    # counts from the stored fields, without decoding every story (fast at 10,000 of them)
+    states = Counter(str(state) for cls in (Story, Response)
+                     for (state,) in store.project(cls, "state"))
+    outbox = Counter(str(state) for (state,) in store.project(OutboxItem, "state"))
     counts = {"members": len(store.all(Member)), "pending": states["pending"],
               "held": states["held"],
               "quarantine": sum(1 for q in store.all(QuarantineItem) if q.state == "open"),
