@@ -54,7 +54,8 @@ def fetch_once(source: MailSource, store: Store, archive: RawArchive, config: Co
                                  folder=folder) for m, sha in zip(fetched, shas, strict=True)]
             uids = [m.uid for m in fetched]
             with store.transaction():
-                report.merge(ingest_batch(store, mails, config=config, secret=secret, now=now))
+                report.merge(ingest_batch(store, mails, config=config, secret=secret, now=now,
+                                          deep_dedupe=report.rescanned))
                 state = _save(store, replace(state, last_uid=max(state.last_uid, *uids),
                                              last_fetch_at=now, last_error="",
                                              pending_ack=uids))

@@ -208,3 +208,22 @@ def test_search_reads_the_derived_index_and_falls_back_when_it_is_stale(data_dir
     assert hit.visibility == "steward"
     index.unlink()
     assert [h.id for h in search(TinyStore(data_dir), "story")] == fresh
+
+
+def test_after_a_uidvalidity_change_archived_mail_is_still_known(data_dir: Path) -> None:
+    """Dedupe looks in the hot store; a rescan (the whole folder again) looks in the archives
+    too, so a story of last year is not taken in twice."""
+    from circle.app.ingest import InboundMail, ingest_batch
+    from tests.mailin_support import SECRET, make_config, raw, seed, to_token
+
+    store = TinyStore(data_dir)
+    seed(store)
+    data = raw("Ana <ana@example.org>", to_token("ana"), mid="old-story@ana")
+    mail = InboundMail(data, store.archive.save(data), uid=1)
+    first = ingest_batch(store, [mail], config=make_config(), secret=SECRET, now=NOW)
+    assert len(first.stories) == 1
+    (record,) = store.all(InboundRecord)
+    assert store.move_to_archive(2026, [record]) == 1
+    again = ingest_batch(store, [mail], config=make_config(), secret=SECRET, now=NOW,
+                         deep_dedupe=True)
+    assert again.duplicates == 1 and not again.stories

@@ -175,6 +175,7 @@ class _Batch:
         self.new_stories: dict[str, Story] = {}
         self.seen: set[str] = set()
         self.again: frozenset[str] = frozenset()
+        self.deep_dedupe = False
         self.out: dict[tuple[str, str], Any] = {}
 
     def put(self, record: Any) -> None:
@@ -227,21 +228,27 @@ class _Batch:
             return True
         if message_id in self.again:
             return False
-        return self.store.get(InboundRecord, message_id) is not None
+        return self.store.get(InboundRecord, message_id, archived=self.deep_dedupe) is not None
 
 
 def ingest_batch(store: Store, mails: Sequence[InboundMail], *, config: Config, secret: bytes,
                  now: datetime, parse: Parser = parse_message,
-                 again: frozenset[str] = frozenset()) -> IngestReport:
+                 again: frozenset[str] = frozenset(),
+                 deep_dedupe: bool = False) -> IngestReport:
     """Turn fetched mail into records in ONE store transaction; idempotent by Message-ID.
 
-    `again` names Message-IDs to read anew although they were seen (the steward's "parse
-    again" after a fix): their records of the first reading are replaced, not duplicated.
+    Message-IDs are looked up in the hot store, which keeps inbound records 35 days (new mail
+    is new by its IMAP UID; a message delivered twice arrives close together).
+    `deep_dedupe` also searches the archives: after a UIDVALIDITY change the whole folder
+    comes again, old mail included. `again` names Message-IDs to read anew although they were
+    seen (the steward's "parse again" after a fix): their records of the first reading are
+    replaced, not duplicated.
     """
     report = IngestReport(fetched=len(mails))
     with store.transaction():
         batch = _Batch(store, config, secret, now, report)
         batch.again = again
+        batch.deep_dedupe = deep_dedupe
         for mail in mails:
             _ingest_one(batch, mail, parse)
         if again:
