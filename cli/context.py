@@ -11,6 +11,7 @@ from pathlib import Path
 
 import platformdirs
 
+from circle.app import Intent, Outcome, apply_or_refuse
 from circle.config import Config, config_from_dict
 from circle.errors import ConfigError
 from data.jsonfile import atomic_write_bytes
@@ -96,3 +97,8 @@ def load_context(config_path: Path | None = None) -> Context:
     store = open_store(data_dir)
     return Context(config=config, config_path=path, data_dir=data_dir, store=store,
                    secret=load_secret(data_dir, config.secret_env))
+
+
+def act(ctx: Context, intent: Intent) -> Outcome:
+    """Apply one intent for a command; a refusal stops the command with its reason (exit 65)."""
+    return apply_or_refuse(ctx.store, intent, ctx.clock.now())

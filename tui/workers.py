@@ -13,7 +13,7 @@ from typing import Any
 
 from textual.message import Message
 
-from circle.app import Intent, apply
+from circle.app import Intent, apply, apply_or_refuse
 from circle.config import Config
 from circle.errors import CircleError
 from circle.model import OutboxItem
@@ -163,9 +163,7 @@ def queue_all(store: Store, config: Config, secret: bytes, now: datetime,
     from circle.app.intents import ApproveDigest
     from circle.app.rounds import queue_digest
 
-    outcome = apply(store, ApproveDigest(round_id=round_id), now)
-    if not outcome.ok:
-        raise CircleError(outcome.refused)
+    apply_or_refuse(store, ApproveDigest(round_id=round_id), now)
     items: list[OutboxItem] = queue_digest(store, now, config, secret, round_id=round_id,
                                            templates=_templates(store))
     return items

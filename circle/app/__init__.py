@@ -6,7 +6,7 @@ in `circle.transitions` (and friends), writes, and returns an `Outcome` saying w
 Nobody writes a copy of a record read earlier (docs/architecture.md, "Every change is an intent").
 """
 
-from circle.app.apply import Outcome, apply
+from circle.app.apply import Outcome, apply, apply_or_refuse
 from circle.app.intents import Intent
 
-__all__ = ["Intent", "Outcome", "apply"]
+__all__ = ["Intent", "Outcome", "apply", "apply_or_refuse"]

@@ -85,6 +85,17 @@ def apply(store: Store, intent: Intent, now: datetime) -> Outcome:
     return outcome
 
 
+def apply_or_refuse(store: Store, intent: Intent, now: datetime) -> Outcome:
+    """`apply`, for callers that stop on a refusal (commands, scripts): a refused intent
+    raises TransitionError with the refusal in words (exit 65 on the command line)."""
+    outcome = apply(store, intent, now)
+    if not outcome.ok:
+        from circle.errors import TransitionError
+
+        raise TransitionError(outcome.refused)
+    return outcome
+
+
 def _is_refusal(exc: CircleError) -> bool:
     from circle.errors import StoreError
 

@@ -241,13 +241,11 @@ def preview_digest(store: Store, now: datetime, config: Config, secret: bytes, *
 
 def approve_digest(store: Store, round_id: str | None = None) -> Round:
     """The steward approves the round's digest for sending (the ApproveDigest intent)."""
-    from circle.app.apply import apply
+    from circle.app.apply import apply_or_refuse
     from circle.app.intents import ApproveDigest
 
     rnd = digest_round(store.all(Round), round_id)
-    outcome = apply(store, ApproveDigest(round_id=rnd.id), now=rnd.gathering)
-    if not outcome.ok:
-        raise TransitionError(outcome.refused)
+    outcome = apply_or_refuse(store, ApproveDigest(round_id=rnd.id), now=rnd.gathering)
     approved: Round = outcome.records[0]
     return approved
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from circle.app import Intent, Outcome, apply
 from circle.app.intents import (
     ApproveQuestion,
     AssignQuarantine,
@@ -18,10 +17,10 @@ from circle.app.intents import (
     SetVisibility,
 )
 from circle.app.views import POST_FIELDS, next_round, post_rows, quarantine_rows
-from circle.errors import NotFoundError, TransitionError
+from circle.errors import NotFoundError
 from circle.members import find_member
 from circle.model import Member, Round, Visibility
-from cli.context import Context, load_context
+from cli.context import Context, act, load_context
 from cli.jsonl import add_json_flag, print_jsonl
 
 STATES = ("pending", "held", "approved", "hidden", "withdrawn")
@@ -79,17 +78,10 @@ def register(sub: Any) -> None:
     qr.set_defaults(func=_quarantine_reparse)
 
 
-def _apply(ctx: Context, intent: Intent) -> Outcome:
-    outcome = apply(ctx.store, intent, ctx.clock.now())
-    if not outcome.ok:
-        raise TransitionError(outcome.refused)
-    return outcome
-
-
 def _round_for_question(ctx: Context, round_id: str | None) -> Round:
     from circle.app.intents_cli import PlanRounds
 
-    _apply(ctx, PlanRounds(config=ctx.config))
+    act(ctx, PlanRounds(config=ctx.config))
     if round_id:
         found = ctx.store.get(Round, round_id)
         if found is None:
@@ -104,14 +96,14 @@ def _round_for_question(ctx: Context, round_id: str | None) -> Round:
 def _question_set(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
     rnd = _round_for_question(ctx, args.round)
-    print(_apply(ctx, SetQuestion(round_id=rnd.id, text=args.text)).message + ".")
+    print(act(ctx, SetQuestion(round_id=rnd.id, text=args.text)).message + ".")
     return 0
 
 
 def _question_approve(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
     rnd = _round_for_question(ctx, args.round)
-    print(_apply(ctx, ApproveQuestion(round_id=rnd.id)).message + ".")
+    print(act(ctx, ApproveQuestion(round_id=rnd.id)).message + ".")
     return 0
 
 
@@ -137,7 +129,7 @@ def _stories_list(args: argparse.Namespace) -> int:
 def _review(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
     for post_id in args.ids:  # one intent each: a refusal names the one refused
-        outcome = _apply(ctx, ReviewPost(post_id=post_id, action=args.action))
+        outcome = act(ctx, ReviewPost(post_id=post_id, action=args.action))
         print(f"{post_id}: {outcome.message}.")
         for note in outcome.notes:
             print(f"  {note}")
@@ -146,7 +138,7 @@ def _review(args: argparse.Namespace) -> int:
 
 def _visibility(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
-    outcome = _apply(ctx, SetVisibility(post_id=args.id,
+    outcome = act(ctx, SetVisibility(post_id=args.id,
                                         visibility=Visibility(args.visibility)))
     print(f"{args.id}: {outcome.message}.")
     return 0
@@ -170,7 +162,7 @@ def _quarantine_list(args: argparse.Namespace) -> int:
 def _quarantine_assign(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
     member = find_member(ctx.store.all(Member), args.member)
-    outcome = _apply(ctx, AssignQuarantine(item_id=args.id, member_id=member.id,
+    outcome = act(ctx, AssignQuarantine(item_id=args.id, member_id=member.id,
                                            round_id=args.round))
     print(outcome.message + ".")
     return 0
@@ -178,7 +170,7 @@ def _quarantine_assign(args: argparse.Namespace) -> int:
 
 def _quarantine_dismiss(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
-    print(_apply(ctx, DismissQuarantine(item_id=args.id)).message + ".")
+    print(act(ctx, DismissQuarantine(item_id=args.id)).message + ".")
     return 0
 
 

@@ -7,12 +7,10 @@ import asyncio
 import sys
 from typing import Any
 
-from circle.app import apply
 from circle.app.intents import ApproveDigest, ResolveOutbox
 from circle.app.rounds import digest_round, preview_digest, queue_digest
-from circle.errors import TransitionError
 from circle.model import OutboxItem, OutboxState, Round
-from cli.context import Context, load_context
+from cli.context import Context, act, load_context
 from cli.daemon import cycle, send_outbox_now
 from cli.jsonl import add_json_flag, print_jsonl
 from data.templates import load_templates, read_templates
@@ -104,9 +102,7 @@ def _preview(args: argparse.Namespace) -> int:
 def _approve(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
     rnd = digest_round(ctx.store.all(Round), args.round)
-    outcome = apply(ctx.store, ApproveDigest(round_id=rnd.id), ctx.clock.now())
-    if not outcome.ok:
-        raise TransitionError(outcome.refused)
+    act(ctx, ApproveDigest(round_id=rnd.id))
     print(f"The digest of round {rnd.id} is approved. Send it with `circle digest send`.")
     return 0
 
@@ -153,10 +149,7 @@ def _resolve(args: argparse.Namespace) -> int:
 
 def _action(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
-    outcome = apply(ctx.store, ResolveOutbox(refs=tuple(args.id), action=args.action),
-                    ctx.clock.now())
-    if not outcome.ok:
-        raise TransitionError(outcome.refused)
+    outcome = act(ctx, ResolveOutbox(refs=tuple(args.id), action=args.action))
     for item in outcome.records:
         print(f"{item.id} to {item.recipient} is now {item.state}.")
     if not outcome.records:

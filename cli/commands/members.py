@@ -6,13 +6,13 @@ import argparse
 from datetime import date
 from typing import Any
 
-from circle.app import Intent, Outcome, apply
+from circle.app import Intent
 from circle.app.intents import AddMember, PauseMember, RemoveMember, ResumeMember
-from circle.errors import CircleError, TransitionError
+from circle.errors import CircleError
 from circle.members import find_member
 from circle.model import Member
 from circle.transitions import effective_status
-from cli.context import load_context
+from cli.context import act, load_context
 from cli.jsonl import add_json_flag, print_jsonl
 
 
@@ -53,20 +53,12 @@ def _today(ctx: Any) -> date:
 
 def _add(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
-    outcome = _apply(ctx, AddMember(name=args.name, email=args.email,
+    outcome = act(ctx, AddMember(name=args.name, email=args.email,
                                     aliases=tuple(args.alias or ()), can_host=not args.no_host,
                                     is_steward=args.steward))
     member = outcome.records[0]
     print(f"Added {member.name} <{member.email}> as {member.id}.")
     return 0
-
-
-def _apply(ctx: Any, intent: Intent) -> Outcome:
-    """Apply a steward's intent; a refusal becomes the command's error."""
-    outcome = apply(ctx.store, intent, ctx.clock.now())
-    if not outcome.ok:
-        raise TransitionError(outcome.refused)
-    return outcome
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -115,7 +107,7 @@ def _change(args: argparse.Namespace, verb: str) -> int:
             return 1
         intent = RemoveMember(member_id=member.id)
         note = "their stories stay in the circle's record"
-    _apply(ctx, intent)
+    act(ctx, intent)
     past = {"pause": "Paused", "resume": "Resumed", "remove": "Removed"}[verb]
     print(f"{past} {member.name} ({note}).")
     return 0

@@ -6,13 +6,13 @@ import argparse
 from typing import Any
 
 from circle import rotation
-from circle.app import Intent, apply
+from circle.app import Intent
 from circle.app.intents import AssignHost, SkipHost, SwapHosts
 from circle.app.rounds import plan_rounds
-from circle.errors import NotFoundError, TransitionError
+from circle.errors import NotFoundError
 from circle.members import find_member
 from circle.model import Member, Round, RoundState
-from cli.context import Context, load_context
+from cli.context import Context, act, load_context
 
 
 def register(sub: Any) -> None:
@@ -79,9 +79,7 @@ def _rotation(args: argparse.Namespace) -> int:
             raise NotFoundError(f"no round {args.skip}; `circle rounds` lists them")
         intent = SkipHost(round_id=args.skip)
     if intent is not None:
-        outcome = apply(ctx.store, intent, ctx.clock.now())
-        if not outcome.ok:
-            raise TransitionError(outcome.refused)
+        act(ctx, intent)
         rounds = planned_rounds(ctx)
     now = ctx.clock.now()
     coming = [r for r in rounds if r.gathering >= now]

@@ -9,11 +9,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from circle.app import apply
 from circle.app.requests import AcceptSuggestion, DismissSuggestion
-from circle.errors import TransitionError
 from circle.model import Member, Story
-from cli.context import load_context
+from cli.context import act, load_context
 
 
 def add_suggestion_actions(ssub: Any) -> None:
@@ -44,10 +42,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, intent: AcceptSuggestion | DismissSuggestion) -> int:
     ctx = load_context(args.config)
-    outcome = apply(ctx.store, intent, ctx.clock.now())
-    if not outcome.ok:
-        raise TransitionError(outcome.refused)
-    print(outcome.message)
+    print(act(ctx, intent).message)
     return 0
 
 

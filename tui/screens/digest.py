@@ -13,9 +13,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, ProgressBar, Static
 
 from circle import outbox
-from circle.app import apply
+from circle.app import apply_or_refuse
 from circle.app.intents import OutboxAction, ResolveOutbox
-from circle.errors import CircleError
 from circle.model import Member, OutboxItem, OutboxState, Round, RoundState
 from tui import workers
 from tui.bindings import bindings_for
@@ -202,10 +201,8 @@ class DigestScreen(CircleScreen):
         now = app.now()
 
         def prepare() -> list[OutboxItem]:
-            outcome = apply(app.store, ResolveOutbox(refs=(item.id,), action="resend"), now)
-            if not outcome.ok:
-                raise CircleError(outcome.refused)
-            return list(outcome.records)
+            return list(apply_or_refuse(app.store, ResolveOutbox(refs=(item.id,),
+                                                                 action="resend"), now).records)
         app.start_sending(prepare, "resend")
 
     def action_drop_item(self) -> None:
