@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
 
 from circle.errors import CircleError, NotFoundError
@@ -24,21 +25,35 @@ def slugify(name: str) -> str:
     return slug or "member"
 
 
+def checked_name(name: str) -> str:
+    """A member's name with its spaces tidied; refuses an empty one."""
+    name = " ".join(name.split())
+    if not name:
+        raise CircleError("a member needs a name")
+    return name
+
+
+def checked_addresses(others: list[Member], email: str,
+                      aliases: Iterable[str] = ()) -> tuple[str, list[str]]:
+    """The main address and other addresses, lower-cased; refuses a malformed address or one
+    that belongs to someone in `others`."""
+    email = email.strip().lower()
+    alias_list = [a.strip().lower() for a in aliases if a.strip()]
+    for address in (email, *alias_list):
+        if not valid_email(address):
+            raise CircleError(f"{address!r} is not an email address (expected name@example.org)")
+        owner = find_by_address(others, address)
+        if owner is not None:
+            raise CircleError(f"{address} already belongs to {owner.name} ({owner.id})")
+    return email, alias_list
+
+
 def new_member(existing: list[Member], name: str, email: str, joined: date, *,
                aliases: list[str] | None = None, can_host: bool = True,
                is_steward: bool = False) -> Member:
     """A new member with a unique id; refuses a bad or already-used address."""
-    name = " ".join(name.split())
-    if not name:
-        raise CircleError("a member needs a name")
-    email = email.strip().lower()
-    alias_list = [a.strip().lower() for a in aliases or [] if a.strip()]
-    for address in (email, *alias_list):
-        if not valid_email(address):
-            raise CircleError(f"{address!r} is not an email address (expected name@example.org)")
-        owner = find_by_address(existing, address)
-        if owner is not None:
-            raise CircleError(f"{address} already belongs to {owner.name} ({owner.id})")
+    name = checked_name(name)
+    email, alias_list = checked_addresses(existing, email, aliases or ())
     base = slugify(name)
     taken = {m.id for m in existing}
     member_id, n = base, 2

@@ -7,8 +7,7 @@ from dataclasses import replace
 from circle import transitions as t
 from circle.app.apply import Outcome, Tx, use_case
 from circle.app.intents import AddMember, EditMember, PauseMember, RemoveMember, ResumeMember
-from circle.errors import CircleError
-from circle.members import find_by_address, new_member, valid_email
+from circle.members import checked_addresses, checked_name, new_member
 from circle.model import Member
 
 
@@ -25,18 +24,9 @@ def add(tx: Tx, intent: AddMember) -> Outcome:
 def edit(tx: Tx, intent: EditMember) -> Outcome:
     """Change name, addresses, note; an address of another member is refused."""
     member = tx.need(Member, intent.member_id, "member")
-    email = intent.email.strip().lower()
-    aliases = [a.strip().lower() for a in intent.aliases if a.strip()]
     others = [m for m in tx.store.all(Member) if m.id != member.id]
-    for address in (email, *aliases):
-        if not valid_email(address):
-            raise CircleError(f"{address!r} is not an email address (expected name@example.org)")
-        owner = find_by_address(others, address)
-        if owner is not None:
-            raise CircleError(f"{address} already belongs to {owner.name} ({owner.id})")
-    name = " ".join(intent.name.split())
-    if not name:
-        raise CircleError("a member needs a name")
+    email, aliases = checked_addresses(others, intent.email, intent.aliases)
+    name = checked_name(intent.name)
     return Outcome([replace(member, name=name, email=email, aliases=aliases,
                             note=intent.note)], "Saved")
 

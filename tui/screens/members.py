@@ -13,8 +13,7 @@ from textual.widgets import DataTable, Static
 
 from circle import transitions as t
 from circle.app.intents import AddMember, EditMember, PauseMember, RemoveMember, ResumeMember
-from circle.errors import CircleError
-from circle.members import new_member, valid_email
+from circle.members import checked_addresses, checked_name, new_member
 from circle.model import Member, MemberStatus
 from tui.bindings import bindings_for
 from tui.screens.base import CircleScreen
@@ -127,7 +126,8 @@ class MembersScreen(CircleScreen):
                 self.act("edit the member", EditMember(
                     member_id=member.id, name=values["name"], email=values["email"],
                     aliases=tuple(_aliases(values["aliases"])), note=values["note"]),
-                    lambda: [_edited(member, values)])
+                    lambda: [_edited(member, values, [m for m in self.data.members.values()
+                                                      if m.id != member.id])])
         self.app.push_screen(FormScreen(f"Edit {member.name}", [
             ("name", "Name", member.name), ("email", "Email", member.email),
             ("aliases", "Other addresses (comma separated)", ", ".join(member.aliases)),
@@ -178,13 +178,8 @@ def _aliases(text: str) -> list[str]:
     return [a.strip().lower() for a in text.split(",") if a.strip()]
 
 
-def _edited(member: Member, values: dict[str, str]) -> Member:
-    email = values["email"].lower()
-    aliases = _aliases(values["aliases"])
-    for address in (email, *aliases):
-        if not valid_email(address):
-            raise CircleError(f"{address!r} is not an email address (expected name@example.org)")
-    if not values["name"]:
-        raise CircleError("a member needs a name")
-    return replace(member, name=values["name"], email=email, aliases=aliases,
+def _edited(member: Member, values: dict[str, str], others: list[Member]) -> Member:
+    """The preview of an edit, by the same checks the EditMember use-case applies."""
+    email, aliases = checked_addresses(others, values["email"], _aliases(values["aliases"]))
+    return replace(member, name=checked_name(values["name"]), email=email, aliases=aliases,
                    note=values["note"])
