@@ -27,11 +27,12 @@ def timed(run: Callable[[T], R], arg: T) -> tuple[float, R]:
     return time.perf_counter() - started, result
 
 
-def assert_linear(make: Callable[[int], T], run: Callable[[T], R], n: int) -> R:
+def assert_linear(make: Callable[[int], T], run: Callable[[T], R], n: int, *,
+                  limit: float = LIMIT) -> R:
     """Fail when `run` grows faster than linearly from n // 4 to n; `run(make(n))`'s result."""
     small, _ = timed(run, make(max(1, n // SHRINK)))
     big, result = timed(run, make(n))
-    assert big <= LIMIT * small + FLOOR, (
+    assert big <= limit * small + FLOOR, (
         f"{big:.3f}s at n={n} vs {small:.3f}s at n={n // SHRINK}: grows faster than linearly "
         f"(ratio {big / max(small, 1e-9):.1f}, linear is about {SHRINK})")
     return result
