@@ -109,7 +109,8 @@ PATHOLOGICAL: dict[str, tuple[Callable[[int], str], int]] = {
 
 
 def test_tiny_quoted_input() -> None:
-    trim_reply("> " * 3 + "x\n")
+    """Only a (nested) quote: no new words, and the quote is kept as the elided part."""
+    assert trim_reply("> " * 3 + "x\n") == ("", "> > > x")
 
 
 @pytest.mark.parametrize("name", list(PATHOLOGICAL))

@@ -22,7 +22,7 @@ from circle.model import (
     Visibility,
 )
 from circle.tokens import TokenClaim, make_token, reply_address
-from tests.tui_support import FIXED, demo_app, demo_config, screen_text, settle
+from tests.tui_support import FIXED, demo_app, demo_config, settle
 from tui.screens.review import ReviewScreen
 
 pytest_plugins = ["tests.smtp_server"]
@@ -134,7 +134,6 @@ async def test_a_withdrawn_story_cannot_be_approved_from_an_older_view(tmp_path:
                      == StoryState.WITHDRAWN)
         assert seen.id not in [p.id for p in app.data.review_queue()]
         assert "withdrew" in " ".join(n.message for n in app._notifications)
-        assert screen_text(app)
 
 
 async def test_stop_after_the_digest_was_queued_means_no_digest_for_that_member(
