@@ -102,7 +102,9 @@ def test_review_visibility_quarantine_and_bulk_resolve(config: Path,
     _, out = circle(config, "stories", "list", "--state", "approved", "--json", capsys=capsys)
     rows = jsonl(out)
     assert len(rows) == 2 and rows[0]["visibility"] == "anonymous"
-    assert circle(config, "stories", "hold", "nope", capsys=capsys)[0] == 65
+    assert circle(config, "stories", "hold", "nope", capsys=capsys)[0] == 66  # no such story
+    assert circle(config, "stories", "restore", "s-1", capsys=capsys)[0] == 0
+    assert circle(config, "stories", "approve", "s-1", capsys=capsys)[0] == 0
     assert circle(config, "quarantine", "assign", "q-1", "bo", capsys=capsys)[0] == 0
     _, out = circle(config, "quarantine", "list", "--json", capsys=capsys)
     assert jsonl(out) == []

@@ -27,6 +27,7 @@ class Outcome:
     message: str = ""
     notes: list[str] = field(default_factory=list)
     refused: str = ""
+    error: CircleError | None = field(default=None, repr=False, compare=False)  # the refusal
 
     @property
     def ok(self) -> bool:
@@ -80,16 +81,18 @@ def apply(store: Store, intent: Intent, now: datetime) -> Outcome:
                 store.put_many(outcome.records)
     except CircleError as exc:
         if _is_refusal(exc):
-            return Outcome(refused=str(exc))
+            return Outcome(refused=str(exc), error=exc)
         raise
     return outcome
 
 
 def apply_or_refuse(store: Store, intent: Intent, now: datetime) -> Outcome:
     """`apply`, for callers that stop on a refusal (commands, scripts): a refused intent
-    raises TransitionError with the refusal in words (exit 65 on the command line)."""
+    raises the rule's own error again (NotFoundError exits 66, TransitionError 65)."""
     outcome = apply(store, intent, now)
     if not outcome.ok:
+        if outcome.error is not None:
+            raise outcome.error
         from circle.errors import TransitionError
 
         raise TransitionError(outcome.refused)
