@@ -129,3 +129,20 @@ def test_question_set_and_approve_default_to_the_next_round(
     assert report["counts"]["members"] == 2
     assert any("has no question" in line for line in report["waiting"])  # the round after
     assert circle(config, "status", capsys=capsys)[1].startswith("What happened")
+
+
+def test_status_never_announces_a_fallback_for_a_host_who_accepted() -> None:
+    from datetime import UTC, datetime
+
+    from circle.app.status import _next_moment
+    from circle.config import Config
+    from circle.model import HostState, Round
+
+    gathering = datetime(2026, 12, 30, 18, tzinfo=UTC)
+    config = Config(name="C", slug="c", address="c@example.org", steward_email="s@example.org")
+    invited = Round(id="2026-12", gathering=gathering, host_id="ana",
+                    host_state=HostState.INVITED, fired={"host_invite": gathering})
+    accepted = Round(id="2026-12", gathering=gathering, host_id="ana",
+                     host_state=HostState.ACCEPTED, fired={"host_invite": gathering})
+    assert _next_moment(invited, config)[0] == "host_fallback"  # type: ignore[index]
+    assert _next_moment(accepted, config)[0] == "question"  # type: ignore[index]

@@ -14,6 +14,7 @@ from typing import Any
 from circle.config import Config
 from circle.model import (
     Event,
+    HostState,
     Member,
     OutboxItem,
     QuarantineItem,
@@ -30,6 +31,8 @@ from circle.schedule import MOMENTS, timeline
 def _next_moment(rnd: Round, config: Config) -> tuple[str, datetime] | None:
     times = {**timeline(rnd.gathering, config.schedule), **rnd.timeline}
     for moment in MOMENTS:
+        if moment == "host_fallback" and rnd.host_state == HostState.ACCEPTED:
+            continue  # nothing will happen then: the host said yes
         if moment not in rnd.fired and moment not in rnd.skipped:
             return moment, times[moment]
     return None
