@@ -11,7 +11,9 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from imapclient import IMAPClient
@@ -19,6 +21,7 @@ from imapclient import IMAPClient
 from circle.app.rounds import approve_digest, queue_digest
 from circle.model import (
     Appreciation,
+    HostState,
     InboundRecord,
     Member,
     MemberStatus,
@@ -28,6 +31,7 @@ from circle.model import (
     RoundState,
     Story,
     StoryState,
+    Visibility,
 )
 from cli.demo.session import DemoSession
 from cli.demo.simulate import STRANGER
@@ -95,13 +99,19 @@ def _kinds(demo: DemoSession, user: str) -> list[str]:
             for v in data.values()]
 
 
+def _holds(demo: DemoSession, user: str, kind: str) -> bool:
+    """Whether `user`'s inbox holds a Circle email of `kind`."""
+    return any(k.partition(";")[0] == kind for k in _kinds(demo, user))
+
+
 @pytest.mark.parametrize("session", ["dovecot", "pymap"], indirect=True)
 def test_simulated_mail_goes_all_the_way_round(session: DemoSession) -> None:
     demo = session
     assert demo.simulator is not None and demo.loop_ctx is not None and demo.ctx is not None
     steps = {s.kind: s for s in reversed(demo.simulator.steps)}  # first step of each kind
-    assert {"story", "response", "auto_reply", "bounce", "command", "unknown"} <= set(steps)
-    assert demo.simulator.finished.wait(30)
+    assert {"story", "response", "auto_reply", "bounce", "command", "unknown", "host",
+            "thanks"} <= set(steps)
+    assert demo.simulator.finished.wait(60)
     failures = [(s.kind, outcome) for s, outcome in demo.simulator.done
                 if outcome.startswith("failed")]
     assert not failures
@@ -119,8 +129,28 @@ def test_simulated_mail_goes_all_the_way_round(session: DemoSession) -> None:
     assert all("token" not in s.held_reasons for s in new_stories)
 
     responses = [r for r in store.all(Response) if r.received_at >= demo.started_at]
-    assert [r.member_id for r in responses] == [steps["response"].member_id]
-    assert responses[0].story_id  # threaded under a story of the last digest
+    responders = [s.member_id for s in demo.simulator.steps if s.kind == "response"]
+    assert sorted(r.member_id for r in responses) == sorted(responders)
+    assert len(responders) >= 4 and all(r.story_id for r in responses)  # threaded
+    assert len({r.story_id for r in responses}) >= 3  # under different stories of the digest
+
+    # The month's moments reach the mailboxes: the invitation to host (answered HOST YES),
+    # and the reminder, only to members who had neither replied nor hosted.
+    host_step = next(s for s in demo.simulator.steps if s.kind == "host")
+    assert _holds(demo, host_step.email, "invitation")
+    later = sorted((r for r in store.all(Round) if r.gathering > current.gathering),
+                   key=lambda r: r.gathering)[0]
+    assert later.host_id == host_step.member_id and later.host_state == HostState.ACCEPTED
+    answered = [s for s in demo.simulator.steps if s.wait_for == "reminder"]
+    assert answered
+    for step in answered:
+        assert _holds(demo, step.email, "reminder")
+    seeded_author = next(s for s in store.all(Story) if s.round_id == current.id
+                         and s.received_at < demo.started_at and s.member_id in by_member)
+    assert not _holds(demo, by_member[seeded_author.member_id].email, "reminder")
+    assert current.host_id and not _holds(demo, by_member[current.host_id].email, "reminder")
+    reminded = [s for s in new_stories if s.member_id in {a.member_id for a in answered}]
+    assert len(reminded) == len(answered)  # each answer to the reminder is a story
 
     quarantined = [q for q in store.all(QuarantineItem) if q.received_at >= demo.started_at]
     assert [q.sender for q in quarantined] == [STRANGER[1]]
@@ -128,7 +158,11 @@ def test_simulated_mail_goes_all_the_way_round(session: DemoSession) -> None:
     bounced = by_member[steps["bounce"].member_id]
     assert any(p.permanent and p.address == bounced.email for p in bounced.delivery_problems)
     assert by_member[steps["auto_reply"].member_id].status == MemberStatus.PAUSED
-    assert by_member[steps["command"].member_id].status == MemberStatus.PAUSED
+    commands = {s.text: s for s in demo.simulator.steps if s.kind == "command"}
+    assert by_member[commands["PAUSE"].member_id].status == MemberStatus.PAUSED
+    theirs = [s for s in store.all(Story) if s.member_id == commands["ANONYMOUS"].member_id
+              and s.round_id == current.id]
+    assert max(theirs, key=lambda s: s.received_at).visibility == Visibility.ANONYMOUS
     assert any(a.received_at >= demo.started_at for a in store.all(Appreciation))
 
     # Receipts went out over SMTP and landed in the story writers' mailboxes.
@@ -237,3 +271,84 @@ def test_embedded_server_maps_addresses_like_dovecot() -> None:
     for bad in ("../etc@x", "a/b@x", ".hidden", ""):
         with pytest.raises(InvalidAuth):
             _safe(bad)
+
+
+def _sentences(text: str) -> set[str]:
+    return {s.strip().lower() for s in re.split(r"(?<=[.!?:;])\s+|\n+", text)
+            if len(s.strip()) > 12}
+
+
+def _script() -> list[Any]:
+    from cli.demo.seed import build_demo
+    from cli.demo.setup import MonthPace, compress_month
+    from cli.demo.simulate import plan_steps
+
+    now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    demo = build_demo(now)
+    records = compress_month(demo.records(), now, MonthPace(invite_in=30, reminder_in=90))
+    rounds = [r for r in records if isinstance(r, Round)]
+    current = next(r for r in rounds if r.state == RoundState.OPEN)
+    authors = {s.member_id for s in demo.stories if s.round_id == current.id}
+    from circle.rotation import next_host
+
+    later = min((r for r in rounds if r.gathering > current.gathering), key=lambda r: r.gathering)
+    invitee = next_host(demo.members, rounds, later.id)
+    return plan_steps(demo.members, authors, now, invitee=invitee, host=current.host_id)
+
+
+def test_members_write_their_own_words_some_in_their_own_language() -> None:
+    """No two simulated emails share a sentence, none repeats the seeded stories, and a few
+    are in Portuguese, French and Spanish."""
+    from cli.demo.seed import MIDDLES, PEOPLE
+    from cli.demo.voices import RESPONSES, STORIES, THANKS_FOR
+
+    texts = [*STORIES.values(), *RESPONSES.values(), *THANKS_FOR.values()]
+    seen: dict[str, int] = {}
+    for i, text in enumerate(texts):
+        for sentence in _sentences(text):
+            assert seen.setdefault(sentence, i) == i, sentence
+    seeded = {s for _n, _l, opener, closer in PEOPLE for s in _sentences(f"{opener} {closer}")}
+    seeded |= {s for group in MIDDLES for m in group for s in _sentences(m)}
+    assert not seeded & set(seen)
+    steps = _script()
+    written = [s.text for s in steps if s.kind in ("story", "response")]
+    assert len(written) == len(set(written)) >= 10
+    langs = {"pt": "português", "fr": "m'a fait sourire", "es": "Qué bonito"}
+    assert all(any(word in t for t in written) for word in langs.values())
+
+
+def test_the_month_takes_minutes_at_a_gentle_pace() -> None:
+    """At the default pace the month's mail spreads over several minutes, unevenly, and the
+    script answers the invitation and the reminder once they arrive."""
+    from cli.demo.session import DemoSession
+
+    steps = _script()
+    interval = DemoSession().interval
+    total = sum(s.gap for s in steps) * interval
+    assert total >= 240, total  # several minutes, not 9 emails in 32 s
+    assert min(s.gap for s in steps) * interval >= 10  # never a burst
+    assert len({s.gap for s in steps}) > 3  # an uneven, human pace
+    kinds = [s.kind for s in steps]
+    assert {"story", "response", "host", "auto_reply", "bounce", "command", "thanks",
+            "unknown"} <= set(kinds)
+    assert {s.wait_for for s in steps} == {"", "invitation", "reminder"}
+    pace = DemoSession().pace
+    assert 0 < pace.invite_in < pace.reminder_in < total
+
+
+async def test_mail_notices_coalesce_into_one_line(tmp_path: Path) -> None:
+    """Three arrivals while the notice shows: one "New mail" notice counting 3, not three."""
+    from tests.tui_support import demo_app, settle
+    from tui.messages import RepliesIngested
+
+    app = demo_app(tmp_path / "data")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for n in range(3):
+            app.post_message(RepliesIngested(1, f"1 fetched: 1 stories (#{n})"))
+            await pilot.pause()
+        await settle(pilot)
+        notices = [n for n in app._notifications if n.title == "New mail"]
+        assert len(notices) == 1
+        assert notices[0].message.startswith("3 new since ")
+        assert "(#2)" in notices[0].message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, Notify, SeverityLevel
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from circle.app import Intent
@@ -65,6 +66,9 @@ class CircleApp(App[None]):
         self.mail_status = "not running here (no mail source configured)"
         self.sending = False
         self.load_seconds = 0.0
+        # the one "New mail" notice, counting up while shown (on_replies_ingested)
+        self._mail_notice: Notification | None = None
+        self._mail_total, self._mail_since = 0, ""
 
     # -- wiring ---------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -228,10 +232,23 @@ class CircleApp(App[None]):
         self.action_reload()
 
     def on_replies_ingested(self, message: RepliesIngested) -> None:
-        """New mail arrived through the mail loop running here."""
-        if message.count:
-            self.notify(message.summary, title="New mail")
-            self.action_reload()
+        """New mail arrived through the mail loop running here: one "New mail" notice that
+        counts up while it is on screen, instead of a stack of toasts."""
+        if not message.count:
+            return
+        shown = self._mail_notice
+        if shown is not None and shown in self._notifications and not shown.has_expired:
+            self._unnotify(shown, refresh=False)
+            self._mail_total += message.count
+        else:
+            self._mail_total, self._mail_since = message.count, time.strftime("%H:%M")
+        text = message.summary
+        if self._mail_total > message.count:
+            text = f"{self._mail_total} new since {self._mail_since} (latest: {text})"
+        self._mail_notice = Notification(text, "New mail", "information",
+                                         self.NOTIFICATION_TIMEOUT, markup=False)
+        self.post_message(Notify(self._mail_notice))
+        self.action_reload()
 
     def on_mail_loop_status_changed(self, message: MailLoopStatusChanged) -> None:
         """Keep the mail loop's status for the Today screen."""

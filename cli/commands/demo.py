@@ -24,8 +24,9 @@ def register(sub: Any) -> None:
                    help="run servers, simulated members and the mail loop without the TUI")
     d.add_argument("--seconds", type=float, default=0.0, metavar="N",
                    help="with --no-tui: stop after N seconds (default: until Ctrl-C)")
-    d.add_argument("--interval", type=float, default=4.0, metavar="S",
-                   help="seconds between simulated members' emails (default 4)")
+    d.add_argument("--interval", type=float, default=15.0, metavar="S",
+                   help="about how many seconds between simulated members' emails (default "
+                        "15: the month's mail arrives over about six minutes)")
     d.set_defaults(func=_demo)
     dsub = d.add_subparsers(dest="demo_command", metavar="ACTION")
     inbox = dsub.add_parser("inbox", help="read the demo members' mailboxes (e.g. the digest)")
@@ -65,12 +66,13 @@ def _demo(args: argparse.Namespace) -> int:
         ctx = session.start()
         assert session.dirs is not None
         if headless:
+            print(_month_line(session), flush=True)
             print(session.connection_help(), flush=True)
             _wait(session, args.seconds)
             _print_summary(session)
         else:
-            print(f"Demo directory: {session.dirs.root} (log: demo.log there). Simulated "
-                  f"members write every {args.interval:g} s.", flush=True)
+            print(f"Demo directory: {session.dirs.root} (log: demo.log there).\n"
+                  f"{_month_line(session)}", flush=True)
             from tui.app import run_app  # Textual only here
 
             run_app(ctx)
@@ -84,6 +86,16 @@ def _demo(args: argparse.Namespace) -> int:
               f"Read the members' mail with `{command()} demo inbox` "
               f"(e.g. `{command()} demo inbox mei`).")
     return 0
+
+
+def _month_line(session: Any) -> str:
+    """What the demo's month brings, and when (printed before the TUI opens)."""
+    steps = session.simulator.steps if session.simulator is not None else []
+    total = sum(step.gap for step in steps) * session.interval
+    return (f"The month in {max(1, round(total / 60))} minutes: {len(steps)} emails from "
+            f"members, about one every {session.interval:g} s; the next host is asked after "
+            f"{session.pace.invite_in:.0f} s, the reminder goes out after "
+            f"{session.pace.reminder_in:.0f} s.")
 
 
 def _wait(session: Any, seconds: float) -> None:

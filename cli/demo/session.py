@@ -28,8 +28,10 @@ from cli.context import Context, load_context
 from cli.demo.setup import (
     CIRCLE_ADDRESS,
     DemoDirs,
+    MonthPace,
     current_story_authors,
     new_demo_dirs,
+    next_host_for,
     remove_demo,
     seed,
     set_passwords,
@@ -95,7 +97,7 @@ class DemoSession:
     what is due every `send_every` seconds: receipts, confirmations, reminders, the digest.
     """
 
-    def __init__(self, *, interval: float = 4.0, parent: Path | None = None,
+    def __init__(self, *, interval: float = 15.0, parent: Path | None = None,
                  say: Say | None = None, simulate: bool = True, run_loop: bool = True,
                  send_every: float = 2.0) -> None:
         self.interval = interval
@@ -104,6 +106,9 @@ class DemoSession:
         self.simulate = simulate
         self.run_loop = run_loop
         self.send_every = send_every
+        # The month in minutes: the invitation to host after ~2.5 emails' time, the reminder
+        # after ~6 (cli.demo.setup.compress_month).
+        self.pace = MonthPace(invite_in=2.5 * interval, reminder_in=6.0 * interval)
         self.dirs: DemoDirs | None = None
         self.servers: DevServers | None = None
         self.ctx: Context | None = None
@@ -139,7 +144,7 @@ class DemoSession:
             _remember_pids(self.dirs, self.servers)
             now = datetime.now(UTC)
             self.started_at = now
-            self.ctx = seed(self.dirs, self.servers, now)
+            self.ctx = seed(self.dirs, self.servers, now, self.pace)
             self.loop_ctx = load_context(self.dirs.config_path)
             if self.run_loop:
                 self._spawn(self._mail_loop, "demo-mail-loop")
@@ -179,11 +184,14 @@ class DemoSession:
         assert self.ctx is not None and self.servers is not None
         store = self.ctx.store
         current = next(r for r in store.all(Round) if r.state == RoundState.OPEN)
-        steps = plan_steps(store.all(Member), current_story_authors(store, current.id), now)
+        invitee, host = next_host_for(store)
+        steps = plan_steps(store.all(Member), current_story_authors(store, current.id), now,
+                           invitee=invitee, host=host)
 
         def said(step: Step, outcome: str) -> None:
             self.say(f"member mail: {step.describe()} — {outcome}")
-        return Simulator(self.servers, steps, interval=self.interval, on_sent=said)
+        return Simulator(self.servers, steps, interval=self.interval, on_sent=said,
+                         wait_timeout=max(30.0, 8 * self.interval))
 
     # -- the mail loop ----------------------------------------------------------------------
     def _mail_loop(self) -> None:

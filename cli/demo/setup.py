@@ -11,12 +11,22 @@ import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
 from circle.app.rounds import load_digest, mail_setting
 from circle.compose import digest_mail, question
-from circle.model import Member, MemberStatus, OutboxItem, OutboxState, Round, RoundState, Story
+from circle.model import (
+    HostState,
+    Member,
+    MemberStatus,
+    OutboxItem,
+    OutboxState,
+    Round,
+    RoundState,
+    Story,
+)
 from circle.outbox import new_item, sent, start
 from cli.context import Context, load_context
 from cli.demo.seed import build_demo
@@ -137,11 +147,14 @@ def deliver(servers: DevServers, sender: str, recipients: list[str], raw: bytes)
         smtp.sendmail(sender, recipients, raw)
 
 
-def seed(dirs: DemoDirs, servers: DevServers, now: datetime) -> Context:
+def seed(dirs: DemoDirs, servers: DevServers, now: datetime,
+         month: MonthPace | None = None) -> Context:
     """Write config, seed the store from `cli.demo.seed`, and send the mail members hold.
 
     Members already have the current round's question in their inboxes (as the circle sent it
     two days ago) and last round's digest, so the simulated members can reply to real mail.
+    With `month`, the month's moments still to come are brought into the demo's minutes
+    (`compress_month`).
     """
     write_config(dirs, servers)
     set_passwords(servers)
@@ -154,9 +167,62 @@ def seed(dirs: DemoDirs, servers: DevServers, now: datetime) -> Context:
         if isinstance(rec, OutboxItem) and rec.state == OutboxState.FAILED_TEMPORARY:
             rec = replace(rec, next_attempt_at=now + timedelta(hours=2))
         records.append(rec)
+    if month is not None:
+        records = compress_month(records, now, month)
     ctx.store.put_many(records)
     ctx.store.put_many(_first_mail(ctx, servers, now))
     return ctx
+
+
+@dataclass(frozen=True)
+class MonthPace:
+    """When, in seconds after the demo starts, the month's next moments fall in the demo."""
+
+    invite_in: float  # the next round's invitation to host
+    reminder_in: float  # the open round's reminder
+
+
+def compress_month(records: list[Any], now: datetime, pace: MonthPace) -> list[Any]:
+    """The seeded records with the month's coming moments moved into the demo's minutes.
+
+    A real month takes weeks; the demo shows it in minutes, so the open round's reminder is
+    due `pace.reminder_in` seconds from `now` (it still goes only to members who neither
+    replied nor passed), and the next round's host is not asked yet: its invitation is due
+    `pace.invite_in` seconds from `now` (the rotation picks whom; its question is theirs to
+    propose). Every other date stays as the gathering rule sets it.
+    """
+    rounds = sorted((r for r in records if isinstance(r, Round)), key=lambda r: r.gathering)
+    current = next((r for r in rounds if r.state == RoundState.OPEN), None)
+    if current is None:
+        return records
+    later = [r for r in rounds if r.gathering > current.gathering]
+    changed: dict[str, Round] = {}
+    if "reminder" not in current.fired:
+        changed[current.id] = replace(current, timeline={
+            **current.timeline, "reminder": now + timedelta(seconds=pace.reminder_in)})
+    if later:
+        nxt = later[0]
+        changed[nxt.id] = replace(
+            nxt, host_id=None, host_state=HostState.UNASKED, hosts_asked=[], question="",
+            question_approved=False, fired={},
+            timeline={**nxt.timeline, "host_invite": now + timedelta(seconds=pace.invite_in)})
+    return [changed.get(r.id, r) if isinstance(r, Round) else r for r in records]
+
+
+def next_host_for(store: Any) -> tuple[str | None, str | None]:
+    """(who the rotation will ask to host the round after the open one, the open round's
+    host); None where there is none."""
+    from circle.rotation import next_host
+
+    rounds = sorted(store.all(Round), key=lambda r: r.gathering)
+    current = next((r for r in rounds if r.state == RoundState.OPEN), None)
+    if current is None:
+        return None, None
+    later = [r for r in rounds if r.gathering > current.gathering]
+    host = current.host_id if current.host_state == HostState.ACCEPTED else None
+    if not later:
+        return None, host
+    return next_host(store.all(Member), rounds, later[0].id), host
 
 
 def _first_mail(ctx: Context, servers: DevServers, now: datetime) -> list[OutboxItem]:

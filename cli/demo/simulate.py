@@ -7,6 +7,7 @@ import logging
 import re
 import smtplib
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from urllib.parse import unquote
 from imapclient import IMAPClient
 
 from circle.model import Member, MemberStatus
-from cli.demo.seed import PEOPLE
+from cli.demo.voices import DEFAULT_OUT_OF_OFFICE, OUT_OF_OFFICE, RESPONSES, STORIES, THANKS_FOR
 from mail.devservers import DevServers
 
 log = logging.getLogger("circle.demo.simulate")
@@ -27,107 +28,145 @@ STRANGER = ("Sam Taylor", "sam.taylor@elsewhere.example")
 MAILER_DAEMON = "MAILER-DAEMON@mx.example.org"
 _LINK = re.compile(r"mailto:([^?\s>\"]+)\?subject=([^\s>\")]+)")
 
-# What the simulated members say this round (the open question is about a small risk taken).
-NEW_MIDDLES = [
-    "I volunteered to run the induction week, although I have never led anything that big. "
-    "Halfway through the first morning I forgot my notes and simply asked the new staff what "
-    "they were most afraid of. It was the best hour of the week.",
-    "I let my second-years mark each other's drafts before I saw them. I was sure it would be "
-    "chaos. They were kinder and sharper with each other than I am with them.",
-    "I told my line manager that I could not take on the extra module. My voice shook, but she "
-    "thanked me for saying it early, and nothing broke.",
-]
-RESPONSE_TEXT = ("Your story stayed with me all week. I tried waiting those three seconds "
-                 "longer in my seminar on Thursday, and a student I had never heard speak "
-                 "asked the best question of the term. Thank you.")
-
-
 @dataclass(frozen=True)
 class Step:
-    """One thing a simulated member (or a stranger, or a mail server) sends."""
+    """One thing a simulated member (or a stranger, or a mail server) sends.
 
-    kind: str  # story | response | auto_reply | bounce | command | thanks | unknown
+    `gap` is how many simulator intervals to wait before it (the script's gentle, uneven
+    pace); `wait_for` names a Circle mail kind ("invitation", "reminder") that must be in the
+    sender's inbox first: the step answers that email. `link` picks which story of the last
+    digest a response answers.
+    """
+
+    kind: str  # story | response | auto_reply | bounce | command | thanks | host | unknown
     email: str
     name: str
     text: str = ""
     member_id: str = ""
+    gap: float = 1.0
+    wait_for: str = ""
+    link: int = 0
+    subject: str = ""
 
     def describe(self) -> str:
         """A line for the log: who sends what."""
         what = {"story": "a story", "response": "a response to a story in the last digest",
                 "auto_reply": "an out-of-office auto-reply", "bounce": "a bounce (DSN)",
-                "command": "a PAUSE command", "thanks": "a THANKS command",
+                "command": f"the {self.text.split()[0] if self.text else ''} command",
+                "thanks": "a THANKS command", "host": "HOST YES to the invitation to host",
                 "unknown": "a message from an unknown address"}[self.kind]
+        if self.kind == "story" and self.wait_for == "reminder":
+            what = "a story, answering the reminder"
         who = f"the mail server, about {self.email}" if self.kind == "bounce" else self.name
         return f"{who} sends {what}"
 
 
-def plan_steps(members: Sequence[Member], authors: set[str], today: datetime) -> list[Step]:
-    """The demo's script: stories, a response, an auto-reply, a bounce, PAUSE, a stranger."""
-    voices = {local: (opener, closer) for _n, local, opener, closer in PEOPLE}
+def plan_steps(members: Sequence[Member], authors: set[str], today: datetime,
+               invitee: str | None = None, host: str | None = None) -> list[Step]:
+    """The demo's month, in order: stories, responses to last month's digest (two in French
+    and Spanish), the invited host's HOST YES, stories answering the reminder, an auto-reply,
+    ANONYMOUS, a stranger, a bounce, THANKS, a PAUSE. Every text is its writer's own
+    (`cli.demo.voices`); the gaps make an uneven, gentle pace.
+
+    `authors` already have a story this round; `invitee` is who the circle will ask to host
+    the next round; `host` hosts this one (the reminder never goes to the host). Of those
+    without a story, the host and one other write early; the rest only once the reminder
+    has reached them.
+    """
     reachable = [m for m in members if m.status == MemberStatus.ACTIVE and not m.is_steward
                  and not m.delivery_problems]
     free = [m for m in reachable if m.id not in authors]
     others = [m for m in reachable if m.id in authors]
-    writers, rest = free[:3], free[3:] + others
-    stories = []
-    for i, m in enumerate(writers):
-        opener, closer = voices.get(m.id, ("", ""))
-        text = "\n\n".join(p for p in (opener, NEW_MIDDLES[i % len(NEW_MIDDLES)], closer) if p)
-        stories.append(Step("story", m.email, m.name, text, m.id))
+    early = [m for m in free if m.id == host][:1]
+    early += [m for m in free if m.id != host][: 2 - len(early)] if len(free) > 2 else []
+    late = [m for m in free if m not in early]  # they will hold the reminder
     back = (today + timedelta(days=12)).strftime("%d %B %Y").lstrip("0")
-    steps: list[Step] = []
-    if stories:
-        steps.append(stories[0])
-    if rest:
-        r = rest[0]
-        steps.append(Step("response", r.email, r.name, RESPONSE_TEXT, r.id))
-    if len(stories) > 1:
-        steps.append(stories[1])
-    if len(rest) > 1:
-        a = rest[1]
-        steps.append(Step("auto_reply", a.email, a.name,
-                          f"I am out of the office until {back} with limited access to email. "
-                          "For urgent matters please contact the department office.", a.id))
-    if len(rest) > 2:
-        b = rest[2]
-        steps.append(Step("bounce", b.email, b.name, "550 5.1.1 <{}>: User unknown", b.id))
-    if len(rest) > 3:
-        p = rest[3]
-        steps.append(Step("command", p.email, p.name, "PAUSE", p.id))
+    by_id = {m.id: m for m in members}
+
+    def role(prefer: str, k: int) -> Member | None:
+        if prefer in by_id and by_id[prefer] in others:
+            return by_id[prefer]
+        return others[k % len(others)] if others else None
+
+    def story(m: Member, gap: float, after: str = "") -> Step:
+        return Step("story", m.email, m.name, STORIES.get(m.id, STORIES["amara"]), m.id,
+                    gap=gap, wait_for=after)
+
+    links = iter(range(100))
+
+    def response(m: Member | None, gap: float) -> list[Step]:
+        if m is None:
+            return []
+        return [Step("response", m.email, m.name, RESPONSES.get(m.id, RESPONSES["amara"]),
+                     m.id, gap=gap, link=next(links))]
+
+    def command(m: Member | None, kind: str, text: str, gap: float) -> list[Step]:
+        return [Step(kind, m.email, m.name, text, m.id, gap=gap)] if m is not None else []
+
+    fr, es, tale, far = role("helene", 0), role("ana", 1), role("kwame", 2), role("priya", 3)
+    steps: list[Step] = [story(m, 1.0 + 0.3 * i) for i, m in enumerate(early[:1])]
+    steps += response(fr, 1.4)
+    if invitee and invitee in by_id:
+        inv = by_id[invitee]
+        steps.append(Step("host", inv.email, inv.name, "HOST YES", inv.id, gap=1.2,
+                          wait_for="invitation"))
+    steps += [story(m, 0.8) for m in early[1:]]
+    steps += response(es, 1.1)
+    if fr is not None:
+        subject, text = OUT_OF_OFFICE.get(fr.id, DEFAULT_OUT_OF_OFFICE)
+        steps.append(Step("auto_reply", fr.email, fr.name, text.format(back=back), fr.id,
+                          gap=1.5, subject=subject))
+    steps += [story(m, 1.0, "reminder") for m in late[:1]]
+    steps += command(tale, "command", "ANONYMOUS", 1.3)
     steps.append(Step("unknown", STRANGER[1], STRANGER[0],
                       "Hello! A colleague forwarded me your question about small risks and "
                       "I loved it. May I join the circle? I teach chemistry at the college "
-                      "across the river.\n\nSam"))
-    if len(stories) > 2:
-        steps.append(stories[2])
-    if writers and rest:
-        t = rest[0]
-        first = writers[0].name.split()[0]
-        steps.append(Step("thanks", t.email, t.name,
-                          f"THANKS {first}: for being brave in front of the new staff", t.id))
+                      "across the river.\n\nSam", gap=0.9))
+    steps += response(tale, 1.6)
+    steps += [story(m, 1.2, "reminder") for m in late[1:]]
+    if far is not None:
+        steps.append(Step("bounce", far.email, far.name, "550 5.1.1 <{}>: User unknown",
+                          far.id, gap=1.0))
+    writers = [s for s in steps if s.kind == "story"]
+    if writers and es is not None:
+        thanked = writers[0]
+        words = THANKS_FOR.get(thanked.member_id, "for your story this month")
+        steps += command(es, "thanks", f"THANKS {thanked.name.split()[0]}: {words}", 1.4)
+    steps += command(tale, "command", "PAUSE", 1.2)
+    for m in [*late, *early]:
+        steps += response(m, 1.5)
     return steps
 
 
 @dataclass
 class Simulator:
-    """Sends the script's mail one step every `interval` seconds until done or stopped."""
+    """Sends the script's mail, each step `step.gap` intervals after the one before.
+
+    A step that answers an email (`wait_for`) waits for it in the sender's inbox, at most
+    `wait_timeout` seconds (then it is reported as failed and the script goes on).
+    """
 
     servers: DevServers
     steps: list[Step]
-    interval: float = 4.0
+    interval: float = 15.0
     stop_event: threading.Event = field(default_factory=threading.Event)
     on_sent: Callable[[Step, str], object] | None = None
     done: list[tuple[Step, str]] = field(default_factory=list)
     finished: threading.Event = field(default_factory=threading.Event)
+    wait_timeout: float = 120.0
 
     def run(self) -> None:
         """The thread's body: bounded (one pass over the steps), stops early on `stop_event`."""
         try:
             for step in self.steps:
-                if self.stop_event.wait(self.interval):
+                if self.stop_event.wait(self.interval * step.gap):
                     return
                 try:
+                    if step.wait_for and not self._await(step.email, step.wait_for):
+                        if self.stop_event.is_set():
+                            return
+                        raise LookupError(f"no {step.wait_for} email reached {step.email} "
+                                          f"within {self.wait_timeout:g} s")
                     outcome = self.perform(step)
                 except Exception as exc:  # a demo must go on: report and continue
                     outcome = f"failed: {type(exc).__name__}: {exc}"
@@ -138,6 +177,18 @@ class Simulator:
         finally:
             self.finished.set()
 
+    def _await(self, user: str, kind: str) -> bool:
+        """Wait (bounded) until `user` holds an email of Circle `kind`."""
+        deadline = time.monotonic() + self.wait_timeout
+        pause = min(2.0, max(0.2, self.interval / 4))
+        while not self.stop_event.is_set() and time.monotonic() < deadline:
+            try:
+                self._latest(user, kind)
+                return True
+            except LookupError:
+                self.stop_event.wait(pause)
+        return False
+
     def perform(self, step: Step) -> str:
         """Compose and send one step's email; a short description of what went out."""
         if step.kind == "unknown":
@@ -145,23 +196,23 @@ class Simulator:
             return self._send(step.email, msg)
         if step.kind == "response":
             digest = self._latest(step.email, "digest")
-            match = _LINK.search(_body(digest))
-            if match is None:
+            links = _LINK.findall(_body(digest))
+            if not links:
                 raise LookupError(f"no reply link in {step.email}'s digest")
-            address, subject = match.group(1), unquote(match.group(2))
-            msg = _new(step, address, subject, step.text, parent=digest)
+            address, subject = links[step.link % len(links)]
+            msg = _new(step, address, unquote(subject), step.text, parent=digest)
             return self._send(step.email, msg)
-        question = self._latest(step.email, "question")
-        reply_to = _reply_to(question)
-        subject = f"Re: {question['Subject']}"
+        parent = self._latest(step.email, step.wait_for or "question")
+        reply_to = _reply_to(parent)
+        subject = f"Re: {parent['Subject']}"
         if step.kind == "bounce":
-            return self._send("", _bounce(step, question), envelope_to=["circle@example.org"])
+            return self._send("", _bounce(step, parent), envelope_to=["circle@example.org"])
         if step.kind == "auto_reply":
-            msg = _new(step, reply_to, f"Out of Office: {question['Subject']}", step.text,
-                       parent=question, quote=False)
+            msg = _new(step, reply_to, f"{step.subject or 'Out of Office'}: {parent['Subject']}",
+                       step.text, parent=parent, quote=False)
             msg["Auto-Submitted"] = "auto-replied"
             return self._send(step.email, msg)
-        return self._send(step.email, _new(step, reply_to, subject, step.text, parent=question))
+        return self._send(step.email, _new(step, reply_to, subject, step.text, parent=parent))
 
     def _latest(self, user: str, kind: str) -> EmailMessage:
         """The newest message of Circle `kind` in `user`'s INBOX (read over IMAP)."""
