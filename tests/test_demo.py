@@ -157,7 +157,9 @@ def test_simulated_mail_goes_all_the_way_round(session: DemoSession) -> None:
 
     bounced = by_member[steps["bounce"].member_id]
     assert any(p.permanent and p.address == bounced.email for p in bounced.delivery_problems)
-    assert by_member[steps["auto_reply"].member_id].status == MemberStatus.PAUSED
+    away = by_member[steps["auto_reply"].member_id]  # "jusqu'au 14 décembre": in their words
+    assert away.status == MemberStatus.PAUSED and away.paused_until is not None
+    assert f"{away.paused_until.day} " in steps["auto_reply"].text
     commands = {s.text: s for s in demo.simulator.steps if s.kind == "command"}
     assert by_member[commands["PAUSE"].member_id].status == MemberStatus.PAUSED
     theirs = [s for s in store.all(Story) if s.member_id == commands["ANONYMOUS"].member_id

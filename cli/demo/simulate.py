@@ -20,7 +20,7 @@ from urllib.parse import unquote
 from imapclient import IMAPClient
 
 from circle.model import Member, MemberStatus
-from cli.demo.voices import DEFAULT_OUT_OF_OFFICE, OUT_OF_OFFICE, RESPONSES, STORIES, THANKS_FOR
+from cli.demo.voices import RESPONSES, STORIES, THANKS_FOR, out_of_office
 from mail.devservers import DevServers
 
 log = logging.getLogger("circle.demo.simulate")
@@ -80,7 +80,7 @@ def plan_steps(members: Sequence[Member], authors: set[str], today: datetime,
     early = [m for m in free if m.id == host][:1]
     early += [m for m in free if m.id != host][: 2 - len(early)] if len(free) > 2 else []
     late = [m for m in free if m not in early]  # they will hold the reminder
-    back = (today + timedelta(days=12)).strftime("%d %B %Y").lstrip("0")
+    back = (today + timedelta(days=12)).date()
     by_id = {m.id: m for m in members}
 
     def role(prefer: str, k: int) -> Member | None:
@@ -113,9 +113,9 @@ def plan_steps(members: Sequence[Member], authors: set[str], today: datetime,
     steps += [story(m, 0.8) for m in early[1:]]
     steps += response(es, 1.1)
     if fr is not None:
-        subject, text = OUT_OF_OFFICE.get(fr.id, DEFAULT_OUT_OF_OFFICE)
-        steps.append(Step("auto_reply", fr.email, fr.name, text.format(back=back), fr.id,
-                          gap=1.5, subject=subject))
+        subject, text = out_of_office(fr.id, back)
+        steps.append(Step("auto_reply", fr.email, fr.name, text, fr.id, gap=1.5,
+                          subject=subject))
     steps += [story(m, 1.0, "reminder") for m in late[:1]]
     steps += command(tale, "command", "ANONYMOUS", 1.3)
     steps.append(Step("unknown", STRANGER[1], STRANGER[0],

@@ -7,6 +7,8 @@ written once: no two members share a sentence, and a few write in their own lang
 
 from __future__ import annotations
 
+from datetime import date
+
 # A story for the open round, by member id (any of them may be the one without a story yet).
 STORIES: dict[str, str] = {
     "jun": (
@@ -144,13 +146,26 @@ THANKS_FOR: dict[str, str] = {
 }
 
 # An out-of-office auto-reply, in the member's language where they would write one.
-OUT_OF_OFFICE: dict[str, tuple[str, str]] = {
-    "helene": ("Absence du bureau", "Je suis absente du bureau jusqu'au {back}, avec un accès "
-               "limité à mes courriels. Pour toute urgence, merci de contacter le secrétariat "
-               "du département."),
-    "ana": ("Fuera de la oficina", "Estoy fuera de la oficina hasta el {back} y con acceso "
-            "limitado al correo. Para asuntos urgentes, escribid a la secretaría."),
+_MONTHS = {
+    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre"],
+    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+           "septiembre", "octubre", "noviembre", "diciembre"],
 }
-DEFAULT_OUT_OF_OFFICE = ("Out of Office", "I am out of the office until {back} with limited "
-                         "access to email. For urgent matters please contact the department "
-                         "office.")
+_OUT_OF_OFFICE: dict[str, tuple[str, str, str]] = {
+    "helene": ("fr", "Absence du bureau", "Je suis absente du bureau jusqu'au {d} {m} {y}, avec "
+               "un accès limité à mes courriels. Pour toute urgence, merci de contacter le "
+               "secrétariat du département."),
+    "ana": ("es", "Fuera de la oficina", "Estoy fuera de la oficina hasta el {d} de {m} de {y} "
+            "y con acceso limitado al correo. Para asuntos urgentes, escribid a la "
+            "secretaría."),
+}
+
+
+def out_of_office(member_id: str, back: date) -> tuple[str, str]:
+    """(subject, text) of `member_id`'s auto-reply: away until `back`, in their language."""
+    lang, subject, text = _OUT_OF_OFFICE.get(member_id, ("en", "Out of Office", (
+        "I am out of the office until {d} {m} {y} with limited access to email. For urgent "
+        "matters please contact the department office.")))
+    month = _MONTHS[lang][back.month - 1] if lang in _MONTHS else f"{back:%B}"
+    return subject, text.format(d=back.day, m=month, y=back.year)
