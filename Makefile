@@ -8,6 +8,11 @@ PIP := $(BIN)/pip install -q -c constraints.txt
 DEMO_STAMP := $(VENV)/.installed-demo
 TEST_STAMP := $(VENV)/.installed-test
 LINTED := circle cli tui mail data tests bench
+# pytest-xdist workers for `make test` / `make pytest` (each starts its own private Dovecot on
+# free ports); PYTEST_WORKERS=0 runs in one process. `make test-slow` and `make coverage` stay
+# in one process (the soaks time SIGKILLs; coverage is simplest unsplit).
+PYTEST_WORKERS ?= 2
+XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS))
 
 .PHONY: venv install install-demo demo test test-slow lint typecheck layers pytest coverage \
         bench clean run lock mail-servers
@@ -50,14 +55,14 @@ layers: install
 	$(BIN)/lint-imports
 
 pytest: install mail-servers
-	$(BIN)/pytest
+	$(BIN)/pytest $(XDIST)
 
 # Everything but the full SIGKILL soaks (they run a quick seeded count here).
 test: install mail-servers
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest $(XDIST)
 
 # The full SIGKILL soaks: >= 50 seeded kills each (CI runs this after `make test`).
 test-slow: install mail-servers

@@ -47,13 +47,24 @@ def servers_unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def mail_servers() -> Iterator[DevServers]:
-    """Dovecot (IMAP/IMAPS/LMTP) and the SMTP relay, on free loopback ports, for the session."""
-    directory = Path(tempfile.mkdtemp(prefix="circle-mailtest-"))
-    try:
-        servers = devservers.start(directory)
-    except MailError as exc:
-        shutil.rmtree(directory, ignore_errors=True)
-        servers_unavailable(str(exc))
+    """Dovecot (IMAP/IMAPS/LMTP) and the SMTP relay, on free loopback ports, for the session.
+
+    Under pytest-xdist every worker starts its own (its own directory, its own free ports);
+    a port another worker took between our probe and Dovecot's bind gets one more try.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    directory = Path(tempfile.mkdtemp(prefix=f"circle-mailtest-{worker}-"))
+    for attempt in (1, 2):
+        try:
+            servers = devservers.start(directory)
+            break
+        except MailError as exc:
+            missing = "not installed" in str(exc) or "not found" in str(exc)
+            if attempt == 2 or missing:
+                shutil.rmtree(directory, ignore_errors=True)
+                servers_unavailable(str(exc))
+            shutil.rmtree(directory, ignore_errors=True)
+            directory = Path(tempfile.mkdtemp(prefix=f"circle-mailtest-{worker}-"))
     try:
         yield servers
     finally:
