@@ -107,8 +107,10 @@ class QuarantineScreen(CircleScreen):
         item = self.current()
         if item is None:
             return
+        named = (item.sender_name or "").casefold()  # the likely sender first: one key less
         choices = [(m.id, f"{m.name} <{m.email}>") for m in
-                   sorted(self.data.members.values(), key=lambda m: m.name)]
+                   sorted(self.data.members.values(),
+                          key=lambda m: (m.name.casefold() != named, m.name))]
 
         def picked(member_id: str | None) -> None:
             member = self.data.members.get(member_id or "")
