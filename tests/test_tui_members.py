@@ -128,3 +128,14 @@ async def test_cursor_and_scroll_stay_on_the_record_across_refreshes(tmp_path: P
             await settle(pilot)
         assert table.current_key() == key
         assert table.scroll_y == scroll
+
+
+async def test_a_filter_with_brackets_is_words_not_markup(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("4", "slash", *"[/b]x")
+        await settle(pilot)
+        table = app.screen.query_one("#members-table", StableTable)
+        assert table.row_count == 0
+        assert "[/b]x" in screen_text(app)

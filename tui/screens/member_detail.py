@@ -62,7 +62,7 @@ def render_profile(p: MemberProfile) -> Text:
                 style="bold underline")
     for round_id, state, visibility, words in p.stories[:24]:
         text.append(f"  {round_id}  {state:<9} {visibility:<9} ", style="dim")
-        text.append(plain(words)).append("\n")
+        text.append(one_line(words, 28)).append("\n")
     if not p.stories:
         text.append("  No story yet.\n", style="italic")
     text.append("\nHosting\n", style="bold underline")

@@ -19,7 +19,9 @@ class FilterBar(Input):
     """A one-line filter for the table with id `target`."""
 
     DEFAULT_CSS = """
-    FilterBar { display: none; height: 1; border: none; padding: 0 1; }
+    FilterBar, FilterBar:focus {
+        display: none; height: 1; border: none; padding: 0 1; background: $boost;
+    }
     FilterBar.open { display: block; }
     """
 

@@ -79,6 +79,9 @@ class StableTable(DataTable[Cell]):
         for key, cells in self.rows_all:
             if matches(cells, self.filter_text):
                 self.add_row(*cells, key=key)
+        self.border_subtitle = (Text(f"search “{self.filter_text}”: {self.row_count} of "
+                                     f"{len(self.rows_all)} · esc shows all")
+                                if self.filter_text else "")  # Text: typed words, no markup
         if not self.row_count:
             return
         if keep is not None and keep in self.rows:
