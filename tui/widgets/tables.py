@@ -57,10 +57,18 @@ class StableTable(DataTable[Cell]):
         self._redraw()
 
     def set_filter(self, text: str) -> None:
-        """Show only rows matching `text` in any visible column ("" shows every row)."""
-        if text != self.filter_text:
-            self.filter_text = text
-            self._redraw()
+        """Show only rows matching `text` in any visible column ("" shows every row).
+
+        A key that leaves the same rows showing (the first letters of a word usually match
+        everything) changes nothing on screen and costs no redraw."""
+        if text == self.filter_text:
+            return
+        self.filter_text = text
+        shown = [key for key, cells in self.rows_all if matches(cells, text)]
+        if shown == [k.value for k in self.rows]:
+            self._subtitle()
+            return
+        self._redraw()
 
     def shown_count(self) -> int:
         """How many rows pass the filter."""
@@ -79,9 +87,7 @@ class StableTable(DataTable[Cell]):
         for key, cells in self.rows_all:
             if matches(cells, self.filter_text):
                 self.add_row(*cells, key=key)
-        self.border_subtitle = (Text(f"search “{self.filter_text}”: {self.row_count} of "
-                                     f"{len(self.rows_all)} · esc shows all")
-                                if self.filter_text else "")  # Text: typed words, no markup
+        self._subtitle()
         if not self.row_count:
             return
         if keep is not None and keep in self.rows:
@@ -98,3 +104,9 @@ class StableTable(DataTable[Cell]):
         self.scroll_to(scroll_x, scroll_y, animate=False, immediate=True)
         if self.row_count:
             self.move_cursor(row=self.cursor_row, animate=False, scroll=True)
+
+    def _subtitle(self) -> None:
+        """Under the table: what the filter shows (Text: the typed words are never markup)."""
+        self.border_subtitle = (Text(f"search “{self.filter_text}”: {self.row_count} of "
+                                     f"{len(self.rows_all)} · esc shows all")
+                                if self.filter_text else "")
