@@ -139,3 +139,30 @@ async def test_a_filter_with_brackets_is_words_not_markup(tmp_path: Path) -> Non
         table = app.screen.query_one("#members-table", StableTable)
         assert table.row_count == 0
         assert "[/b]x" in screen_text(app)
+
+
+def test_hosting_from_the_command_line_is_what_the_screen_shows(tmp_path: Path) -> None:
+    """`circle members hosting NAME yes|no` is the same SetHosting intent as key h."""
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "cli.main", "--config",
+                               str(tmp_path / "config.toml"), *args], cwd=root,
+                              capture_output=True, text=True, timeout=60)
+    assert run("init", "--name", "Test Circle", "--address", "circle@circle.test",
+               "--steward-email", "steward@circle.test", "--timezone", "UTC",
+               "--data-dir", str(tmp_path / "data")).returncode == 0
+    assert run("members", "add", "Ana Ruiz", "ana@example.org").returncode == 0
+    r = run("members", "hosting", "ana", "no")
+    assert r.returncode == 0 and r.stdout == "Ana Ruiz will not be asked to host.\n"
+    rows = [json.loads(line) for line in run("members", "list", "--json").stdout.splitlines()]
+    assert [row["can_host"] for row in rows] == [False]
+    r = run("members", "hosting", "ana", "maybe")
+    assert r.returncode != 0 and "invalid choice" in r.stderr
+    assert run("members", "hosting", "ana", "yes").returncode == 0
+    rows = [json.loads(line) for line in run("members", "list", "--json").stdout.splitlines()]
+    assert [row["can_host"] for row in rows] == [True]
