@@ -77,8 +77,8 @@ class MembersScreen(CircleScreen):
             status = t.effective_status(m, today)
             words = status.value + (f" till {m.paused_until:%d %b}" if status ==
                                     MemberStatus.PAUSED and m.paused_until else "")
-            hosting = Text("yes" if m.can_host else "no",
-                           style="" if m.can_host else "dim")
+            hosting = (Text("—", style="dim") if status == MemberStatus.LEFT else
+                       Text("yes" if m.can_host else "no", style="" if m.can_host else "dim"))
             if hosted.get(m.id):
                 hosting.append(f", {hosted[m.id]}×", style="dim")
             trouble = delivery_summary(m)
@@ -88,6 +88,7 @@ class MembersScreen(CircleScreen):
                                 Text(trouble, style="" if trouble == "ok" else "yellow"),
                                 Text(m.email))))
         self.table.fill(rows)
+        self.table.border_title = f"{len(rows)} members · enter opens one in full"
         self.refresh_keys()
         quiet = data.quiet_members(self.capp.now())
         note = Text("Not heard from in 3 rounds: ", style="bold")
