@@ -166,3 +166,16 @@ def test_hosting_from_the_command_line_is_what_the_screen_shows(tmp_path: Path) 
     assert run("members", "hosting", "ana", "yes").returncode == 0
     rows = [json.loads(line) for line in run("members", "list", "--json").stdout.splitlines()]
     assert [row["can_host"] for row in rows] == [True]
+
+
+async def test_escape_still_cancels_a_swap_on_hosts(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("5", "s")
+        await settle(pilot)
+        assert app.screen.swap_from == "2026-12"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.swap_from is None
+        assert "Swapping" not in screen_text(app)
