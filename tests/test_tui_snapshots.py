@@ -40,3 +40,61 @@ def test_light_theme_snapshot(tmp_path: Path, snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=light)
+
+
+# -- interaction states (issue 14): search, member detail, empty queues, a notice, progress --
+
+def _quiet_app(data_dir: Path) -> Any:
+    """The demo circle with every decision taken: nothing to review, quarantine empty."""
+    from circle.model import QuarantineState, StoryState
+    from cli.demo.seed import build_demo, seed_store
+    from data.store import TinyStore
+    from tests.tui_support import FIXED, FixedClock, demo_config
+    from tui.app import make_app
+
+    demo = build_demo(FIXED)
+    for post in [*demo.stories, *demo.responses]:
+        if post.state in (StoryState.PENDING, StoryState.HELD):
+            post.state = StoryState.APPROVED
+    for item in demo.quarantine:
+        item.state = QuarantineState.DISMISSED
+    store = TinyStore(data_dir)
+    seed_store(store, demo)
+    return make_app(demo_config(), store, None, None, FixedClock(), secret=b"test-secret")
+
+
+async def _keys(pilot: Any, *keys: str) -> None:
+    await settle(pilot)
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+async def _progress(pilot: Any) -> None:
+    """The digest screen while sending: the state the send worker reports (4 of 10 done)."""
+    await _keys(pilot, "6")
+    await settle(pilot, lambda: pilot.app.screen.preview is not None)
+    pilot.app.sending, pilot.app.send_progress = True, (4, 10)
+    pilot.app.screen.show_progress()
+    pilot.app.refresh_screen()
+    await pilot.pause()
+
+
+STATES: dict[str, tuple[bool, Any]] = {  # name: (quiet circle?, what the steward does)
+    "members-search": (False, lambda p: _keys(p, "4", "slash", *"an")),
+    "member-detail": (False, lambda p: _keys(p, "4", "slash", *"tomasz", "enter", "enter")),
+    "review-empty": (True, lambda p: _keys(p, "2")),
+    "quarantine-empty": (True, lambda p: _keys(p, "7")),
+    "error-notice": (False, lambda p: _keys(p, "4", "a", *"Ana Again", "tab",
+                                            *"ana@example.org", "ctrl+s")),
+    "digest-progress": (False, _progress),
+}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("state", list(STATES))
+def test_interaction_snapshot(state: str, size: tuple[int, int], tmp_path: Path,
+                              snap_compare: Any) -> None:
+    quiet, run_before = STATES[state]
+    app = _quiet_app(tmp_path) if quiet else demo_app(tmp_path)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

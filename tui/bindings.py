@@ -110,6 +110,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "quarantine"),
     ActionSpec("dismiss_item", "d", "dismiss_item", "Dismiss", "Nothing to do; keep it out of "
                "the way", "quarantine"),
+    # Members: roles and the detail view
+    ActionSpec("host_role", "h", "host_role", "Hosting", "Whether they may be asked to host "
+               "(switches yes/no)", "members"),
+    ActionSpec("member_detail", "enter", "member_detail", "Details", "Status, delivery "
+               "problems, stories and hosting of the selected member", "members"),
+    # Every list: one filter (tui/widgets/filter.py)
+    *(ActionSpec("filter", "slash", "filter", "Search", "Filter the list by any words in any "
+                 "column", scope) for scope in ("review", "members", "hosts", "digest",
+                                                "quarantine")),
+    *(ActionSpec("clear_filter", "escape", "clear_filter", "Clear search", "Show the whole "
+                 "list again", scope, show=False)
+      for scope in ("review", "members", "hosts", "digest", "quarantine")),
 )
 
 
@@ -129,3 +141,9 @@ def check_keymap(keys: dict[str, str]) -> list[str]:
     known = {a.id for a in ACTIONS}
     return [f"[keys] {k}: no such action (known: {', '.join(sorted(known))})"
             for k in keys if k not in known]
+
+
+SECONDARY_KEYS: frozenset[str] = frozenset({
+    "restore", "tags", "note", "appreciation"})
+"""Binding ids the footer leaves out under 100 columns (still in `?` help and the palette):
+at 80×24 every screen keeps its essential keys (tui/widgets/footer.py)."""

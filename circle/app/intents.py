@@ -216,3 +216,11 @@ class ResolveOutbox(Intent):
     refs: tuple[str, ...]
     action: OutboxAction
 
+
+
+@dataclass(frozen=True)
+class SetHosting(Intent):
+    """Whether a member may be asked to host (the rotation skips those who may not)."""
+
+    member_id: str
+    can_host: bool

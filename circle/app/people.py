@@ -6,7 +6,14 @@ from dataclasses import replace
 
 from circle import transitions as t
 from circle.app.apply import Outcome, Tx, use_case
-from circle.app.intents import AddMember, EditMember, PauseMember, RemoveMember, ResumeMember
+from circle.app.intents import (
+    AddMember,
+    EditMember,
+    PauseMember,
+    RemoveMember,
+    ResumeMember,
+    SetHosting,
+)
 from circle.members import checked_addresses, checked_name, new_member
 from circle.model import Member
 
@@ -52,3 +59,11 @@ def remove(tx: Tx, intent: RemoveMember) -> Outcome:
     """The member leaves; their stories stay."""
     member = tx.need(Member, intent.member_id, "member")
     return Outcome([t.leave(member)], f"{member.name} has left")
+
+
+@use_case(SetHosting)
+def set_hosting(tx: Tx, intent: SetHosting) -> Outcome:
+    """May host or not; rounds already accepted keep their host (swap or pick to change)."""
+    member = tx.need(Member, intent.member_id, "member")
+    words = "may be asked to host" if intent.can_host else "will not be asked to host"
+    return Outcome([replace(member, can_host=intent.can_host)], f"{member.name} {words}")

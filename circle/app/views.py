@@ -8,15 +8,18 @@ hot.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 from typing import Any, TypeVar
 
 from circle.codec import to_dict
 from circle.model import (
     RECORD_TYPES,
+    HostState,
     InboundRecord,
     Member,
+    MemberStatus,
     OutboxItem,
     QuarantineItem,
     Response,
@@ -125,3 +128,99 @@ def next_round(store: Store, now: datetime, *, unapproved: bool = False) -> Roun
             continue
         return rnd
     return None
+
+
+# -- one member, for the TUI's member detail view (pure: records in, words out) ------------
+
+@dataclass(frozen=True)
+class MemberProfile:
+    """What the steward sees about one member: status, role, delivery, stories, hosting."""
+
+    member_id: str
+    name: str
+    email: str
+    aliases: tuple[str, ...]
+    status: str  # in words: "active", "paused until 26 December 2026 (resumes by itself)", ...
+    role: str  # in words: "steward · may host", "may host", "not asked to host"
+    delivery: tuple[str, ...]  # one plain sentence per problem, newest first; () when none
+    delivery_summary: str  # the table's cell: "ok", "1 failure", "mail stopped"
+    stories: tuple[tuple[str, str, str, str], ...]  # (round, state, visibility, first words)
+    responses: int  # responses written
+    hosting: tuple[tuple[str, date, str], ...]  # (round, gathering day, what happened)
+    note: str
+
+
+def role_words(member: Member) -> str:
+    """Who may host, in words (the Members table's Role column)."""
+    host = "may host" if member.can_host else "not asked to host"
+    return f"steward · {host}" if member.is_steward else host
+
+
+def delivery_summary(member: Member) -> str:
+    """The delivery state in two or three words ("1 problems" said nothing)."""
+    if member.delivery_paused:
+        return "mail stopped"
+    n = len(member.delivery_problems)
+    if not n:
+        return "ok"
+    return f"{n} failure{'' if n == 1 else 's'}"
+
+
+def delivery_words(member: Member, tz: tzinfo) -> tuple[str, ...]:
+    """Each delivery problem as a plain sentence, newest first, led by what it means now."""
+    lines: list[str] = []
+    if member.delivery_paused:
+        lines.append("The circle sends them nothing for now: mail to their address was refused "
+                     "for good several times. Fix the address (e) and resume (r).")
+    for p in sorted(member.delivery_problems, key=lambda p: p.at, reverse=True):
+        kind = ("refused for good (the address may not exist any more)" if p.permanent else
+                "not delivered for now (e.g. a full mailbox; later mail may arrive)")
+        lines.append(f"{p.at.astimezone(tz):%a %d %b %Y}: mail to {p.address} was {kind}. "
+                     f"The server said: {p.detail or 'nothing'}")
+    return tuple(lines)
+
+
+def status_words(member: Member, today: date) -> str:
+    """Active, paused (until when, and that it resumes by itself) or left, in words."""
+    status = effective_status(member, today)
+    if status == MemberStatus.PAUSED:
+        if member.paused_until:
+            return (f"paused until {member.paused_until:%-d %B %Y} (resumes by itself; "
+                    "receives nothing until then)")
+        return "paused until they write RESUME or the steward resumes them"
+    if status == MemberStatus.LEFT:
+        return "left the circle (their stories stay)"
+    return "active" + (", but the circle sends them nothing (delivery problems)"
+                       if member.delivery_paused else "")
+
+
+def member_profile(member: Member, *, rounds: Iterable[Round], stories: Iterable[Story],
+                   responses: Iterable[Response], today: date, now: datetime,
+                   tz: tzinfo) -> MemberProfile:
+    """The member detail view-model from records the caller already holds (no store reads)."""
+    mine = sorted((s for s in stories if s.member_id == member.id),
+                  key=lambda s: s.received_at, reverse=True)
+    story_rows = tuple((s.round_id, str(s.state), str(s.visibility),
+                        " ".join(s.text.split())[:60]) for s in mine)
+    hosting: list[tuple[str, date, str]] = []
+    for rnd in sorted(rounds, key=lambda r: r.gathering, reverse=True):
+        asked = member.id in rnd.hosts_asked
+        if rnd.host_id != member.id and not asked:
+            continue
+        when = rnd.gathering.astimezone(tz).date()
+        if rnd.host_id == member.id:
+            past = rnd.gathering <= now
+            what = ("hosted" if past else {HostState.ACCEPTED: "will host (accepted)",
+                                           HostState.INVITED: "asked, no answer yet",
+                                           HostState.DECLINED: "declined",
+                                           HostState.UNASKED: "planned to host"}[rnd.host_state])
+        else:
+            what = "asked; another member hosts"
+        hosting.append((rnd.id, when, what))
+    return MemberProfile(
+        member_id=member.id, name=member.name, email=member.email,
+        aliases=tuple(member.aliases), status=status_words(member, today),
+        role=role_words(member), delivery=delivery_words(member, tz),
+        delivery_summary=delivery_summary(member), stories=story_rows,
+        responses=sum(1 for r in responses if r.member_id == member.id),
+        hosting=tuple(hosting), note=member.note)

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from circle.app import Intent
-from circle.app.intents import AddMember, PauseMember, RemoveMember, ResumeMember
+from circle.app.intents import AddMember, PauseMember, RemoveMember, ResumeMember, SetHosting
 from circle.errors import CircleError
 from circle.members import find_member
 from circle.model import Member
@@ -18,7 +18,8 @@ from cli.jsonl import add_json_flag, print_jsonl
 
 def register(sub: Any) -> None:
     """Add the `members` command and its subcommands."""
-    p = sub.add_parser("members", help="add, list, pause, resume or remove members")
+    p = sub.add_parser("members", help="add, list, pause, resume or remove members; who may "
+                       "host")
     msub = p.add_subparsers(dest="members_command", metavar="ACTION", required=True)
     add = msub.add_parser("add", help="add a member")
     add.add_argument("name")
@@ -44,6 +45,10 @@ def register(sub: Any) -> None:
     rm.add_argument("member")
     rm.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     rm.set_defaults(func=_remove)
+    ho = msub.add_parser("hosting", help="whether a member may be asked to host")
+    ho.add_argument("member", help="id, email or name")
+    ho.add_argument("answer", choices=("yes", "no"))
+    ho.set_defaults(func=_hosting)
 
 
 def _today(ctx: Any) -> date:
@@ -130,3 +135,11 @@ def _resume(args: argparse.Namespace) -> int:
 
 def _remove(args: argparse.Namespace) -> int:
     return _change(args, "remove")
+
+
+def _hosting(args: argparse.Namespace) -> int:
+    ctx = load_context(args.config)
+    member = find_member(ctx.store.all(Member), args.member)
+    outcome = act(ctx, SetHosting(member_id=member.id, can_host=args.answer == "yes"))
+    print(f"{outcome.message}.")
+    return 0

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from circle.app import Intent
 from circle.errors import CircleError
 from tui.bindings import specs_for
+from tui.widgets.filter import FilterBar
+from tui.widgets.footer import CircleFooter
 from tui.widgets.navbar import NavBar
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ class CircleScreen(Screen[None]):
         """Navigation on top, the screen's body, the footer with its keys."""
         yield NavBar(self.MODE)
         yield from self.compose_body()
-        yield Footer()
+        yield CircleFooter()
 
     def compose_body(self) -> ComposeResult:
         """The screen's own widgets."""
@@ -76,3 +77,26 @@ class CircleScreen(Screen[None]):
         self.capp.act(intent, what, records, redraw=redraw)
         self.refresh_keys()
         return True
+
+    # -- the one filter of every list (tui/widgets/filter.py) ----------------------------
+    def filter_bar(self) -> FilterBar | None:
+        """The screen's filter box, if it has one."""
+        found = list(self.query(FilterBar))
+        return found[0] if found else None
+
+    def action_filter(self) -> None:
+        """`/`: open the filter box of this screen's list."""
+        bar = self.filter_bar()
+        if bar is not None:
+            bar.open()
+
+    def action_clear_filter(self) -> None:
+        """Escape: clear the filter and show the whole list again."""
+        bar = self.filter_bar()
+        if bar is not None and bar.active:
+            bar.close()
+            self.filter_changed()
+
+    def filter_changed(self) -> None:
+        """The filter changed the rows shown: follow the cursor (screens override)."""
+        self.refresh_keys()

@@ -21,7 +21,9 @@ from tui.bindings import bindings_for
 from tui.messages import DigestComposed
 from tui.screens.base import CircleScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.widgets.filter import FilterBar
 from tui.widgets.render import day_time, one_line, plain
+from tui.widgets.tables import StableTable
 
 SHOWN = (OutboxState.QUEUED, OutboxState.SENDING, OutboxState.FAILED_TEMPORARY,
     OutboxState.FAILED_PERMANENT, OutboxState.UNCERTAIN)
@@ -46,7 +48,8 @@ class DigestScreen(CircleScreen):
         with VerticalScroll(id="digest-preview"):
             yield Static("Composing the digest…", id="digest-text")
         yield ProgressBar(id="digest-progress", show_eta=False)
-        table: DataTable[str | Text] = DataTable(id="outbox-table", cursor_type="row")
+        yield FilterBar("outbox-table")
+        table = StableTable(id="outbox-table")
         table.add_columns("To", "Kind", "State", "Tries", "Why")
         yield table
 
@@ -79,18 +82,15 @@ class DigestScreen(CircleScreen):
         self.show_progress()
 
     def _fill_outbox(self) -> None:
-        table = self.query_one("#outbox-table", DataTable)
-        row = table.cursor_row
-        table.clear()
+        table = self.query_one("#outbox-table", StableTable)
         items = sorted((o for o in self.data.outbox.values() if o.state in SHOWN),
                        key=lambda o: (o.state != OutboxState.UNCERTAIN, o.created_at))
-        for item in items:
-            table.add_row(Text(item.recipient), Text(item.kind),
-                          Text(item.state.value, style=STATE_STYLE.get(item.state, "")),
-                          str(item.attempts), Text(one_line(item.last_error, 40)), key=item.id)
+        table.fill((item.id, (Text(item.recipient), Text(item.kind),
+                              Text(item.state.value, style=STATE_STYLE.get(item.state, "")),
+                              str(item.attempts), Text(one_line(item.last_error, 40))))
+                   for item in items)
         table.border_title = (f"Outbox: {len(items)} waiting, failed or uncertain" if items
                               else "Outbox: everything was delivered")
-        table.move_cursor(row=min(row, max(table.row_count - 1, 0)))
         self.refresh_keys()
 
     def on_digest_composed(self, message: DigestComposed) -> None:

@@ -17,7 +17,9 @@ from tui.bindings import bindings_for
 from tui.screens.base import CircleScreen
 from tui.screens.edit_text import EditTextScreen
 from tui.screens.pick import PickScreen
+from tui.widgets.filter import FilterBar
 from tui.widgets.render import day, plain
+from tui.widgets.tables import Row, StableTable
 
 STATE_WORDS = {HostState.ACCEPTED: ("accepted", "green"), HostState.INVITED: ("asked", "yellow"),
                HostState.DECLINED: ("declined", "red"), HostState.UNASKED: ("planned", "dim")}
@@ -35,16 +37,17 @@ class HostsScreen(CircleScreen):
         self.swap_from: str | None = None
 
     def compose_body(self) -> ComposeResult:
-        """Rotation table, then the coming round's question."""
-        table: DataTable[str | Text] = DataTable(id="hosts-table", cursor_type="row")
+        """Filter, rotation table, then the coming round's question."""
+        yield FilterBar("hosts-table")
+        table = StableTable(id="hosts-table")
         table.add_columns("Round", "Gathering", "Host", "Answer", "Asked so far")
         yield table
         yield Static("", id="question-panel")
 
     @property
-    def table(self) -> DataTable[str | Text]:
+    def table(self) -> StableTable:
         """The rotation table."""
-        return self.query_one("#hosts-table", DataTable)
+        return self.query_one("#hosts-table", StableTable)
 
     def planned(self) -> list[Round]:
         """Rounds whose host can still change, soonest first."""
@@ -57,19 +60,14 @@ class HostsScreen(CircleScreen):
 
     def current(self) -> Round | None:
         """The round under the cursor (None for a month without a record yet)."""
-        table = self.table
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
-        return self.data.rounds.get(key)
+        return self.data.rounds.get(self.table.current_key() or "")
 
     def refresh_data(self) -> None:
         """Rotation preview of 12 rounds from the coming one."""
         if not self.data.loaded:
             return
-        table, coming = self.table, self.coming()
-        row = table.cursor_row
-        table.clear()
+        coming = self.coming()
+        rows: list[Row] = []
         if coming is not None:
             plan = rotation.preview(list(self.data.members.values()),
                                     self.data.rounds_sorted(), coming.id, n=12)
@@ -84,10 +82,11 @@ class HostsScreen(CircleScreen):
                     answer = Text("not planned", style="dim")
                 mark = "▶ " if round_id == self.swap_from else ""
                 asked = ", ".join(self.data.name(m) for m in rnd.hosts_asked) if rnd else ""
-                table.add_row(mark + round_id, day(rnd.gathering, self.capp.config.tz)
-                              if rnd else "—", Text(self.data.name(host)), answer, Text(asked),
-                              key=round_id)
-        table.move_cursor(row=min(row, max(table.row_count - 1, 0)))
+                rows.append((round_id, (mark + round_id, day(rnd.gathering,
+                                                             self.capp.config.tz)
+                                        if rnd else "—", Text(self.data.name(host)), answer,
+                                        Text(asked))))
+        self.table.fill(rows)
         self._show_question(coming)
 
     def _show_question(self, rnd: Round | None) -> None:

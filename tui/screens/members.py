@@ -12,72 +12,84 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from circle import transitions as t
-from circle.app.intents import AddMember, EditMember, PauseMember, RemoveMember, ResumeMember
+from circle.app.intents import (
+    AddMember,
+    EditMember,
+    PauseMember,
+    RemoveMember,
+    ResumeMember,
+    SetHosting,
+)
+from circle.app.views import delivery_summary, member_profile
 from circle.members import checked_addresses, checked_name, new_member
 from circle.model import Member, MemberStatus
 from tui.bindings import bindings_for
 from tui.screens.base import CircleScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.form import FormScreen
+from tui.screens.member_detail import MemberDetailScreen
+from tui.widgets.filter import FilterBar
 from tui.widgets.render import day
+from tui.widgets.tables import Row, StableTable
 
 STATUS_STYLE = {MemberStatus.ACTIVE: "green", MemberStatus.PAUSED: "yellow",
                 MemberStatus.LEFT: "dim"}
 
 
 class MembersScreen(CircleScreen):
-    """A table of members; add, edit, pause, resume, remove (their stories stay)."""
+    """A table of members; add, edit, pause, resume, remove (their stories stay); who may
+    host (h switches it); enter opens a member in full; / filters."""
 
     MODE = "members"
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
         *bindings_for("members")]
 
     def compose_body(self) -> ComposeResult:
-        """Table, then who has been quiet."""
-        table: DataTable[str | Text] = DataTable(id="members-table", cursor_type="row",
-                                                 zebra_stripes=True)
-        table.add_columns("Name", "Status", "Last wrote", "Hosted", "Delivery", "Email")
+        """Filter, table, then who has been quiet."""
+        yield FilterBar("members-table")
+        table = StableTable(id="members-table", zebra_stripes=True)
+        table.add_columns("Name", "Status", "Hosting", "Last wrote", "Delivery", "Email")
         yield table
         yield Static("", id="members-note")
 
     @property
-    def table(self) -> DataTable[str | Text]:
+    def table(self) -> StableTable:
         """The members table."""
-        return self.query_one("#members-table", DataTable)
+        return self.query_one("#members-table", StableTable)
 
     def current(self) -> Member | None:
         """The member under the cursor."""
-        table = self.table
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
-        return self.data.members.get(key)
+        return self.data.members.get(self.table.current_key() or "")
 
     def refresh_data(self) -> None:
         """Rebuild the table, keeping the cursor on the same member."""
         if not self.data.loaded:
             return
         data, today, tz = self.data, self.capp.today(), self.capp.config.tz
-        keep = self.current()
         last = data.last_contribution()
         hosted: dict[str, int] = {}
         for rnd in data.rounds.values():
             if rnd.host_id and rnd.gathering <= self.capp.now():
                 hosted[rnd.host_id] = hosted.get(rnd.host_id, 0) + 1
-        table = self.table
-        table.clear()
         order = {MemberStatus.ACTIVE: 0, MemberStatus.PAUSED: 1, MemberStatus.LEFT: 2}
+        rows: list[Row] = []
         for m in sorted(data.members.values(), key=lambda m: (order[m.status], m.name)):
             status = t.effective_status(m, today)
-            words = status.value + (f" until {m.paused_until:%d %b}" if status ==
+            words = status.value + (f" till {m.paused_until:%d %b}" if status ==
                                     MemberStatus.PAUSED and m.paused_until else "")
-            trouble = ("paused" if m.delivery_paused else
-                       f"{len(m.delivery_problems)} problems" if m.delivery_problems else "ok")
-            table.add_row(Text(m.name, style="bold" if m.is_steward else ""),
-                          Text(words, style=STATUS_STYLE[status]), day(last.get(m.id), tz),
-                          str(hosted.get(m.id, 0)), trouble, Text(m.email), key=m.id)
-        if keep is not None and keep.id in table.rows:
-            table.move_cursor(row=table.get_row_index(keep.id))
+            hosting = (Text("—", style="dim") if status == MemberStatus.LEFT else
+                       Text("yes" if m.can_host else "no", style="" if m.can_host else "dim"))
+            if hosted.get(m.id):
+                hosting.append(f", {hosted[m.id]}×", style="dim")
+            trouble = delivery_summary(m)
+            rows.append((m.id, (Text(m.name, style="bold" if m.is_steward else ""),
+                                Text(words, style=STATUS_STYLE[status]), hosting,
+                                day(last.get(m.id), tz),
+                                Text(trouble, style="" if trouble == "ok" else "yellow"),
+                                Text(m.email))))
+        self.table.fill(rows)
+        self.table.border_title = f"{len(rows)} members · enter opens one in full"
+        self.refresh_keys()
         quiet = data.quiet_members(self.capp.now())
         note = Text("Not heard from in 3 rounds: ", style="bold")
         note.append(", ".join(m.name for m in quiet) or "nobody — everyone has written lately")
@@ -89,7 +101,8 @@ class MembersScreen(CircleScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only what fits the selected member's status."""
         member = self.current()
-        if action in ("edit_member", "pause_member", "resume_member", "remove_member"):
+        if action in ("edit_member", "pause_member", "resume_member", "remove_member",
+                      "host_role", "member_detail"):
             if member is None:
                 return False
             status = t.effective_status(member, self.capp.today())
@@ -97,13 +110,38 @@ class MembersScreen(CircleScreen):
                 return status == MemberStatus.ACTIVE
             if action == "resume_member":
                 return status == MemberStatus.PAUSED or member.delivery_paused
-            if action == "remove_member":
+            if action in ("remove_member", "host_role"):
                 return status != MemberStatus.LEFT
         return True
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         """Keys follow the selected member."""
         self.refresh_keys()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a member opens them in full."""
+        event.stop()
+        self.action_member_detail()
+
+    def action_member_detail(self) -> None:
+        """Status, role, delivery problems in words, stories, hosting history."""
+        member = self.current()
+        if member is None:
+            return
+        data, app = self.data, self.capp
+        profile = member_profile(member, rounds=data.rounds.values(),
+                                 stories=data.stories.values(),
+                                 responses=data.responses.values(), today=app.today(),
+                                 now=app.now(), tz=app.config.tz)
+        self.app.push_screen(MemberDetailScreen(profile))
+
+    def action_host_role(self) -> None:
+        """Switch whether they may be asked to host."""
+        member = self.current()
+        if member is not None:
+            self.act("change who may host", SetHosting(member_id=member.id,
+                                                       can_host=not member.can_host),
+                     lambda: [replace(member, can_host=not member.can_host)])
 
     def action_add_member(self) -> None:
         """Add someone new."""

@@ -19,7 +19,9 @@ from tui.bindings import bindings_for
 from tui.screens.base import CircleScreen
 from tui.screens.form import FormScreen
 from tui.screens.pick import PickScreen
+from tui.widgets.filter import FilterBar
 from tui.widgets.render import day, day_time, one_line, plain
+from tui.widgets.tables import StableTable
 
 
 class QuarantineScreen(CircleScreen):
@@ -31,8 +33,9 @@ class QuarantineScreen(CircleScreen):
 
     def compose_body(self) -> ComposeResult:
         """List and detail."""
+        yield FilterBar("quarantine-list")
         with Horizontal(id="quarantine-body"):
-            table: DataTable[str | Text] = DataTable(id="quarantine-list", cursor_type="row")
+            table = StableTable(id="quarantine-list")
             table.add_columns("When", "Why", "From")
             yield table
             with VerticalScroll(id="quarantine-detail"):
@@ -55,18 +58,20 @@ class QuarantineScreen(CircleScreen):
         """Rebuild the list of open items."""
         if not self.data.loaded:
             return
-        table, row = self.table, self.table.cursor_row
-        table.clear()
-        for item in self.data.open_quarantine():
-            table.add_row(day(item.received_at, self.capp.config.tz),
-                          Text(one_line(plain_reason(item.reason), 40)),
-                          Text(one_line(item.sender_name or item.sender, 24)), key=item.id)
-        table.border_title = f"{table.row_count} in quarantine"
-        table.move_cursor(row=min(row, max(table.row_count - 1, 0)))
+        table = self.query_one("#quarantine-list", StableTable)
+        table.fill((item.id, (day(item.received_at, self.capp.config.tz),
+                              Text(one_line(plain_reason(item.reason), 40)),
+                              Text(one_line(item.sender_name or item.sender, 24))))
+                   for item in self.data.open_quarantine())
+        table.border_title = f"{len(table.rows_all)} in quarantine"
         self._show()
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         """Show the item under the cursor."""
+        self._show()
+
+    def filter_changed(self) -> None:
+        """The filter changed which items show: show the one under the cursor."""
         self._show()
 
     def _show(self) -> None:
@@ -102,8 +107,10 @@ class QuarantineScreen(CircleScreen):
         item = self.current()
         if item is None:
             return
+        named = (item.sender_name or "").casefold()  # the likely sender first: one key less
         choices = [(m.id, f"{m.name} <{m.email}>") for m in
-                   sorted(self.data.members.values(), key=lambda m: m.name)]
+                   sorted(self.data.members.values(),
+                          key=lambda m: (m.name.casefold() != named, m.name))]
 
         def picked(member_id: str | None) -> None:
             member = self.data.members.get(member_id or "")

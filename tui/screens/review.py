@@ -34,7 +34,9 @@ from tui.screens.base import CircleScreen
 from tui.screens.edit_text import EditTextScreen
 from tui.screens.form import FormScreen
 from tui.snapshot import Post
+from tui.widgets.filter import FilterBar
 from tui.widgets.render import day, one_line, plain, post_header
+from tui.widgets.tables import StableTable
 
 NEXT_VISIBILITY = {Visibility.CIRCLE: Visibility.ANONYMOUS,
                    Visibility.ANONYMOUS: Visibility.STEWARD,
@@ -58,9 +60,9 @@ class ReviewScreen(CircleScreen):
 
     def compose_body(self) -> ComposeResult:
         """Queue and detail side by side."""
+        yield FilterBar("queue")
         with Horizontal(id="review"):
-            table: DataTable[str | Text] = DataTable(id="queue", cursor_type="row",
-                                                     zebra_stripes=True)
+            table = StableTable(id="queue", zebra_stripes=True)
             table.add_columns("When", "Who", "")
             yield table
             with VerticalScroll(id="post"):
@@ -84,13 +86,8 @@ class ReviewScreen(CircleScreen):
         """Rebuild the queue, keeping the cursor on the same item when it is still there."""
         if not self.data.loaded:
             return
-        table, keep = self.table, self.current()
-        table.clear()
         queue = self.data.review_queue(self.include_held)
-        for post in queue:
-            table.add_row(*self._cells(post), key=post.id)
-        if keep is not None and keep.id in table.rows:
-            table.move_cursor(row=table.get_row_index(keep.id))
+        self.query_one("#queue", StableTable).fill((p.id, self._cells(p)) for p in queue)
         self.table.border_title = self._title(queue)
         self._show_current()
 
@@ -107,6 +104,10 @@ class ReviewScreen(CircleScreen):
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         """Moving in the list shows the item at once."""
+        self._show_current()
+
+    def filter_changed(self) -> None:
+        """The filter changed which items show: show the one under the cursor."""
         self._show_current()
 
     def _show_current(self) -> None:
