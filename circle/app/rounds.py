@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from circle.app.harvest import add_harvest_section, plan_harvests
 from circle.compose import (
     MailSetting,
     build_digest,
@@ -159,6 +160,16 @@ def _notices(plan: _Plan, notices: Sequence[Notice], stories: Sequence[Story]) -
     return handled
 
 
+def _with_harvests(plan: _Plan, changed: list[object], steward_email: str) -> list[object]:
+    """`changed` plus the harvest requests due now (circle/app/harvest.py), rounds merged."""
+    rounds, mails, events = plan_harvests(plan.setting, plan.members, plan.rounds, steward_email)
+    ids = {r.id for r in rounds}
+    plan.rounds = [next((n for n in rounds if n.id == r.id), r) for r in plan.rounds]
+    plan.mails += mails
+    plan.events += events
+    return [c for c in changed if not (isinstance(c, Round) and c.id in ids)] + list(rounds)
+
+
 def plan_due_mail(store: Store, now: datetime, config: Config, secret: bytes,
                   templates: Mapping[str, str] | None = None) -> list[OutboxItem]:
     """Queue everything the schedule and the notices call for now, in one transaction.
@@ -182,6 +193,7 @@ def plan_due_mail(store: Store, now: datetime, config: Config, secret: bytes,
             if new != rnd:
                 plan.rounds = [new if r.id == new.id else r for r in plan.rounds]
                 changed.append(new)
+        changed = _with_harvests(plan, changed, config.steward_email)
         changed += _notices(plan, store.all(Notice), stories)
         existing = {i.id: i for i in store.all(OutboxItem, bodies=False)}
         items = enqueue(existing, plan.mails, now)
@@ -224,9 +236,10 @@ def load_digest(store: Store, rnd: Round, config: Config, *, force: bool = True)
         older = store.get(Story, story_id)  # a continuing conversation's story, archived
         if older is not None:
             stories.append(older)
-    return build_digest(rnd, members=store.all(Member), stories=stories,
+    data = build_digest(rnd, members=store.all(Member), stories=stories,
                         responses=responses, appreciations=store.all(Appreciation),
                         rounds=store.all(Round), settings=config.schedule, force=force)
+    return add_harvest_section(store, rnd, data, config.tz)  # "From our last gathering"
 
 
 def preview_digest(store: Store, now: datetime, config: Config, secret: bytes, *,

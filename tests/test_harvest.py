@@ -1,0 +1,266 @@
+"""The harvest (issue 16, item 1): request → reply → review → next digest, and the steward's
+own words, through the real use-cases, the real store and a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from circle.app import apply
+from circle.app.harvest import carrier_id, harvest_rows
+from circle.app.ingest import InboundMail, ingest_batch
+from circle.app.intents import ReviewHarvest, SetHarvest
+from circle.app.rounds import approve_digest, load_digest, plan_due_mail, queue_digest
+from circle.compose.harvest import harvest_id
+from circle.config import Config
+from circle.model import (
+    Event,
+    Harvest,
+    OutboxItem,
+    Round,
+    Story,
+    StoryState,
+)
+from circle.schedule import HARVEST, harvest_due
+from data.store import TinyStore
+from mail.smtp import SmtpSink, send_outbox
+from tests.mailout_world import SECRET, accept_host, make_config, seed
+
+if TYPE_CHECKING:
+    from tests.smtp_server import Received, SmtpServer
+
+pytest_plugins = ["tests.smtp_server"]
+
+NOV, DEC = "2026-11", "2026-12"
+
+
+def _world(tmp_path: Path, port: int = 2525) -> tuple[TinyStore, Config]:
+    config = make_config(port)
+    store = seed(tmp_path / "data", config)
+    accept_host(store, NOV)
+    dec = store.get(Round, DEC)
+    assert dec is not None
+    store.put(replace(dec, question="What are you carrying into the new year?",
+                      question_approved=True))
+    return store, config
+
+
+def _round(store: TinyStore, round_id: str) -> Round:
+    rnd = store.get(Round, round_id)
+    assert rnd is not None
+    return rnd
+
+
+def _through_november(store: TinyStore, config: Config) -> dict[str, datetime]:
+    """November's question, one approved story, its digest sent: the gathering comes next."""
+    t = _round(store, NOV).timeline
+    plan_due_mail(store, t["question"], config, SECRET)
+    store.put(Story("s-ben", NOV, "ben", "A story for November.", t["question"] +
+                    timedelta(days=1), state=StoryState.APPROVED))
+    approve_digest(store, NOV)
+    assert queue_digest(store, t["digest_due"], config, SECRET, round_id=NOV)
+    return t
+
+
+def _plain(raw: bytes) -> str:
+    msg = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    part = msg.get_body(("plain",))
+    assert part is not None
+    return " ".join(part.get_content().split())
+
+
+def _reply(config: Config, request: Received, body: str, *, sender: str, at: datetime,
+           attach: bool = False) -> bytes:
+    """The member's reply to the request as a mail client writes it: to its Reply-To, with
+    In-Reply-To, the request quoted below the new words."""
+    msg = request.message
+    mid = f"{hashlib.sha256(body.encode()).hexdigest()[:12]}@client.example"
+    quoted = "\r\n".join("> " + line for line in _plain(request.raw).split(". "))
+    head = (f"From: {sender}\r\nTo: {msg['Reply-To']}\r\nSubject: Re: {msg['Subject']}\r\n"
+            f"Message-ID: <{mid}>\r\nIn-Reply-To: {msg['Message-ID']}\r\n"
+            f"Date: {format_datetime(at)}\r\nMIME-Version: 1.0\r\n")
+    text = (body.replace("\n", "\r\n") + "\r\n\r\nOn Thu, 26 Nov 2026 at 18:00, "
+            "Practitioners' Circle <circle@example.org> wrote:\r\n" + quoted)
+    if not attach:
+        return (head + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + text
+                + "\r\n").encode()
+    return (head + 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n'
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n" + text + "\r\n--b1\r\n"
+            'Content-Type: image/jpeg; name="circle.jpg"\r\nContent-Disposition: attachment; '
+            'filename="circle.jpg"\r\nContent-Transfer-Encoding: base64\r\n\r\n/9j/4AAQSkZJRg==\r\n'
+            "--b1--\r\n").encode()
+
+
+def _ingest(store: TinyStore, config: Config, raw: bytes, at: datetime) -> None:
+    ingest_batch(store, [InboundMail(raw, hashlib.sha256(raw).hexdigest())], config=config,
+                 secret=SECRET, now=at)
+
+
+async def _send(store: TinyStore, config: Config, now: datetime) -> None:
+    async with SmtpSink(config.smtp) as sink:
+        report = await send_outbox(store, sink, now, sender=config.address)
+    assert report.failed_temporary == report.failed_permanent == 0
+
+
+async def test_harvest_round_trip_request_reply_review_next_digest(
+        tmp_path: Path, smtp_server: SmtpServer) -> None:
+    store, config = _world(tmp_path, smtp_server.port)
+    t = _through_november(store, config)
+    await _send(store, config, t["digest_due"])
+
+    # The day after the gathering: the host is asked, the steward gets a copy; only once.
+    after = t["gathering"] + timedelta(days=1)
+    assert plan_due_mail(store, after - timedelta(minutes=1), config, SECRET) == [] or all(
+        i.kind != "harvest" for i in store.all(OutboxItem))
+    items = [i for i in plan_due_mail(store, after, config, SECRET) if i.kind == "harvest"]
+    assert sorted(i.member_id for i in items) == ["ana", "maya"]
+    assert not [i for i in plan_due_mail(store, after + timedelta(hours=1), config, SECRET)
+                if i.kind == "harvest"]
+    assert HARVEST in _round(store, NOV).fired
+    await _send(store, config, after)
+    sent = {r.rcpt[0]: r for r in smtp_server.handler.received
+            if "harvest" in str(r.message["X-Circle-Kind"])}
+    to_ana = sent["ana@example.org"]
+    words = _plain(to_ana.raw)
+    assert "Thank you for hosting the November 2026 round" in words
+    promise = "goes in the next digest (the December 2026 digest), under \"From our last gathering\""
+    assert promise in words
+    assert "we asked Ana María Ruiz, who hosted, the same" in _plain(sent["maya@example.org"].raw)
+
+    # Ana replies with a poem and a photo; the quoted request is trimmed, lines are kept.
+    poem = "We came with our questions,\nwe left with each other.\n\nInsight: slow is fine."
+    _ingest(store, config, _reply(config, to_ana, poem, sender="Ana <ana@example.org>",
+                                  at=after + timedelta(hours=3), attach=True),
+            after + timedelta(hours=3))
+    harvest = store.get(Harvest, harvest_id(NOV))
+    assert harvest is not None
+    assert (harvest.state, harvest.round_id, harvest.member_ids) == (
+        StoryState.PENDING, DEC, ["ana"])
+    assert harvest.text.startswith("We came with our questions,\nwe left with each other.")
+    assert "wrote:" not in harvest.text and "hosting" not in harvest.text
+    assert any("circle.jpg" in a for a in harvest.attachments)
+    assert not store.all(Story) or all(s.round_id != DEC for s in store.all(Story))
+    assert any(e.kind == "harvest" for e in store.all(Event))
+
+    # Not in the December digest until the steward approves it.
+    dec_t = _round(store, DEC).timeline
+    store.put(Story("s-dee", DEC, "dee", "A story for December.", dec_t["question"] +
+                    timedelta(days=1), state=StoryState.APPROVED))
+    assert not load_digest(store, _round(store, DEC), config).sections
+    assert apply(store, ReviewHarvest(round_id=NOV, action="approve"), after).ok
+
+    plan_due_mail(store, dec_t["question"], config, SECRET)
+    approve_digest(store, DEC)
+    assert queue_digest(store, dec_t["digest_due"], config, SECRET, round_id=DEC)
+    await _send(store, config, dec_t["digest_due"])
+    digests = [r for r in smtp_server.handler.received if r.rcpt == ["chloe@example.org"]
+               and "digest; round=2026-12" in str(r.message["X-Circle-Kind"])]
+    assert len(digests) == 1
+    text = _plain(digests[0].raw)
+    assert "From our last gathering" in text
+    assert "hosted by Ana María Ruiz" in text
+    assert "We came with our questions, we left with each other." in text
+    assert "circle.jpg" in text
+    html = message_from_bytes(digests[0].raw, policy=policy.default)
+    assert isinstance(html, EmailMessage)
+    part = html.get_body(("html",))
+    assert part is not None and "we left with each other." in part.get_content()
+    # The November digest (already gone) never carried it.
+    nov = load_digest(store, _round(store, NOV), config)
+    assert not nov.sections
+
+
+def test_a_second_reply_is_added_below_and_goes_back_to_review(tmp_path: Path) -> None:
+    store, config = _world(tmp_path)
+    t = _through_november(store, config)
+    after = t["gathering"] + timedelta(days=1)
+    items = [i for i in plan_due_mail(store, after, config, SECRET) if i.kind == "harvest"]
+    by = {i.member_id: i for i in items}
+
+    class _Req:
+        def __init__(self, item: OutboxItem) -> None:
+            self.raw = item.raw.encode() if isinstance(item.raw, str) else item.raw
+
+        @property
+        def message(self) -> EmailMessage:
+            msg = message_from_bytes(self.raw, policy=policy.default)
+            assert isinstance(msg, EmailMessage)
+            return msg
+
+    _ingest(store, config, _reply(config, _Req(by["ana"]), "Notes from Ana.",  # type: ignore[arg-type]
+                                  sender="ana@example.org", at=after), after)
+    assert apply(store, ReviewHarvest(round_id=NOV, action="approve"), after).ok
+    later = after + timedelta(hours=2)
+    _ingest(store, config, _reply(config, _Req(by["maya"]), "A poem from Maya.",  # type: ignore[arg-type]
+                                  sender="maya@example.org", at=later), later)
+    harvest = store.get(Harvest, harvest_id(NOV))
+    assert harvest is not None
+    assert harvest.text == "Notes from Ana.\n\nA poem from Maya."
+    assert harvest.state == StoryState.PENDING and harvest.member_ids == ["ana", "maya"]
+    # the same message again changes nothing
+    _ingest(store, config, _reply(config, _Req(by["maya"]), "A poem from Maya.",  # type: ignore[arg-type]
+                                  sender="maya@example.org", at=later), later)
+    again = store.get(Harvest, harvest_id(NOV))
+    assert again is not None and again.text == harvest.text
+
+
+def test_the_steward_types_the_harvest_and_the_next_digest_carries_it(tmp_path: Path) -> None:
+    store, config = _world(tmp_path)
+    t = _through_november(store, config)
+    at = t["gathering"] + timedelta(hours=2)
+    refused = apply(store, SetHarvest(round_id=NOV, text="   \n"), at)
+    assert not refused.ok and "empty" in refused.refused
+    assert store.get(Harvest, harvest_id(NOV)) is None  # nothing lost, nothing made
+    done = apply(store, SetHarvest(round_id=NOV, text="Seven of us; we laughed a lot."), at)
+    assert done.ok and "December 2026 digest" in done.message
+    harvest = store.get(Harvest, harvest_id(NOV))
+    assert harvest is not None and harvest.state == StoryState.APPROVED
+    assert harvest.typed_by_steward and harvest.round_id == DEC
+    data = load_digest(store, _round(store, DEC), config)
+    (section,) = data.sections
+    assert section.title == "From our last gathering"
+    assert "Seven of us; we laughed a lot." in section.text
+    # hidden: gone from the digest, kept in the store
+    assert apply(store, ReviewHarvest(round_id=NOV, action="hide"), at).ok
+    assert not load_digest(store, _round(store, DEC), config).sections
+    assert harvest_rows(store, NOV)[0]["state"] == "hidden"
+
+
+def test_the_harvest_request_is_skipped_when_the_question_never_went(tmp_path: Path) -> None:
+    store, config = _world(tmp_path)
+    rnd = _round(store, DEC)
+    later = rnd.gathering + timedelta(days=2)
+    due = harvest_due(rnd, later, config.schedule)
+    assert due is not None and not due.fire and "question was not sent" in due.skip_reason
+    too_late = replace(rnd, fired={**rnd.fired, "question": rnd.timeline["question"]})
+    due = harvest_due(too_late, rnd.gathering + timedelta(days=30), config.schedule)
+    assert due is not None and "too late" in due.skip_reason
+    assert harvest_due(too_late, rnd.gathering, config.schedule) is None  # not yet
+
+
+def test_carrier_skips_digests_already_gone(tmp_path: Path) -> None:
+    store, config = _world(tmp_path)
+    _through_november(store, config)
+    rounds = store.all(Round)
+    assert carrier_id(rounds, _round(store, NOV)) == DEC
+    assert carrier_id(rounds, _round(store, "2026-10")) == DEC  # Nov's digest already went
+
+
+@pytest.mark.parametrize("args", [["harvest", "set", NOV, "--file", "missing.txt"]])
+def test_cli_harvest_set_refuses_a_missing_file_with_a_clear_error(
+        tmp_path: Path, args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    from cli.main import main
+
+    code = main(["--config", str(tmp_path / "nope.toml"), *args[:-1],
+                 str(tmp_path / args[-1])])
+    assert code == 66
+    assert "no file" in capsys.readouterr().err
