@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from circle.app.harvest import add_harvest_section, plan_harvests
+from circle.app.my_stories import my_stories_reply
 from circle.compose import (
     MailSetting,
     build_digest,
@@ -145,14 +146,17 @@ def _advance(plan: _Plan, rnd: Round, stories: Sequence[Story]) -> Round:
     return rnd
 
 
-def _notices(plan: _Plan, notices: Sequence[Notice], stories: Sequence[Story]) -> list[Notice]:
+def _notices(plan: _Plan, notices: Sequence[Notice], stories: Sequence[Story],
+             store: Store) -> list[Notice]:
     """Compose one email per unhandled notice; the notices, now handled."""
     handled = []
     for notice in notices:
         if notice.handled:
             continue
         member = plan.member(notice.member_id)
-        if member is not None and not member.delivery_paused:
+        if member is not None and not member.delivery_paused and notice.kind == "my_stories":
+            plan.mails.append(my_stories_reply(store, plan.setting, member, notice))  # full text
+        elif member is not None and not member.delivery_paused:
             mine = [s for s in stories if s.member_id == member.id]
             plan.mails.append(notice_mail(plan.setting, member, notice,
                                           mine if notice.kind == "my_stories" else ()))
@@ -194,7 +198,7 @@ def plan_due_mail(store: Store, now: datetime, config: Config, secret: bytes,
                 plan.rounds = [new if r.id == new.id else r for r in plan.rounds]
                 changed.append(new)
         changed = _with_harvests(plan, changed, config.steward_email)
-        changed += _notices(plan, store.all(Notice), stories)
+        changed += _notices(plan, store.all(Notice), stories, store)
         existing = {i.id: i for i in store.all(OutboxItem, bodies=False)}
         items = enqueue(existing, plan.mails, now)
         have_events = {e.id for e in store.all(Event)}
