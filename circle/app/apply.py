@@ -117,4 +117,5 @@ def _load_use_cases() -> None:
         posts,
         requests,
         triage,
+        year,
     )

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from circle.app.harvest import add_harvest_section, plan_harvests
 from circle.app.my_stories import my_stories_reply
+from circle.app.year import year_events
 from circle.compose import (
     MailSetting,
     build_digest,
@@ -164,13 +165,15 @@ def _notices(plan: _Plan, notices: Sequence[Notice], stories: Sequence[Story],
     return handled
 
 
-def _with_harvests(plan: _Plan, changed: list[object], steward_email: str) -> list[object]:
-    """`changed` plus the harvest requests due now (circle/app/harvest.py), rounds merged."""
-    rounds, mails, events = plan_harvests(plan.setting, plan.members, plan.rounds, steward_email)
+def _with_harvests(plan: _Plan, changed: list[object], config: Config) -> list[object]:
+    """`changed` plus the harvest requests due now (circle/app/harvest.py), rounds merged,
+    and the once-a-year prompt for "A year in stories" (circle/app/year.py)."""
+    rounds, mails, events = plan_harvests(plan.setting, plan.members, plan.rounds,
+                                          config.steward_email)
     ids = {r.id for r in rounds}
     plan.rounds = [next((n for n in rounds if n.id == r.id), r) for r in plan.rounds]
     plan.mails += mails
-    plan.events += events
+    plan.events += events + year_events(config, plan.setting.now)  # once a year
     return [c for c in changed if not (isinstance(c, Round) and c.id in ids)] + list(rounds)
 
 
@@ -197,7 +200,7 @@ def plan_due_mail(store: Store, now: datetime, config: Config, secret: bytes,
             if new != rnd:
                 plan.rounds = [new if r.id == new.id else r for r in plan.rounds]
                 changed.append(new)
-        changed = _with_harvests(plan, changed, config.steward_email)
+        changed = _with_harvests(plan, changed, config)
         changed += _notices(plan, store.all(Notice), stories, store)
         existing = {i.id: i for i in store.all(OutboxItem, bodies=False)}
         items = enqueue(existing, plan.mails, now)

@@ -91,3 +91,52 @@ def _review(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
     print(act(ctx, ReviewHarvest(round_id=args.round, action=args.action)).message + ".")
     return 0
+
+
+def add_year_digest(dsub: Any) -> None:
+    """Add `circle digest year [YEAR] [--intro TEXT | --approve | --send]` (the digest
+    command's own module calls this, so `digest year` sits beside preview/approve/send)."""
+    y = dsub.add_parser("year", help="A year in stories: preview it (default), add your "
+                        "words (--intro), --approve, --send")
+    y.add_argument("year", nargs="?", type=int, metavar="YEAR",
+                   help="e.g. 2026 (default: this year from October on, else last year)")
+    what = y.add_mutually_exclusive_group()
+    what.add_argument("--intro", metavar="TEXT", help="your opening words (asks for approval "
+                      "again)")
+    what.add_argument("--approve", action="store_true", help="approve it for sending")
+    what.add_argument("--send", action="store_true", help="queue the approved digest for "
+                      "every member who receives mail, and send the outbox")
+    y.set_defaults(func=_year)
+
+
+def _year(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from circle.app.intents import ApproveYearDigest, SetYearIntro
+    from circle.app.rounds import mail_setting
+    from circle.app.year import default_year, preview_year, queue_year_digest
+    from circle.model import Member
+    from cli.commands.mailout import print_summary
+    from cli.daemon import send_outbox_now
+    from data.templates import load_templates
+
+    ctx = load_context(args.config)
+    now = ctx.clock.now()
+    year = args.year or default_year(now, ctx.config)
+    if args.intro is not None:
+        print(act(ctx, SetYearIntro(year=year, text=args.intro)).message + ".")
+        return 0
+    if args.approve:
+        print(act(ctx, ApproveYearDigest(year=year)).message
+              + ". Send it with `circle digest year " + str(year) + " --send`.")
+        return 0
+    ms = mail_setting(ctx.config, ctx.secret, now, ctx.store.all(Member),
+                      load_templates(ctx.data_dir))
+    if not args.send:
+        print(preview_year(ctx.store, ms, year, ctx.config))
+        return 0
+    items = queue_year_digest(ctx.store, ms, year, ctx.config)
+    print(f"Queued A year in stories {year} for {len(items)} member(s).")
+    report = asyncio.run(send_outbox_now(ctx, None))
+    print_summary(report)
+    return 0 if not report.failed_permanent else 1
