@@ -26,6 +26,7 @@ from circle.model import (
     Harvest,
     OutboxItem,
     Round,
+    RoundState,
     Story,
     StoryState,
 )
@@ -264,3 +265,34 @@ def test_cli_harvest_set_refuses_a_missing_file_with_a_clear_error(
                  str(tmp_path / args[-1])])
     assert code == 66
     assert "no file" in capsys.readouterr().err
+
+
+# -- past questions offered to the host (issue 16, item 4) ----------------------------------
+def test_the_host_invitation_offers_past_questions_that_drew_many_stories(
+        tmp_path: Path) -> None:
+    config = make_config()
+    store = seed(tmp_path / "data", config)
+    oct_ = replace(_round(store, "2026-10"), state=RoundState.DIGEST_SENT)
+    old = Round(id="2025-06", gathering=datetime(2025, 6, 25, 18, tzinfo=oct_.gathering.tzinfo),
+                question="What are you\nletting go of?", question_approved=True,
+                fired={"question": datetime(2025, 6, 11, 18, tzinfo=oct_.gathering.tzinfo)},
+                state=RoundState.CLOSED)
+    quiet = replace(old, id="2025-07", gathering=old.gathering + timedelta(days=28),
+                    question="A question nobody answered")
+    at = old.gathering - timedelta(days=3)
+    stories = [Story(f"s-old-{m}", "2025-06", m, "An old story.", at)
+               for m in ("ana", "ben", "chloe", "dee")]
+    stories += [Story(f"s-oct-{m}", "2026-10", m, "An October story.", oct_.gathering)
+                for m in ("ben", "dee")]
+    stories.append(Story("s-oct-gone", "2026-10", "eve", "Withdrawn.", oct_.gathering,
+                         state=StoryState.WITHDRAWN))
+    store.put_many([oct_, old, quiet, *stories])
+    store.move_to_archive(2025, [old, quiet, *stories[:4]])
+    items = plan_due_mail(store, _round(store, NOV).timeline["host_invite"], config, SECRET)
+    (invite,) = [i for i in items if i.kind == "invitation"]
+    text = _plain(invite.raw.encode())
+    assert "Past questions that drew many stories" in text
+    first = "What are you letting go of? (June 2025: 4 stories)"
+    second = "When did you last feel truly listened to? (October 2026: 2 stories)"
+    assert first in text and second in text and text.index(first) < text.index(second)
+    assert "A question nobody answered" not in text

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cache, partial
 
 from circle.app.harvest import add_harvest_section, plan_harvests
 from circle.app.my_stories import my_stories_reply
+from circle.app.questions import popular_questions
 from circle.app.year import year_events
 from circle.compose import (
     MailSetting,
@@ -55,6 +57,8 @@ class _Plan:
     today: date
     mails: list[Composed] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    # past questions that drew many stories, for the host invitation (read only when needed)
+    past_questions: Callable[[], Sequence[str]] = lambda: ()
 
     def event(self, kind: str, text: str, *key: str) -> None:
         unique = hashlib.sha256("\x1f".join((kind, *key)).encode()).hexdigest()[:16]
@@ -85,9 +89,7 @@ def _invite_next(plan: _Plan, rnd: Round) -> tuple[Round, bool]:
         plan.event("host_missing", f"Round {rnd.id}: nobody is left to ask to host. Choose a "
                    "host or type the question yourself.", rnd.id, *rnd.hosts_asked)
         return rnd, False
-    past = [r.question for r in sorted(plan.rounds, key=lambda r: r.gathering, reverse=True)
-            if r.gathering < rnd.gathering and r.question.strip()][:5]
-    plan.mails.append(host_invitation(plan.setting, candidate, rnd, past))
+    plan.mails.append(host_invitation(plan.setting, candidate, rnd, plan.past_questions()))
     plan.event("host_invited", f"Round {rnd.id}: {candidate.name} was asked to host.",
                rnd.id, candidate.id)
     return replace(rnd, host_id=candidate.id, host_state=HostState.INVITED,
@@ -191,7 +193,8 @@ def plan_due_mail(store: Store, now: datetime, config: Config, secret: bytes,
         members, rounds = store.all(Member), store.all(Round)
         stories = store.all(Story)
         ms = mail_setting(config, secret, now, members, templates)
-        plan = _Plan(ms, members, rounds, now.astimezone(ms.tz).date())
+        plan = _Plan(ms, members, rounds, now.astimezone(ms.tz).date(),
+                     past_questions=cache(partial(popular_questions, store)))
         changed: list[object] = []
         for rnd in sorted(rounds, key=lambda r: r.gathering):
             if rnd.state in (RoundState.DIGEST_SENT, RoundState.CLOSED) and rnd.gathering < now:

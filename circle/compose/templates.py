@@ -43,8 +43,8 @@ What hosting means
 - At the gathering you open the circle and keep gentle time. The circle
   holds the rest, and the steward is there to help.
 
-Questions other hosts asked
----------------------------
+Past questions that drew many stories
+-------------------------------------
 $past_questions
 
 How to send your question
