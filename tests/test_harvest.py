@@ -296,3 +296,43 @@ def test_the_host_invitation_offers_past_questions_that_drew_many_stories(
     second = "When did you last feel truly listened to? (October 2026: 2 stories)"
     assert first in text and second in text and text.index(first) < text.index(second)
     assert "A question nobody answered" not in text
+
+
+# -- the steward types it in Threads (key H) --------------------------------------------------
+async def test_threads_key_h_types_the_round_harvest_and_shows_it(tmp_path: Path) -> None:
+    from textual.widgets import Static, TextArea
+
+    from tests.tui_support import demo_app, settle
+    from tui.screens.edit_text import EditTextScreen
+    from tui.screens.threads import ThreadsScreen
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ThreadsScreen)
+        tree = screen.thread_tree
+        node = next(n for n in tree.root.children if n.data and n.data[0] == "round")
+        round_id = node.data[1] if node.data else ""
+        tree.move_cursor(node)
+        await settle(pilot)
+        await pilot.press("H")
+        await settle(pilot, until=lambda: isinstance(app.screen, EditTextScreen))
+        app.screen.query_one(TextArea).text = "We sat in a circle of chairs.\nA poem came."
+        await pilot.press("ctrl+s")
+        await settle(pilot, until=lambda: app.store.get(Harvest, harvest_id(round_id))
+                     is not None)
+        stored = app.store.get(Harvest, harvest_id(round_id))
+        assert stored is not None and stored.state == StoryState.APPROVED
+        assert stored.text == "We sat in a circle of chairs.\nA poem came."
+        await settle(pilot, until=lambda: harvest_id(round_id) in app.data.harvests)
+        fresh = next(n for n in tree.root.children if n.data == ("round", round_id))
+        tree.move_cursor(fresh)
+        await settle(pilot)
+        await pilot.press("down")
+        await pilot.press("up")  # the round is highlighted again: its detail is drawn anew
+        await settle(pilot, until=lambda: "A poem came." in str(
+            screen.query_one("#thread-text", Static).render()))
+        assert "harvest (approved)" in str(fresh.label)
