@@ -229,12 +229,13 @@ class ThreadsScreen(CircleScreen):
         old = self.data.harvests.get(harvest_id(round_id))
 
         def typed(text: str | None) -> None:
-            if text is not None and text.strip() and (old is None or text != old.text):
+            if text is not None and text.strip() and (
+                    old is None or text != old.text or old.state != StoryState.APPROVED):
                 self.act("keep the harvest", SetHarvest(round_id=round_id, text=text))
         self.app.push_screen(EditTextScreen(
             f"What the {round_id} gathering harvested", old.text if old else "",
-            "Notes, a poem, insights. The next digest carries it. ctrl+s saves · escape "
-            "cancels"), typed)
+            "Notes, a poem, insights. ctrl+s keeps and approves it for the next digest · "
+            "escape cancels"), typed)
 
     def _round_of(self, data: NodeData) -> str:
         post: Post | None = (self.data.stories.get(data[1]) if data[0] == "story"
