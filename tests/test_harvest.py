@@ -336,3 +336,32 @@ async def test_threads_key_h_types_the_round_harvest_and_shows_it(tmp_path: Path
         await settle(pilot, until=lambda: "A poem came." in str(
             screen.query_one("#thread-text", Static).render()))
         assert "harvest (approved)" in str(fresh.label)
+
+
+async def test_review_lists_a_pending_harvest_and_approves_it(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from tests.tui_support import demo_app, settle
+    from tui.screens.review import ReviewScreen
+
+    app = demo_app(tmp_path)
+    rnd = max(app.store.all(Round), key=lambda r: r.gathering)
+    got = datetime(2020, 1, 1, tzinfo=rnd.gathering.tzinfo)  # oldest: first in the queue
+    app.store.put(Harvest(id=harvest_id(rnd.id), gathering_round=rnd.id, round_id=rnd.id,
+                          text="Notes from the gathering.", received_at=got,
+                          member_ids=["ana"]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        screen.table.move_cursor(row=screen.table.get_row_index(harvest_id(rnd.id)))
+        await settle(pilot, until=lambda: "Notes from the gathering." in str(
+            screen.query_one("#post-body", Static).render()))
+        assert screen.check_action("visibility", ()) is False  # a harvest has no author
+        await pilot.press("a")
+        await settle(pilot, until=lambda: (app.store.get(Harvest, harvest_id(rnd.id))
+                                           or replace(Harvest("", "", "", "", got))).state
+                     == StoryState.APPROVED)
+        assert harvest_id(rnd.id) not in screen.table.rows

@@ -20,13 +20,15 @@ from circle.app.intents import (
     EditPost,
     MarkAppreciation,
     RestoreElided,
+    ReviewAction,
+    ReviewHarvest,
     ReviewPost,
     SetNote,
     SetThemes,
     SetVisibility,
 )
 from circle.errors import CircleError
-from circle.model import Response, Story, StoryState, Visibility
+from circle.model import Harvest, Response, Story, StoryState, Visibility
 from circle.ports import RawArchive
 from tui.bindings import bindings_for
 from tui.messages import Happened
@@ -89,6 +91,7 @@ class ReviewScreen(CircleScreen):
         queue = self.data.review_queue(self.include_held)
         for post in queue:
             table.add_row(*self._cells(post), key=post.id)
+        self._add_harvests(table)  # harvests waiting for review (circle/app/harvest.py)
         if keep is not None and keep.id in table.rows:
             table.move_cursor(row=table.get_row_index(keep.id))
         self.table.border_title = self._title(queue)
@@ -113,6 +116,8 @@ class ReviewScreen(CircleScreen):
         post = self.current()
         head = self.query_one("#post-head", Static)
         body = self.query_one("#post-body", Static)
+        if post is None and self._show_harvest(head, body):
+            return
         if post is None:
             head.update(Text("Nothing waiting for review. Thank you.", style="italic"))
             body.update("")
@@ -168,6 +173,8 @@ class ReviewScreen(CircleScreen):
         """Hide what cannot run on the current item."""
         if action not in NEEDS_POST:
             return True
+        if self.current_harvest() is not None:  # a harvest: approve, hold, hide, move on
+            return action in ("approve", "hold", "hide", "next_item", "previous_item")
         post = self.current()
         if post is None:
             return False
@@ -211,15 +218,21 @@ class ReviewScreen(CircleScreen):
 
     def action_approve(self) -> None:
         """Approve for the digest."""
+        if self._review_harvest("approve"):
+            return
         self._decide("approve", t.approve, partial(ReviewPost, action="approve"))
 
     def action_hold(self) -> None:
         """Hold back for now."""
+        if self._review_harvest("hold"):
+            return
         self._decide("hold", lambda p: t.hold(p, "held by the steward"),
                      partial(ReviewPost, action="hold", reason="held by the steward"))
 
     def action_hide(self) -> None:
         """Hide: never in a digest."""
+        if self._review_harvest("hide"):
+            return
         self._decide("hide", t.hide, partial(ReviewPost, action="hide"))
 
     def action_visibility(self) -> None:
@@ -308,6 +321,54 @@ class ReviewScreen(CircleScreen):
     def action_previous_item(self) -> None:
         """Previous item."""
         self.table.action_cursor_up()
+
+    # -- harvests (what a gathering harvested), reviewed beside the stories ------------------
+    def current_harvest(self) -> Harvest | None:
+        """The harvest under the cursor, if the row is one."""
+        table = self.table
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        return self.data.harvests.get(key)
+
+    def _add_harvests(self, table: DataTable[str | Text]) -> None:
+        states = {StoryState.PENDING, StoryState.HELD} if self.include_held else {
+            StoryState.PENDING}
+        for h in sorted(self.data.harvests.values(), key=lambda h: h.received_at):
+            if h.state in states:
+                mark = Text("held", style="yellow") if h.state == StoryState.HELD else Text("H")
+                table.add_row(day(h.received_at, self.capp.config.tz),
+                              Text(one_line(f"Harvest {h.gathering_round}", 16)), mark, key=h.id)
+
+    def _show_harvest(self, head: Static, body: Static) -> bool:
+        harvest = self.current_harvest()
+        if harvest is None:
+            return False
+        who = ", ".join(self.data.name(m) for m in harvest.member_ids) or "the steward"
+        head.update(Text(f"Harvest of the {harvest.gathering_round} gathering · from {who} · "
+                         f"for the {harvest.round_id} digest · {harvest.state.value}",
+                         style="bold"))
+        text = Text("\n").append(plain(harvest.text))
+        if harvest.attachments:
+            text.append("\n\nAttached: " + ", ".join(harvest.attachments), style="dim")
+        body.update(text)
+        self.refresh_keys()
+        return True
+
+    def _review_harvest(self, action: ReviewAction) -> bool:
+        """Decide on the harvest under the cursor (ReviewHarvest); False if it is no harvest."""
+        harvest = self.current_harvest()
+        if harvest is None:
+            return False
+        target = {"approve": StoryState.APPROVED, "hold": StoryState.HELD,
+                  "hide": StoryState.HIDDEN}[action]
+        self.act(action, ReviewHarvest(round_id=harvest.gathering_round, action=action,
+                                       seen_version=harvest.version),
+                 lambda: [replace(harvest, state=target)], redraw=False)
+        if target != StoryState.HELD or not self.include_held:
+            self.table.remove_row(harvest.id)
+        self._show_current()
+        return True
 
 
 def _with_codes(post: Post, original: Text) -> Text:
