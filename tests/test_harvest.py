@@ -365,3 +365,50 @@ async def test_review_lists_a_pending_harvest_and_approves_it(tmp_path: Path) ->
                                            or replace(Harvest("", "", "", "", got))).state
                      == StoryState.APPROVED)
         assert harvest_id(rnd.id) not in screen.table.rows
+
+
+# -- the command line: circle harvest set|show, circle digest year ---------------------------
+def test_cli_harvest_set_show_and_year_digest_refusals(tmp_path: Path) -> None:
+    import json
+
+    from tests.test_cli import run
+
+    config = tmp_path / "config.toml"
+    assert run("init", "--name", "Test Circle", "--address", "circle@circle.test",
+               "--steward-email", "steward@circle.test", "--timezone", "Europe/Berlin",
+               "--data-dir", str(tmp_path / "data"), config=config).returncode == 0
+    assert run("members", "add", "Ana Ruiz", "ana@example.org", config=config).returncode == 0
+    assert run("question", "set", "What did you notice?", config=config).returncode == 0
+    rounds = sorted(json.loads(line)["round"] for line in run(
+        "questions", "list", "--json", config=config).stdout.splitlines()) or []
+    listed = run("rounds", config=config).stdout
+    round_id = next(w for w in listed.split() if len(w) == 7 and w[4] == "-")
+    assert rounds == []  # nothing asked yet; the round exists (planned)
+
+    bad = tmp_path / "notes-latin1.txt"
+    bad.write_bytes("Caf\xe9 notes".encode("latin-1"))
+    r = run("harvest", "set", round_id, "--file", str(bad), config=config)
+    assert r.returncode == 65 and "not UTF-8" in r.stderr and "Traceback" not in r.stderr
+    assert run("harvest", "show", "--json", config=config).stdout == ""  # nothing changed
+    assert run("harvest", "set", "1999-01", "x", config=config).returncode == 66
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("A poem, caught.\nSecond line.", encoding="utf-8")
+    r = run("harvest", "set", round_id, "--file", str(notes), config=config)
+    assert r.returncode == 0 and "digest carries it" in r.stdout, r.stderr
+    (row,) = [json.loads(line) for line in run("harvest", "show", "--json",
+                                               config=config).stdout.splitlines()]
+    assert (row["round"], row["state"], row["text"]) == (round_id, "approved",
+                                                         "A poem, caught.\nSecond line.")
+    assert row["carried_by"] > round_id and row["typed_by_steward"] is True
+    assert run("harvest", "hold", round_id, config=config).returncode == 0
+    assert "held" in run("harvest", "show", round_id, config=config).stdout
+
+    year = round_id[:4]
+    r = run("digest", "year", year, config=config)
+    assert r.returncode == 0 and f"a year in stories: {year}" in r.stdout
+    r = run("digest", "year", year, "--send", config=config)
+    assert r.returncode == 65 and "not approved" in r.stderr
+    assert run("digest", "year", year, "--approve", config=config).returncode == 0
+    r = run("digest", "year", year, "--send", config=config)
+    assert r.returncode == 65 and f"no question was asked in {year}" in r.stderr
