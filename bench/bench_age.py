@@ -171,6 +171,22 @@ def main() -> None:
         rows.append(row("archive: full-text search, all stories+responses, 10y (cold)", cold,
                         timed(scan, repeat=3), "s", "≤ 0.200 s", cold <= 0.200,
                         id="archive.search.10y", hits=found, stories=total))
+        # The Repertoire screen's query (circle.app.repertoire_search.find): words plus a theme
+        # and a question filter, every year, no cap; cold, as above; baseline the same scan.
+        probe = ("import sys, time; from pathlib import Path; from data.store import TinyStore;"
+                 "from circle.app.repertoire import every; from circle.model import Member, Round;"
+                 "from circle.app.repertoire_search import find, parse_query;"
+                 "s = TinyStore(Path(sys.argv[1])); t = time.perf_counter();"
+                 "q = parse_query('patience theme:courage question:story');"
+                 "n = len(find(s, q, s.all(Member), every(s, Round)));"
+                 "print(time.perf_counter() - t, n)")
+        runs = [subprocess.run([sys.executable, "-c", probe, str(data_dir)], check=True,
+                               capture_output=True, text=True).stdout.split()
+                for _ in range(3)]
+        cold = min(float(took) for took, _ in runs)
+        rows.append(row("repertoire: search, words + theme: + question:, 10y (cold)", cold,
+                        timed(scan, repeat=3), "s", "≤ 0.300 s", cold <= 0.300,
+                        id="repertoire.search.10y", hits=int(runs[0][1]), stories=total))
     emit(rows)
 
 

@@ -54,6 +54,7 @@ class ScheduleSettings:
     reminder_days: int = 5
     digest_days: int = 2
     latest_question_days: int = 2  # too late to send the question after this
+    harvest_days: int = 1  # the harvest request goes this many days after the gathering
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Config:
     theme: str = "textual-dark"
     max_story_words: int = 1500
     auto_replies_per_day: int = 3  # receipts/confirmations per member per day (circle.reply_cap)
+    year_digest: str = "december"  # month of "A year in stories" ("off": never)
     source: str = "config.toml"
 
     @property
@@ -135,6 +137,11 @@ def config_from_dict(doc: dict[str, Any], source: str = "config.toml") -> Config
         value = fields.get(key)
         if isinstance(value, str) and "@" not in value:
             problems.append(f"{source}: [circle] {key} must be an email address, got {value!r}")
+    year_month = fields.get("year_digest", "december")
+    if isinstance(year_month, str) and year_digest_month(year_month) is None and (
+            year_month.strip().lower() != "off"):
+        problems.append(f"{source}: [circle] year_digest must be a month such as 'december' "
+                        f"or 'off', got {year_month!r}")
     tzname = fields.get("timezone", "UTC")
     try:
         ZoneInfo(tzname)
@@ -193,4 +200,20 @@ def transport_problem(section: str, security: str, host: str, port: int) -> str 
     if security == "plain" and host not in LOCALHOSTS:
         return (f"[{section}] refusing plain text to {host}:{port}: passwords would travel "
                 "unencrypted; use security = 'tls' or 'starttls' (plain is only for localhost)")
+    return None
+
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+
+
+def year_digest_month(value: str) -> int | None:
+    """The month (1-12) `[circle] year_digest` names ("december", "dec", "12"); None for "off"
+    or anything else."""
+    said = value.strip().lower()
+    if said.isdigit() and 1 <= int(said) <= 12:
+        return int(said)
+    for n, month in enumerate(_MONTHS, start=1):
+        if len(said) >= 3 and month.startswith(said):
+            return n
     return None

@@ -420,7 +420,58 @@ class Notice:
         return self.id
 
 
+@dataclass
+class Harvest:
+    """What the circle harvested at one gathering (notes, a poem, insights, a photo).
+
+    Asked of the host (the steward in copy) by the `harvest` moment after the gathering; a
+    reply to that request, or the steward's own words, becomes this record, reviewed like a
+    story and carried by the next digest ("From our last gathering"). One per gathering: a
+    second reply is added below the first. `round_id` is the round whose digest carries it
+    (`circle.carrying`), so it is archived with that round.
+    """
+
+    TABLE: ClassVar[str] = "harvests"
+    id: str  # "h-<gathering round id>"
+    gathering_round: str  # the round whose gathering it harvests
+    round_id: str  # the round whose digest carries it
+    text: str
+    received_at: datetime
+    state: StoryState = StoryState.PENDING
+    member_ids: list[str] = field(default_factory=list)  # who sent it by email
+    message_ids: list[str] = field(default_factory=list)
+    raw_shas: list[str] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)  # e.g. the photo's file name
+    original_text: str = ""  # the text as it arrived, kept when the steward edits it
+    typed_by_steward: bool = False
+
+    version: int = 0  # bumped by the store on every write (compare-and-set)
+
+    @property
+    def key(self) -> str:
+        """Store key: the harvest id."""
+        return self.id
+
+
+@dataclass
+class YearDigest:
+    """The once-a-year digest "A year in stories": the steward's words and approval."""
+
+    TABLE: ClassVar[str] = "years"
+    id: str  # the year, "2026"
+    intro: str = ""  # the steward's own opening words (edited like any digest text)
+    approved: bool = False
+    queued_at: datetime | None = None
+
+    version: int = 0  # bumped by the store on every write (compare-and-set)
+
+    @property
+    def key(self) -> str:
+        """Store key: the year."""
+        return self.id
+
+
 RECORD_TYPES: tuple[type, ...] = (
     Circle, Member, Round, Story, Response, Appreciation, InboundRecord,
-    QuarantineItem, OutboxItem, SyncState, Event, Notice,
+    QuarantineItem, OutboxItem, SyncState, Event, Notice, Harvest, YearDigest,
 )

@@ -191,7 +191,7 @@ def find_item(items: list[OutboxItem], ref: str) -> OutboxItem:
     raise NotFoundError(f"{ref!r} matches {len(found)} outbox items; give more of the id")
 
 
-CIRCLE_MAIL = frozenset({"digest", "question", "reminder", "invitation"})
+CIRCLE_MAIL = frozenset({"digest", "question", "reminder", "invitation", "harvest", "year_digest"})
 """Kinds sent to members as members: not sent to someone who stopped or paused since."""
 
 

@@ -360,7 +360,7 @@ def due_moments(rnd: Round, now: datetime, settings: ScheduleSettings) -> list[D
 
 
 def _check_open(rnd: Round, moment: str) -> None:
-    if moment not in MOMENTS:
+    if moment not in (*MOMENTS, HARVEST):
         raise TransitionError(f"round {rnd.id}: unknown moment {moment!r} "
                               f"(known: {', '.join(MOMENTS)})")
     if moment in rnd.fired:
@@ -409,3 +409,34 @@ def ensure_rounds(existing: list[Round], rule: GatheringRule, now: datetime,
         at = rule.next_after(at)
     return [Round(id=rid, gathering=g, timeline=timeline(g, settings))
             for rid, g in months.items() if rid not in have]
+
+
+HARVEST = "harvest"
+"""The moment after the gathering when the host is asked what the circle harvested. Kept out
+of MOMENTS (the moments up to the gathering) and planned by `harvest_due`."""
+HARVEST_LATEST_DAYS = 7  # later than this after its time, the request is skipped
+
+
+def harvest_at(rnd: Round, settings: ScheduleSettings) -> datetime:
+    """When the round's harvest request is due: `harvest_days` after the gathering."""
+    return rnd.timeline.get(HARVEST) or shift_days(rnd.gathering, settings.harvest_days)
+
+
+def harvest_due(rnd: Round, now: datetime, settings: ScheduleSettings) -> DueMoment | None:
+    """The round's harvest moment when its time has come and it neither fired nor was skipped.
+
+    Skipped (with the reason) when the round's question never went out (no gathering of the
+    circle's round to harvest) or when it is more than HARVEST_LATEST_DAYS late.
+    """
+    if HARVEST in rnd.fired or HARVEST in rnd.skipped:
+        return None
+    at = harvest_at(rnd, settings)
+    if _utc(now) < _utc(at):
+        return None
+    reason = ""
+    if "question" not in rnd.fired:
+        reason = "the question was not sent, so there was no round's gathering to harvest"
+    elif _utc(now) >= _utc(shift_days(at, HARVEST_LATEST_DAYS)):
+        reason = (f"too late: the harvest request was due at {at:%Y-%m-%d %H:%M} and could "
+                  f"only go within {HARVEST_LATEST_DAYS} days")
+    return DueMoment(rnd.id, HARVEST, at, reason)

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "cli.commands.repertoire",
     "cli.commands.questions",
     "cli.commands.demo",
+    "cli.commands.harvest",
 )
 
 # Every command, the module that registers it and its one-line help: `circle --help` prints
@@ -58,6 +59,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                   "drew"),
     "demo": ("cli.commands.demo", "try Circle: local mail servers, a demo circle, members "
              "writing in"),
+    "harvest": ("cli.commands.harvest", "what each gathering harvested: set, show, review"),
 }
 
 Handler = Callable[[argparse.Namespace], int | None]

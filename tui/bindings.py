@@ -71,6 +71,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "theme", "threads"),
     ActionSpec("clear_search", "escape", "clear_search", "All rounds", "Back to every round",
                "threads"),
+    ActionSpec("harvest", "H", "harvest", "Harvest", "Type or edit what the round's gathering "
+               "harvested (approved for the next digest)", "threads"),
     # Repertoire
     ActionSpec("search", "slash", "search", "Search", "Words, member:, theme:, round:, "
                "question: across every year", "repertoire"),

@@ -10,6 +10,7 @@ from circle.model import (
     Appreciation,
     Circle,
     Event,
+    Harvest,
     Member,
     MemberStatus,
     Notice,
@@ -38,6 +39,7 @@ class History:
     stories: dict[str, Story] = field(default_factory=dict)
     responses: dict[str, Response] = field(default_factory=dict)
     appreciations: dict[str, Appreciation] = field(default_factory=dict)
+    harvests: dict[str, Harvest] = field(default_factory=dict)
 
 
 def load_history(store: Store) -> History:
@@ -45,7 +47,8 @@ def load_history(store: Store) -> History:
     return History(rounds={r.id: r for r in store.archived(Round)},
                    stories={s.id: s for s in store.archived(Story)},
                    responses={r.id: r for r in store.archived(Response)},
-                   appreciations={a.id: a for a in store.archived(Appreciation)})
+                   appreciations={a.id: a for a in store.archived(Appreciation)},
+                   harvests={h.id: h for h in store.archived(Harvest)})
 
 
 @dataclass
@@ -64,13 +67,14 @@ class CircleData:
     events: list[Event] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     loaded: bool = False
+    harvests: dict[str, Harvest] = field(default_factory=dict)  # by id "h-<round>"
 
     def patch(self, record: Any) -> None:
         """Put one changed record into the snapshot (the store write happens elsewhere)."""
         tables: dict[type, dict[str, Any]] = {
             Member: self.members, Round: self.rounds, Story: self.stories,
             Response: self.responses, Appreciation: self.appreciations,
-            QuarantineItem: self.quarantine, OutboxItem: self.outbox}
+            QuarantineItem: self.quarantine, OutboxItem: self.outbox, Harvest: self.harvests}
         table = tables.get(type(record))
         if table is not None:
             table[record.key] = record
@@ -83,7 +87,8 @@ class CircleData:
         """Put archived records under the hot ones (a hot copy, if any, is newer and wins)."""
         pairs: list[tuple[dict[str, Any], dict[str, Any]]] = [
             (self.rounds, history.rounds), (self.stories, history.stories),
-            (self.responses, history.responses), (self.appreciations, history.appreciations)]
+            (self.responses, history.responses), (self.appreciations, history.appreciations),
+            (self.harvests, history.harvests)]
         for mine, old in pairs:
             for key, record in old.items():
                 mine.setdefault(key, record)
@@ -192,4 +197,5 @@ def _read(store: Store) -> CircleData:
     data.sync = store.all(SyncState)
     data.events = sorted(store.all(Event), key=lambda e: e.at)
     data.notices = store.all(Notice)
+    data.harvests = {h.id: h for h in store.all(Harvest)}
     return data

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from circle.app.harvest import harvest_from_reply
 from circle.app.requests import (
     HOST_ANSWERS,
     SUGGESTION_EVENT,
@@ -19,6 +20,7 @@ from circle.app.requests import (
 )
 from circle.carrying import carrying_round
 from circle.commands_apply import CommandInput, apply_command
+from circle.compose.harvest import HARVEST_PARENT, harvest_id
 from circle.config import Config
 from circle.identity import (
     CONFIRM_DAYS,
@@ -35,6 +37,7 @@ from circle.model import (
     Appreciation,
     DeliveryProblem,
     Event,
+    Harvest,
     InboundRecord,
     Member,
     MemberStatus,
@@ -347,9 +350,27 @@ def _ingest_one(batch: _Batch, mail: InboundMail, parse: Parser) -> None:
             why = unverified_command(command, found.via)
             outcome = (_ask_to_confirm(batch, msg, mail, found, ref, reason=why) if why
                        else _command(batch, msg, found, ref))
+        elif found.token_parent == HARVEST_PARENT and found.round_id in batch.rounds:
+            outcome = _harvest(batch, msg, mail, found)  # a reply to the harvest request
         else:
             outcome = _post(batch, msg, mail, found, ref)
     batch.put(replace(record, outcome=outcome))
+
+
+def _harvest(batch: _Batch, msg: ParsedMessage, mail: InboundMail, found: Match) -> str:
+    """A verified reply to a harvest request becomes (part of) the round's harvest, pending."""
+    assert found.member is not None
+    rnd = batch.rounds[found.round_id]
+    existing = batch.get(Harvest, harvest_id(rnd.id))
+    harvest = harvest_from_reply(existing, rnd, batch.rounds.values(),
+                                 member_id=found.member.id, text=msg.text,
+                                 message_id=msg.message_id, raw_sha=mail.raw_sha,
+                                 attachments=msg.attachments, now=batch.now)
+    batch.put(harvest)
+    batch.put(Event(id=f"e-{ref_for(msg.message_id)}-harvest", at=batch.now, kind="harvest",
+                    text=f"Round {rnd.id}: {found.member.name} sent what the gathering "
+                         "harvested; review it (`circle harvest show`, Threads)."))
+    return f"harvest:{harvest.id}"
 
 
 def _match(batch: _Batch, msg: ParsedMessage) -> Match:

@@ -224,3 +224,34 @@ class SetHosting(Intent):
 
     member_id: str
     can_host: bool
+
+# -- the harvest and the year in stories (circle/app/harvest.py, circle/app/year.py) --------
+@dataclass(frozen=True)
+class SetHarvest(Intent):
+    """The steward types (or replaces) what a round's gathering harvested; approved as typed."""
+
+    round_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReviewHarvest(Intent):
+    """Approve, hold, hide or restore (back to pending) a round's harvest."""
+
+    round_id: str
+    action: ReviewAction
+
+
+@dataclass(frozen=True)
+class SetYearIntro(Intent):
+    """The steward's opening words of the year's digest (approval is asked again)."""
+
+    year: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ApproveYearDigest(Intent):
+    """Approve "A year in stories" for sending."""
+
+    year: int

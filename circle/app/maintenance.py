@@ -15,6 +15,7 @@ from typing import Any
 from circle.model import (
     Appreciation,
     Event,
+    Harvest,
     InboundRecord,
     Notice,
     OutboxItem,
@@ -26,7 +27,8 @@ from circle.model import (
 from circle.ports import Store
 from circle.retention import batch_due, closing, follows_round, loose_time, loose_year
 
-ROUND_BOUND: tuple[type[Any], ...] = (Story, Response, Appreciation, OutboxItem, Notice)
+ROUND_BOUND: tuple[type[Any], ...] = (Story, Response, Appreciation, OutboxItem, Notice,
+                                     Harvest)
 LOOSE: tuple[type[Any], ...] = (OutboxItem, InboundRecord, Event, Notice, QuarantineItem)
 
 

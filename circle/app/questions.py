@@ -52,3 +52,22 @@ def questions(store: Store) -> list[AskedQuestion]:
             passed=len(set(rnd.passes) - answered.get(rnd.id, set())),
             state=rnd.state.value))
     return out
+
+
+def popular_questions(store: Store, n: int = 5) -> list[str]:
+    """A few past questions that drew many stories, for the host invitation and its kit.
+
+    The questions with the most members answering (ties: the more recent first), each with
+    its month and count ("What did you plant? (March 2026: 9 stories)"); questions nobody
+    answered are left out. Reads the archives: called only when an invitation is composed.
+    """
+    from circle.carrying import digest_month_of
+
+    asked = [q for q in questions(store) if q.answered > 0]
+    best = sorted(asked, key=lambda q: (q.answered, q.gathering), reverse=True)[:n]
+    out = []
+    for q in best:
+        month = digest_month_of(q.round_id) or q.round_id
+        count = f"{q.answered} {'story' if q.answered == 1 else 'stories'}"
+        out.append(f"{' '.join(q.question.split())} ({month}: {count})")
+    return out

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cache, partial
 
+from circle.app.harvest import add_harvest_section, plan_harvests
+from circle.app.my_stories import my_stories_reply
+from circle.app.questions import popular_questions
+from circle.app.year import year_events
 from circle.compose import (
     MailSetting,
     build_digest,
@@ -52,6 +57,8 @@ class _Plan:
     today: date
     mails: list[Composed] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    # past questions that drew many stories, for the host invitation (read only when needed)
+    past_questions: Callable[[], Sequence[str]] = lambda: ()
 
     def event(self, kind: str, text: str, *key: str) -> None:
         unique = hashlib.sha256("\x1f".join((kind, *key)).encode()).hexdigest()[:16]
@@ -82,9 +89,7 @@ def _invite_next(plan: _Plan, rnd: Round) -> tuple[Round, bool]:
         plan.event("host_missing", f"Round {rnd.id}: nobody is left to ask to host. Choose a "
                    "host or type the question yourself.", rnd.id, *rnd.hosts_asked)
         return rnd, False
-    past = [r.question for r in sorted(plan.rounds, key=lambda r: r.gathering, reverse=True)
-            if r.gathering < rnd.gathering and r.question.strip()][:5]
-    plan.mails.append(host_invitation(plan.setting, candidate, rnd, past))
+    plan.mails.append(host_invitation(plan.setting, candidate, rnd, plan.past_questions()))
     plan.event("host_invited", f"Round {rnd.id}: {candidate.name} was asked to host.",
                rnd.id, candidate.id)
     return replace(rnd, host_id=candidate.id, host_state=HostState.INVITED,
@@ -144,19 +149,34 @@ def _advance(plan: _Plan, rnd: Round, stories: Sequence[Story]) -> Round:
     return rnd
 
 
-def _notices(plan: _Plan, notices: Sequence[Notice], stories: Sequence[Story]) -> list[Notice]:
+def _notices(plan: _Plan, notices: Sequence[Notice], stories: Sequence[Story],
+             store: Store) -> list[Notice]:
     """Compose one email per unhandled notice; the notices, now handled."""
     handled = []
     for notice in notices:
         if notice.handled:
             continue
         member = plan.member(notice.member_id)
-        if member is not None and not member.delivery_paused:
+        if member is not None and not member.delivery_paused and notice.kind == "my_stories":
+            plan.mails.append(my_stories_reply(store, plan.setting, member, notice))  # full text
+        elif member is not None and not member.delivery_paused:
             mine = [s for s in stories if s.member_id == member.id]
             plan.mails.append(notice_mail(plan.setting, member, notice,
                                           mine if notice.kind == "my_stories" else ()))
         handled.append(replace(notice, handled=True))
     return handled
+
+
+def _with_harvests(plan: _Plan, changed: list[object], config: Config) -> list[object]:
+    """`changed` plus the harvest requests due now (circle/app/harvest.py), rounds merged,
+    and the once-a-year prompt for "A year in stories" (circle/app/year.py)."""
+    rounds, mails, events = plan_harvests(plan.setting, plan.members, plan.rounds,
+                                          config.steward_email)
+    ids = {r.id for r in rounds}
+    plan.rounds = [next((n for n in rounds if n.id == r.id), r) for r in plan.rounds]
+    plan.mails += mails
+    plan.events += events + year_events(config, plan.setting.now)  # once a year
+    return [c for c in changed if not (isinstance(c, Round) and c.id in ids)] + list(rounds)
 
 
 def plan_due_mail(store: Store, now: datetime, config: Config, secret: bytes,
@@ -173,7 +193,8 @@ def plan_due_mail(store: Store, now: datetime, config: Config, secret: bytes,
         members, rounds = store.all(Member), store.all(Round)
         stories = store.all(Story)
         ms = mail_setting(config, secret, now, members, templates)
-        plan = _Plan(ms, members, rounds, now.astimezone(ms.tz).date())
+        plan = _Plan(ms, members, rounds, now.astimezone(ms.tz).date(),
+                     past_questions=cache(partial(popular_questions, store)))
         changed: list[object] = []
         for rnd in sorted(rounds, key=lambda r: r.gathering):
             if rnd.state in (RoundState.DIGEST_SENT, RoundState.CLOSED) and rnd.gathering < now:
@@ -182,7 +203,8 @@ def plan_due_mail(store: Store, now: datetime, config: Config, secret: bytes,
             if new != rnd:
                 plan.rounds = [new if r.id == new.id else r for r in plan.rounds]
                 changed.append(new)
-        changed += _notices(plan, store.all(Notice), stories)
+        changed = _with_harvests(plan, changed, config)
+        changed += _notices(plan, store.all(Notice), stories, store)
         existing = {i.id: i for i in store.all(OutboxItem, bodies=False)}
         items = enqueue(existing, plan.mails, now)
         have_events = {e.id for e in store.all(Event)}
@@ -224,9 +246,10 @@ def load_digest(store: Store, rnd: Round, config: Config, *, force: bool = True)
         older = store.get(Story, story_id)  # a continuing conversation's story, archived
         if older is not None:
             stories.append(older)
-    return build_digest(rnd, members=store.all(Member), stories=stories,
+    data = build_digest(rnd, members=store.all(Member), stories=stories,
                         responses=responses, appreciations=store.all(Appreciation),
                         rounds=store.all(Round), settings=config.schedule, force=force)
+    return add_harvest_section(store, rnd, data, config.tz)  # "From our last gathering"
 
 
 def preview_digest(store: Store, now: datetime, config: Config, secret: bytes, *,

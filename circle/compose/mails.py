@@ -81,7 +81,7 @@ def host_invitation(ms: MailSetting, member: Member, rnd: Round,
     values = {**_base(ms, member), "month": month_name(gathering), "gathering": when(gathering),
               "question_date": short_date(question_at),
               "question_due": long_date(question_at - timedelta(days=7)),
-              "past_questions": past or "(None yet: yours will be the first.)"}
+              "past_questions": past or "(None yet: yours may be the first.)"}
     values["host_kit"] = render("host_kit", values, ms.templates)[1]
     subject, body = render("invitation", values, ms.templates)
     token = member_token(ms.secret, member, rnd.id)

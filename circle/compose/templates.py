@@ -43,8 +43,8 @@ What hosting means
 - At the gathering you open the circle and keep gentle time. The circle
   holds the rest, and the steward is there to help.
 
-Questions other hosts asked
----------------------------
+Past questions that drew many stories
+-------------------------------------
 $past_questions
 
 How to send your question
@@ -196,6 +196,29 @@ $agreements
 
 This digest is for members of the circle only; please do not forward it.
 To pause, reply PAUSE. To leave, reply STOP. Reply HELP for more.
+""",
+    "harvest_request": """\
+Subject: What did the $month gathering harvest?
+
+Dear $name,
+
+$opening
+
+What did the circle harvest at the gathering on $gathering? Notes, a
+poem caught from the check-in, a few insights, a photo: whatever you
+would like the circle to keep.
+
+Just reply to this email. The steward reads it first; then it goes in
+$digest, under "From our last gathering". If there is nothing to
+harvest this time, there is no need to reply.
+
+With thanks,
+$signature
+""",
+    "year_digest": """\
+Subject: $circle — a year in stories: $year
+
+$body
 """,
 }
 """Every template Circle knows, by name."""

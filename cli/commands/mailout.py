@@ -33,6 +33,9 @@ def register(sub: Any) -> None:
         action.add_argument("--round", metavar="ID", help="the round, e.g. 2026-11 "
                             "(default: the latest round whose question went out)")
         action.set_defaults(func=func)
+    from cli.commands.harvest import add_year_digest
+
+    add_year_digest(dsub)  # `circle digest year`: A year in stories
     o = sub.add_parser("outbox", help="list outgoing mail; resend or drop an item")
     osub = o.add_subparsers(dest="outbox_command", metavar="ACTION")
     ls = osub.add_parser("list", help="list items that need attention (--all: every item)")

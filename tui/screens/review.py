@@ -20,13 +20,15 @@ from circle.app.intents import (
     EditPost,
     MarkAppreciation,
     RestoreElided,
+    ReviewAction,
+    ReviewHarvest,
     ReviewPost,
     SetNote,
     SetThemes,
     SetVisibility,
 )
 from circle.errors import CircleError
-from circle.model import Response, Story, StoryState, Visibility
+from circle.model import Harvest, Response, Story, StoryState, Visibility
 from circle.ports import RawArchive
 from tui.bindings import bindings_for
 from tui.messages import Happened
@@ -87,7 +89,9 @@ class ReviewScreen(CircleScreen):
         if not self.data.loaded:
             return
         queue = self.data.review_queue(self.include_held)
-        self.query_one("#queue", StableTable).fill((p.id, self._cells(p)) for p in queue)
+        rows = [(p.id, self._cells(p)) for p in queue]
+        rows += self._harvest_rows()  # harvests waiting for review (circle/app/harvest.py)
+        self.query_one("#queue", StableTable).fill(rows)
         self.table.border_title = self._title(queue)
         self._show_current()
 
@@ -114,6 +118,8 @@ class ReviewScreen(CircleScreen):
         post = self.current()
         head = self.query_one("#post-head", Static)
         body = self.query_one("#post-body", Static)
+        if post is None and self._show_harvest(head, body):
+            return
         if post is None:
             head.update(Text("Nothing waiting for review. Thank you.", style="italic"))
             body.update("")
@@ -169,6 +175,8 @@ class ReviewScreen(CircleScreen):
         """Hide what cannot run on the current item."""
         if action not in NEEDS_POST:
             return True
+        if self.current_harvest() is not None:  # a harvest: approve, hold, hide, move on
+            return action in ("approve", "hold", "hide", "next_item", "previous_item")
         post = self.current()
         if post is None:
             return False
@@ -212,15 +220,21 @@ class ReviewScreen(CircleScreen):
 
     def action_approve(self) -> None:
         """Approve for the digest."""
+        if self._review_harvest("approve"):
+            return
         self._decide("approve", t.approve, partial(ReviewPost, action="approve"))
 
     def action_hold(self) -> None:
         """Hold back for now."""
+        if self._review_harvest("hold"):
+            return
         self._decide("hold", lambda p: t.hold(p, "held by the steward"),
                      partial(ReviewPost, action="hold", reason="held by the steward"))
 
     def action_hide(self) -> None:
         """Hide: never in a digest."""
+        if self._review_harvest("hide"):
+            return
         self._decide("hide", t.hide, partial(ReviewPost, action="hide"))
 
     def action_visibility(self) -> None:
@@ -309,6 +323,57 @@ class ReviewScreen(CircleScreen):
     def action_previous_item(self) -> None:
         """Previous item."""
         self.table.action_cursor_up()
+
+    # -- harvests (what a gathering harvested), reviewed beside the stories ------------------
+    def current_harvest(self) -> Harvest | None:
+        """The harvest under the cursor, if the row is one."""
+        table = self.table
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        return self.data.harvests.get(key)
+
+    def _harvest_rows(self) -> list[tuple[str, tuple[str | Text, ...]]]:
+        """The queue's rows for harvests waiting for review (pending, and held when shown)."""
+        states = {StoryState.PENDING, StoryState.HELD} if self.include_held else {
+            StoryState.PENDING}
+        rows: list[tuple[str, tuple[str | Text, ...]]] = []
+        for h in sorted(self.data.harvests.values(), key=lambda h: h.received_at):
+            if h.state in states:
+                mark = Text("held", style="yellow") if h.state == StoryState.HELD else Text("H")
+                rows.append((h.id, (day(h.received_at, self.capp.config.tz),
+                                    Text(one_line(f"Harvest {h.gathering_round}", 16)), mark)))
+        return rows
+
+    def _show_harvest(self, head: Static, body: Static) -> bool:
+        harvest = self.current_harvest()
+        if harvest is None:
+            return False
+        who = ", ".join(self.data.name(m) for m in harvest.member_ids) or "the steward"
+        head.update(Text(f"Harvest of the {harvest.gathering_round} gathering · from {who} · "
+                         f"for the {harvest.round_id} digest · {harvest.state.value}",
+                         style="bold"))
+        text = Text("\n").append(plain(harvest.text))
+        if harvest.attachments:
+            text.append("\n\nAttached: " + ", ".join(harvest.attachments), style="dim")
+        body.update(text)
+        self.refresh_keys()
+        return True
+
+    def _review_harvest(self, action: ReviewAction) -> bool:
+        """Decide on the harvest under the cursor (ReviewHarvest); False if it is no harvest."""
+        harvest = self.current_harvest()
+        if harvest is None:
+            return False
+        target = {"approve": StoryState.APPROVED, "hold": StoryState.HELD,
+                  "hide": StoryState.HIDDEN}[action]
+        self.act(action, ReviewHarvest(round_id=harvest.gathering_round, action=action,
+                                       seen_version=harvest.version),
+                 lambda: [replace(harvest, state=target)], redraw=False)
+        if target != StoryState.HELD or not self.include_held:
+            self.table.remove_row(harvest.id)
+        self._show_current()
+        return True
 
 
 def _with_codes(post: Post, original: Text) -> Text:

@@ -11,9 +11,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from circle.model import Response, Story, StoryState
+from circle.app.intents import SetHarvest
+from circle.compose.harvest import harvest_id
+from circle.model import Harvest, Response, Story, StoryState
 from tui.bindings import bindings_for
 from tui.screens.base import CircleScreen
+from tui.screens.edit_text import EditTextScreen
 from tui.snapshot import Post
 from tui.widgets.render import STATE_STYLE, one_line, plain, post_header
 
@@ -97,6 +100,7 @@ class ThreadsScreen(CircleScreen):
             label = Text(f"{rnd.id}  ", style="bold")
             label.append(f"{n} stories · ", style="dim")
             label.append(one_line(rnd.question or "(no question yet)", 60))
+            label.append(harvest_mark(self.data.harvests.get(harvest_id(rnd.id))), style="dim")
             tree.root.add(label, data=("round", rnd.id), allow_expand=n > 0)
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
@@ -132,7 +136,8 @@ class ThreadsScreen(CircleScreen):
         if kind == "round":
             rnd = self.data.rounds[key]
             text = Text(f"Round {rnd.id} · host {self.data.name(rnd.host_id)}\n", style="bold")
-            detail.update(text.append(plain(rnd.question or "")))
+            text.append(plain(rnd.question or ""))
+            detail.update(harvest_detail(text, self.data.harvests.get(harvest_id(rnd.id))))
             return
         post: Post | None = (self.data.stories.get(key) if kind == "story"
                              else self.data.responses.get(key))
@@ -212,6 +217,31 @@ class ThreadsScreen(CircleScreen):
                 return found
         return None
 
+    def action_harvest(self) -> None:
+        """Type or edit the harvest of the round under the cursor (SetHarvest: approved)."""
+        node = self.thread_tree.cursor_node
+        data = node.data if node is not None else None
+        round_id = data[1] if data and data[0] == "round" else (
+            self._round_of(data) if data else "")
+        if not round_id:
+            self.notify("Put the cursor on a round first.", title="Harvest")
+            return
+        old = self.data.harvests.get(harvest_id(round_id))
+
+        def typed(text: str | None) -> None:
+            if text is not None and text.strip() and (
+                    old is None or text != old.text or old.state != StoryState.APPROVED):
+                self.act("keep the harvest", SetHarvest(round_id=round_id, text=text))
+        self.app.push_screen(EditTextScreen(
+            f"What the {round_id} gathering harvested", old.text if old else "",
+            "Notes, a poem, insights. ctrl+s keeps and approves it for the next digest · "
+            "escape cancels"), typed)
+
+    def _round_of(self, data: NodeData) -> str:
+        post: Post | None = (self.data.stories.get(data[1]) if data[0] == "story"
+                             else self.data.responses.get(data[1]))
+        return post.round_id if post is not None else ""
+
     def action_search(self) -> None:
         """Focus the search box."""
         self.query_one("#search", Input).focus()
@@ -222,6 +252,20 @@ class ThreadsScreen(CircleScreen):
         self.query_one("#search", Input).value = ""
         self.refresh_data()
         self.thread_tree.focus()
+
+
+def harvest_mark(harvest: Harvest | None) -> str:
+    """' · harvest (pending)' on a round's line when its gathering has a harvest."""
+    return "" if harvest is None else f" · harvest ({harvest.state.value})"
+
+
+def harvest_detail(text: Text, harvest: Harvest | None) -> Text:
+    """The round's detail with its harvest below the question (plain text, never markup)."""
+    if harvest is None:
+        return text.append("\n\nNo harvest yet (H types one).", style="dim")
+    text.append(f"\n\nHarvest [{harvest.state.value}]", style="bold")
+    text.append(f" · carried by the {harvest.round_id} digest\n", style="dim")
+    return text.append(plain(harvest.text))
 
 
 def _walk(node: TreeNode[NodeData]) -> list[TreeNode[NodeData]]:
