@@ -68,12 +68,23 @@ def _is_text(line: str) -> bool:
     return bool(s) and not _is_quote(line) and s != CUT_MARK and not s.startswith(SIG_MARK)
 
 
+_POINTER_WORDS = 5  # "FYI", "see below", "thought you'd like this": no comment of one's own
+
+
+def _comment_words(lines: list[str], keep: list[bool], end: int) -> int:
+    """Words the member wrote (kept, unquoted) above line `end`."""
+    return sum(len(lines[k].split()) for k in range(end) if keep[k] and _is_text(lines[k]))
+
+
 def _cut_history(lines: list[str], quoted: list[bool]) -> list[bool]:
     """Mark lines to keep: cut at reply boundaries, keep inline answers after quote blocks.
 
     Nothing the member wrote is lost to an attribution: one at the very top that no quote
     follows only loses its own lines, the text under it stays. A forwarded message loses
-    its separator and header block (a third party's addresses), not its text."""
+    its separator and header block (a third party's addresses), not its text, when the
+    member wrote a comment of their own above it; a forward under nothing but a pointer
+    ("FYI", at most five words) is what the member shares and is kept whole, its header
+    saying whose words they are (the steward sees it before anyone else does)."""
     keep = [True] * len(lines)
     above = _attributions_above_quotes(lines, quoted)
     seen_text = False  # has the member written anything above line i?
@@ -97,9 +108,10 @@ def _cut_history(lines: list[str], quoted: list[bool]) -> list[bool]:
             continue
         kind, start, span = found
         if kind is Split.FORWARD:
-            for k in range(start, start + span):
-                keep[k] = False  # a forward's separator and header block go, its text stays
-            i = start + span
+            if _comment_words(lines, keep, start) > _POINTER_WORDS:
+                for k in range(start, start + span):
+                    keep[k] = False  # a forward's separator and header block go, its text stays
+            i = start + span  # a bare forward ("FYI") is the content: kept whole
             continue
         after = _next_nonempty(lines, start + span)
         if after < n and _is_quote(lines[after]) and lines[start].strip() != CUT_MARK:
