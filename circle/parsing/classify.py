@@ -7,9 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from circle.model import MessageKind
-from circle.parsing.autoreply import looks_away
+from circle.parsing.autoreply import looks_away, may_be_away
 from circle.parsing.bounce import dsn_actions
 from circle.parsing.mime import DecodedMessage
+from circle.parsing.prefilter import search as prefiltered
 from circle.parsing.types import Address, Command, Request
 
 K = MessageKind
@@ -178,7 +179,7 @@ def bounce_subject(f: Facts) -> K | None:
     d = f.decoded
     returned = bool(d.embedded_headers) or any(
         t in d.content_types for t in ("message/rfc822", "text/rfc822-headers"))
-    return K.BOUNCE if returned or _BOUNCE_BODY.search(f.body[:20000]) else None
+    return K.BOUNCE if returned or prefiltered(_BOUNCE_BODY, f.body[:20000]) else None
 
 
 def bounce_body(f: Facts) -> K | None:
@@ -186,7 +187,7 @@ def bounce_body(f: Facts) -> K | None:
     d = f.decoded
     returned = bool(d.embedded_headers) or "message/rfc822" in d.content_types
     null_sender = d.header("Return-Path").strip() in ("<>", "") and bool(d.header("Return-Path"))
-    if (returned or null_sender) and _BOUNCE_BODY.search(f.body[:20000]):
+    if (returned or null_sender) and prefiltered(_BOUNCE_BODY, f.body[:20000]):
         return K.BOUNCE
     return None
 
@@ -245,6 +246,8 @@ def away_notice(f: Facts) -> K | None:
     and a return date (a story that mentions a holiday stays a story)."""
     import email.utils
 
+    if not may_be_away(f.text):
+        return None
     try:
         sent = email.utils.parsedate_to_datetime(f.decoded.header("Date"))
     except (TypeError, ValueError, IndexError):
