@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from circle.parsing.align import attribution_above, our_lines
 from circle.parsing.attribution import above_quote
 from circle.parsing.html_text import CUT_MARK, SIG_MARK
 from circle.parsing.signature import strip_tail
@@ -158,15 +159,43 @@ def _tidy(lines: list[str]) -> str:
     return "\n".join(out)
 
 
-def trim_reply(text: str) -> tuple[str, str]:
-    """Split a plain-text body into (the member's new words, everything elided, in order)."""
+def _mark_our_text(lines: list[str], sent: str) -> list[str]:
+    """`lines` with our own sent text, and the attribution right above it, quote-marked."""
+    ours = our_lines(lines, sent)
+    if not any(ours):
+        return lines
+    marked = list(lines)
+    for top in range(len(lines)):
+        if not ours[top] or any(ours[k] for k in range(max(0, top - 1), top)):
+            continue
+        prev = top - 1
+        while prev >= 0 and not lines[prev].strip():
+            prev -= 1
+        if prev >= 0 and ours[prev]:
+            continue  # a blank line inside the block, not a new block
+        span = attribution_above(lines, top, ours)
+        if span is not None:
+            for k in range(span[0], span[0] + span[1]):
+                marked[k] = "> " + lines[k]
+    for k, mine in enumerate(ours):
+        if mine and not _is_quote(lines[k]):
+            marked[k] = "> " + lines[k]
+    return marked
+
+
+def trim_reply(text: str, sent: str = "") -> tuple[str, str]:
+    """Split a plain-text body into (the member's new words, everything elided, in order).
+
+    `sent` is the text of our own message the member replies to, when known: the lines
+    that align with it are quoted history whatever the client did to them (`align.py`)."""
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines: list[str] = []
+    shown: list[str] = []
     for line in raw_lines:
-        lines.extend(split_shared_line(line))
+        shown.extend(split_shared_line(line))
+    lines = _mark_our_text(shown, sent) if sent.strip() else shown
     quoted = [line.lstrip().startswith(">") for line in lines]
     keep = _cut_history(lines, quoted)
-    for k, line in enumerate(lines):
+    for k, line in enumerate(shown):
         if line.startswith(SIG_MARK):
             keep[k] = False  # inside a client's signature container (HTML)
     _strip_edge_quotes(lines, quoted, keep)
@@ -179,7 +208,7 @@ def trim_reply(text: str) -> tuple[str, str]:
         _strip_edge_quotes(lines, quoted, keep)  # a quote block left dangling before a signature
         if sum(keep) == before:
             break
-    words = [x for x, k in zip(lines, keep, strict=True) if k and x.strip() != CUT_MARK]
-    elided = [x.removeprefix(SIG_MARK) for x, k in zip(lines, keep, strict=True)
+    words = [x for x, k in zip(shown, keep, strict=True) if k and x.strip() != CUT_MARK]
+    elided = [x.removeprefix(SIG_MARK) for x, k in zip(shown, keep, strict=True)
               if not k and x.strip() != CUT_MARK]
     return _tidy(words), _tidy(elided)
