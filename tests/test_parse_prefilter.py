@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from circle.parsing import bounce, requests
+from circle.parsing.autoreply import _AWAY
 from circle.parsing.classify import _BOUNCE_BODY
 from circle.parsing.prefilter import Prefilter, required_literals, trie_pattern
 
@@ -16,6 +17,7 @@ PATTERNS = {name: getattr(requests, name) for name in
             ("_STOP", "_PASS", "_RESUME", "_PAUSE", "_PRIVATE", "_ANONYMOUS", "_THANKS")}
 PATTERNS["bounce._RETURNED"] = bounce._RETURNED
 PATTERNS["classify._BOUNCE_BODY"] = _BOUNCE_BODY
+PATTERNS["autoreply._AWAY"] = _AWAY
 # Latin letters of the seven languages, and the typographic apostrophe the patterns accept
 ALPHABET = st.characters(codec="latin-1") | st.just("’")
 

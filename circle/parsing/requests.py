@@ -122,27 +122,33 @@ _ALONE_WORDS = 12  # words besides the request, greeting and closing that still 
 _THANK_WORDS = 60  # longer thanks are a story that opens by thanking someone
 
 
-def _may(pattern: re.Pattern[str], lowered: str) -> bool:
-    return _ONE[pattern].could_match(lowered)
+_ORDER = (_STOP, _PASS, _RESUME, _PAUSE, _PRIVATE, _ANONYMOUS)  # precedence, as below
 
 
-def _request_of(sentence: str) -> Command | None:
-    """The command one sentence asks for, or None."""
+def _candidates(lowered_line: str) -> frozenset[re.Pattern[str]]:
+    """The request patterns that could match somewhere in a line (by their literals)."""
+    if not _ANY_REQUEST.could_match(lowered_line):
+        return frozenset()
+    return frozenset(p for p in _ORDER if _ONE[p].could_match(lowered_line))
+
+
+def _request_of(sentence: str, may: frozenset[re.Pattern[str]] = frozenset(_ORDER)
+                ) -> Command | None:
+    """The command one sentence asks for, or None; `may` are the patterns worth trying."""
     s = " ".join(sentence.split())
-    low = s.lower()
-    if _may(_STOP, low) and _STOP.search(s):
+    if _STOP in may and _STOP.search(s):
         until = find_until(s)
         return Command("PAUSE_UNTIL", until) if until else Command("STOP")
-    if _may(_PASS, low) and _PASS.search(s):
+    if _PASS in may and _PASS.search(s):
         return Command("PASS")
-    if _may(_RESUME, low) and _RESUME.search(s):
+    if _RESUME in may and _RESUME.search(s):
         return Command("RESUME")
-    if _may(_PAUSE, low) and _PAUSE.search(s) and _MAIL_OBJECT.search(s):
+    if _PAUSE in may and _PAUSE.search(s) and _MAIL_OBJECT.search(s):
         until = find_until(s)
         return Command("PAUSE_UNTIL", until) if until else Command("PAUSE")
-    if _may(_PRIVATE, low) and _PRIVATE.search(s):
+    if _PRIVATE in may and _PRIVATE.search(s):
         return Command("PRIVATE")
-    if _may(_ANONYMOUS, low) and _ANONYMOUS.search(s):
+    if _ANONYMOUS in may and _ANONYMOUS.search(s):
         return Command("ANONYMOUS")
     return None
 
@@ -191,15 +197,15 @@ def find_request(text: str) -> Request | None:
         if len(line) > _MAX_LINE_CHARS:
             others += len(line.split())  # no request, no greeting: only words
             continue
-        candidate = found is None and _ANY_REQUEST.could_match(line.lower())
+        may = _candidates(line.lower()) if found is None else frozenset()
         for m in _SENTENCE.finditer(line):
             sentence = m.group(0).strip()
             if not sentence.strip(" .!?"):
                 continue
             sentences.append(sentence)
             command = None
-            if candidate and found is None and len(sentence) <= _MAX_REQUEST_CHARS:
-                command = _request_of(sentence)
+            if may and found is None and len(sentence) <= _MAX_REQUEST_CHARS:
+                command = _request_of(sentence, may)
             if command is not None:
                 found, words = command, sentence
             elif not _is_filler(sentence):
