@@ -12,7 +12,7 @@ from pathlib import Path
 from circle.app.ingest import InboundMail, ingest_batch
 from circle.model import OutboxItem, Story
 from circle.outbox import item_id
-from circle.parsing import parse_message, sent_text_of, trim_reply
+from circle.parsing import parse_message, replied_ids, sent_text_of, trim_reply
 from circle.parsing.align import our_lines
 from data.store import TinyStore
 from tests.mailin_support import NOW, ROUND, SECRET, make_config, our_mid, raw, seed, to_token
@@ -135,3 +135,10 @@ def test_ingest_without_our_message_in_the_outbox_keeps_the_unknown_attribution(
     (story_id,) = _ingest(store, _reply_to_our_question(our_mid("ana", unique="question")))
     story = store.get(Story, story_id)
     assert story is not None and "kirjoitti:" in story.text
+
+
+def test_replied_ids_are_read_from_the_headers_nearest_first() -> None:
+    data = (b"From: a@example.org\r\nIn-Reply-To: <c@x>\r\nReferences: <a@x> <b@x>\r\n"
+            b"  <c@x>\r\n\r\nbody\r\n")
+    assert replied_ids(data) == ("c@x", "b@x", "a@x")
+    assert replied_ids(b"no headers at all") == ()

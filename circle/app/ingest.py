@@ -49,7 +49,13 @@ from circle.model import (
     StoryState,
 )
 from circle.outbox import item_id
-from circle.parsing import command_string, parse_message, sent_text_of, unparseable
+from circle.parsing import (
+    command_string,
+    parse_message,
+    replied_ids,
+    sent_text_of,
+    unparseable,
+)
 from circle.parsing.hygiene import unparseable_detail
 from circle.parsing.types import Command, ParsedMessage
 from circle.policy import Facts, held_reasons
@@ -301,14 +307,15 @@ def parse_again(store: Store, item_id: str, *, config: Config, secret: bytes, no
 
 def _ingest_one(batch: _Batch, mail: InboundMail, parse: Parser) -> None:
     config, secret, now, report = batch.config, batch.secret, batch.now, batch.report
+    sent = _our_sent_text(batch, mail.raw)  # the text of ours it replies to, if any
     try:
-        msg = parse(mail.raw, own_addresses=(config.address.lower(),))
+        msg = (parse(mail.raw, own_addresses=(config.address.lower(),), sent_text=sent) if sent
+               else parse(mail.raw, own_addresses=(config.address.lower(),)))
     except Exception as exc:  # the parser should never raise; never lose the message if it does
         msg = unparseable(mail.raw, f"parser error: {type(exc).__name__}: {exc}")
     if batch.is_duplicate(msg.message_id):
         report.duplicates += 1
         return
-    msg = _with_our_text(batch, mail, msg, parse)
     batch.seen.add(msg.message_id)
     ref = ref_for(msg.message_id)
     record = InboundRecord(message_id=msg.message_id, raw_sha=mail.raw_sha, received_at=now,
@@ -356,21 +363,21 @@ def _ingest_one(batch: _Batch, mail: InboundMail, parse: Parser) -> None:
     batch.put(replace(record, outcome=outcome))
 
 
-_ANSWERABLE = (MessageKind.REPLY, MessageKind.COMMAND, MessageKind.EMPTY)
 # what a member replies to; notices (receipts, confirmations) are found in the hot outbox
 _SENT_KINDS = ("question", "reminder", "invitation", "digest", "receipt", "confirmation")
 
 
-def _our_sent_text(batch: _Batch, msg: ParsedMessage) -> str:
-    """The text of our own message `msg` replies to (In-Reply-To, then References, newest
-    first), found in the outbox or its archive; "" when it is none of ours."""
-    if batch.sent_ids is None:  # the hot outbox, once per batch, without its bodies
-        batch.sent_ids = dict(batch.store.project(OutboxItem, "message_id", "id"))
-    for mid in (msg.in_reply_to, *reversed(msg.references)):
-        token = token_from_message_id(mid) if mid else None
+def _our_sent_text(batch: _Batch, raw: bytes) -> str:
+    """The text of our own message `raw` replies to (In-Reply-To, then References, newest
+    first), found in the outbox or its archive; "" when it is none of ours. The parser then
+    cuts the quote of it by alignment, whatever the client or language (parsing/align.py)."""
+    for mid in replied_ids(raw):
+        token = token_from_message_id(mid)
         claim = read_token(batch.secret, token) if token else None
         if claim is None:
             continue  # not a Message-ID we minted
+        if batch.sent_ids is None:  # the hot outbox, once per batch, without its bodies
+            batch.sent_ids = dict(batch.store.project(OutboxItem, "message_id", "id"))
         keys = [batch.sent_ids[mid]] if mid in batch.sent_ids else [
             item_id(kind, claim.round_id, claim.member_id, mid) for kind in _SENT_KINDS]
         for key in keys:
@@ -378,21 +385,6 @@ def _our_sent_text(batch: _Batch, msg: ParsedMessage) -> str:
             if item is not None and item.raw:
                 return sent_text_of(item.raw.encode("utf-8", "replace"))
     return ""
-
-
-def _with_our_text(batch: _Batch, mail: InboundMail, msg: ParsedMessage,
-                   parse: Parser) -> ParsedMessage:
-    """Parse again with the text we sent, when the message replies to one of ours: the quote
-    of it is then cut by alignment, whatever the client or language (parsing/align.py)."""
-    if msg.kind not in _ANSWERABLE or not (msg.in_reply_to or msg.references):
-        return msg
-    try:
-        sent = _our_sent_text(batch, msg)
-        if not sent:
-            return msg
-        return parse(mail.raw, own_addresses=(batch.config.address.lower(),), sent_text=sent)
-    except Exception:  # a custom parser without `sent_text`, a blob gone: the first reading
-        return msg
 
 
 def _match(batch: _Batch, msg: ParsedMessage) -> Match:

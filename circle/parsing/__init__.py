@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import email.utils
 import hashlib
 import re
@@ -21,7 +23,8 @@ from circle.parsing.types import Address, Bounce, Command, ParsedMessage, Reques
 
 __all__ = [
     "UNPARSEABLE", "Address", "Bounce", "Command", "ParsedMessage", "Request", "command_string",
-    "html_to_text", "parse_body", "parse_message", "sent_text_of", "trim_reply", "unparseable",
+    "html_to_text", "parse_body", "parse_message", "replied_ids", "sent_text_of", "trim_reply",
+    "unparseable",
 ]
 
 _MSGID = re.compile(r"<([^<>\s]{1,500})>")
@@ -122,6 +125,18 @@ def _parse_message(
         request=request if kind in (MessageKind.COMMAND, MessageKind.REPLY) else None,
         auto_reply_until=until, headers=tuple(decoded.headers), defects=tuple(defects),
     )
+
+
+def replied_ids(raw: bytes) -> tuple[str, ...]:
+    """The Message-IDs a raw message replies to, nearest first (In-Reply-To, then References
+    newest first), read from its headers alone: cheap, before the whole parse."""
+    try:
+        head = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+        found = _message_ids(str(head.get("In-Reply-To", "") or ""))
+        found += list(reversed(_message_ids(str(head.get("References", "") or ""))))
+    except Exception:  # unreadable headers: the whole parse will say so
+        return ()
+    return tuple(dict.fromkeys(found))
 
 
 def sent_text_of(data: bytes) -> str:
