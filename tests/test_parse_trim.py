@@ -65,19 +65,28 @@ def test_lists_and_code_survive():
     assert trim_reply(body)[0] == body
 
 
-def test_forward_header_block_is_elided_its_text_kept():
-    body = "FYI\n\n---------- Forwarded message ----------\nFrom: a@b.c\nTo: d@e.f\nSubject: S\n\nText"
+def test_forward_under_a_comment_loses_its_header_block_not_its_text():
+    body = ("I thought of our question when I read this note from my colleague.\n\n"
+            "---------- Forwarded message ----------\nFrom: a@b.c\nTo: d@e.f\nSubject: S\n\nText")
     text, elided = trim_reply(body)
-    assert text == "FYI\n\nText"
+    assert text == "I thought of our question when I read this note from my colleague.\n\nText"
     assert "a@b.c" in elided and "Forwarded message" in elided
 
 
-def test_bare_forward_keeps_its_text_not_its_headers():
+def test_forward_under_a_pointer_is_kept_whole():
+    """"FYI" is no comment: the forward is what the member shares, its header says whose."""
+    body = "FYI\n\n---------- Forwarded message ----------\nFrom: a@b.c\nTo: d@e.f\nSubject: S\n\nText"
+    text, elided = trim_reply(body)
+    assert text == body
+    assert elided == ""
+
+
+def test_bare_forward_is_kept_whole():
     body = ("-------- Weitergeleitete Nachricht --------\nBetreff: S\nDatum: Mon, 13 Apr 2026\n"
             "Von: Dritte <third@example.net>\nAn: ana@example.org\n\nDer Text.")
     text, elided = trim_reply(body)
-    assert text == "Der Text."
-    assert "third@example.net" in elided
+    assert text == body
+    assert elided == ""
 
 
 def test_html_gmail_quote_is_elided():

@@ -43,6 +43,7 @@ from circle.model import (
     MemberStatus,
     MessageKind,
     Notice,
+    OutboxItem,
     QuarantineItem,
     QuarantineState,
     Response,
@@ -50,7 +51,14 @@ from circle.model import (
     Story,
     StoryState,
 )
-from circle.parsing import command_string, parse_message, unparseable
+from circle.outbox import item_id
+from circle.parsing import (
+    command_string,
+    parse_message,
+    replied_ids,
+    sent_text_of,
+    unparseable,
+)
 from circle.parsing.hygiene import unparseable_detail
 from circle.parsing.types import Command, ParsedMessage
 from circle.policy import Facts, held_reasons
@@ -180,6 +188,7 @@ class _Batch:
         self.again: frozenset[str] = frozenset()
         self.deep_dedupe = False
         self.out: dict[tuple[str, str], Any] = {}
+        self.sent_ids: dict[str, str] | None = None  # our Message-IDs → outbox item ids
 
     def put(self, record: Any) -> None:
         self.out[(type(record).TABLE, record.key)] = record
@@ -301,8 +310,10 @@ def parse_again(store: Store, item_id: str, *, config: Config, secret: bytes, no
 
 def _ingest_one(batch: _Batch, mail: InboundMail, parse: Parser) -> None:
     config, secret, now, report = batch.config, batch.secret, batch.now, batch.report
+    sent = _our_sent_text(batch, mail.raw)  # the text of ours it replies to, if any
     try:
-        msg = parse(mail.raw, own_addresses=(config.address.lower(),))
+        msg = (parse(mail.raw, own_addresses=(config.address.lower(),), sent_text=sent) if sent
+               else parse(mail.raw, own_addresses=(config.address.lower(),)))
     except Exception as exc:  # the parser should never raise; never lose the message if it does
         msg = unparseable(mail.raw, f"parser error: {type(exc).__name__}: {exc}")
     if batch.is_duplicate(msg.message_id):
@@ -371,6 +382,29 @@ def _harvest(batch: _Batch, msg: ParsedMessage, mail: InboundMail, found: Match)
                     text=f"Round {rnd.id}: {found.member.name} sent what the gathering "
                          "harvested; review it (`circle harvest show`, Threads)."))
     return f"harvest:{harvest.id}"
+
+# what a member replies to; notices (receipts, confirmations) are found in the hot outbox
+_SENT_KINDS = ("question", "reminder", "invitation", "digest", "receipt", "confirmation")
+
+
+def _our_sent_text(batch: _Batch, raw: bytes) -> str:
+    """The text of our own message `raw` replies to (In-Reply-To, then References, newest
+    first), found in the outbox or its archive; "" when it is none of ours. The parser then
+    cuts the quote of it by alignment, whatever the client or language (parsing/align.py)."""
+    for mid in replied_ids(raw):
+        token = token_from_message_id(mid)
+        claim = read_token(batch.secret, token) if token else None
+        if claim is None:
+            continue  # not a Message-ID we minted
+        if batch.sent_ids is None:  # the hot outbox, once per batch, without its bodies
+            batch.sent_ids = dict(batch.store.project(OutboxItem, "message_id", "id"))
+        keys = [batch.sent_ids[mid]] if mid in batch.sent_ids else [
+            item_id(kind, claim.round_id, claim.member_id, mid) for kind in _SENT_KINDS]
+        for key in keys:
+            item = batch.store.get(OutboxItem, key)
+            if item is not None and item.raw:
+                return sent_text_of(item.raw.encode("utf-8", "replace"))
+    return ""
 
 
 def _match(batch: _Batch, msg: ParsedMessage) -> Match:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import email.utils
 import hashlib
 import re
@@ -14,14 +16,15 @@ from circle.parsing.classify import BODY_RULES, Facts, classify
 from circle.parsing.commands import command_string, find_command
 from circle.parsing.html_text import CUT_MARK, html_texts, html_to_text
 from circle.parsing.hygiene import UNPARSEABLE, inert_message, unparseable
-from circle.parsing.mime import DecodedMessage, decode_message
+from circle.parsing.mime import DecodedMessage, decode_bytes, decode_message
 from circle.parsing.requests import find_request
 from circle.parsing.trim import trim_reply
 from circle.parsing.types import Address, Bounce, Command, ParsedMessage, Request
 
 __all__ = [
     "UNPARSEABLE", "Address", "Bounce", "Command", "ParsedMessage", "Request", "command_string",
-    "html_to_text", "parse_body", "parse_message", "trim_reply", "unparseable",
+    "html_to_text", "parse_body", "parse_message", "replied_ids", "sent_text_of", "trim_reply",
+    "unparseable",
 ]
 
 _MSGID = re.compile(r"<([^<>\s]{1,500})>")
@@ -54,22 +57,27 @@ def _bodies(decoded: DecodedMessage) -> tuple[str, str]:
 
 
 def parse_message(
-    raw: bytes, *, own_addresses: tuple[str, ...] = (), own_markers: tuple[str, ...] = ()
+    raw: bytes, *, own_addresses: tuple[str, ...] = (), own_markers: tuple[str, ...] = (),
+    sent_text: str = "",
 ) -> ParsedMessage:
     """Decode, classify and trim one raw message; never raises.
+
+    `sent_text` is the text of our own message this one replies to, when the caller knows it
+    (ingest finds it in the outbox): the reply's lines that align with it are cut as quoted
+    history, with the attribution right above them (`align.py`).
 
     What it returns is inert (`hygiene.inert_message`); mail it cannot read comes back as
     kind UNPARSEABLE with the one reason `unparseable` (`hygiene.unparseable`).
     """
     try:
-        parsed = _parse_message(raw, own_addresses, own_markers)
+        parsed = _parse_message(raw, own_addresses, own_markers, sent_text)
     except Exception as exc:  # last resort: keep the message, say what went wrong
         parsed = unparseable(raw, f"parser error: {type(exc).__name__}: {exc}")
     return inert_message(parsed)
 
 
 def _parse_message(
-    raw: bytes, own_addresses: tuple[str, ...], own_markers: tuple[str, ...]
+    raw: bytes, own_addresses: tuple[str, ...], own_markers: tuple[str, ...], sent_text: str
 ) -> ParsedMessage:
     defects: list[str] = []
     decoded = decode_message(raw)
@@ -87,7 +95,7 @@ def _parse_message(
     sent = _date(decoded.header("Date"))
     trim_source, full_text = _bodies(decoded)
     try:
-        text, elided = trim_reply(trim_source)
+        text, elided = trim_reply(trim_source, sent_text)
     except Exception as exc:  # a trimming defect must not lose the message
         defects.append(f"trim: {exc}")
         text, elided = full_text.strip(), ""
@@ -119,6 +127,33 @@ def _parse_message(
     )
 
 
+def replied_ids(raw: bytes) -> tuple[str, ...]:
+    """The Message-IDs a raw message replies to, nearest first (In-Reply-To, then References
+    newest first), read from its headers alone: cheap, before the whole parse."""
+    try:
+        head = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+        found = _message_ids(str(head.get("In-Reply-To", "") or ""))
+        found += list(reversed(_message_ids(str(head.get("References", "") or ""))))
+    except Exception:  # unreadable headers: the whole parse will say so
+        return ()
+    return tuple(dict.fromkeys(found))
+
+
+def sent_text_of(data: bytes) -> str:
+    """The text of a message we sent: its plain body (else its HTML as text) when `data` is
+    a whole message, else `data` itself decoded (a bare text)."""
+    head = data[:2000].lstrip()
+    whole = b"\n\n" in data or b"\r\n\r\n" in data
+    if whole and re.match(rb"[A-Za-z][A-Za-z0-9-]{0,60}:[ \t]", head):
+        decoded = decode_message(data)
+        if not decoded.broken:
+            if decoded.plain is not None and decoded.plain.strip():
+                return decoded.plain
+            if decoded.html:
+                return html_to_text(decoded.html)
+    return decode_bytes(data, None)
+
+
 def _command_of(kind: MessageKind, command: Command | None,
                 request: Request | None) -> Command | None:
     """The command a COMMAND message gives: written as a command, or a request alone."""
@@ -127,12 +162,12 @@ def _command_of(kind: MessageKind, command: Command | None,
     return command or (request.command if request is not None and request.alone else None)
 
 
-def parse_body(body: str, *, html: bool) -> ParsedMessage:
+def parse_body(body: str, *, html: bool, sent_text: str = "") -> ParsedMessage:
     """Trim and classify a bare body (plain text or HTML), as if it were a whole reply."""
     source, full = html_texts(body) if html else (body, body)
     defects: list[str] = []
     try:
-        text, elided = trim_reply(source)
+        text, elided = trim_reply(source, sent_text)
     except Exception as exc:
         defects.append(f"trim: {exc}")
         text, elided = full.strip(), ""

@@ -147,6 +147,8 @@ def by_wording(lines: list[str], i: int) -> int:
     first = clean(lines[i]).strip()
     if not first or first.startswith(">") or len(first) > _MAX_LEN:
         return 0
+    if not any(clean(x).rstrip().endswith((":", "-", ">", "：")) for x in lines[i : i + 5]):
+        return 0  # every worded attribution ends its last line so: the rest cannot match
     if _ANDROID.match(first):
         return 1
     if not _OPENER.match(first):

@@ -8,6 +8,7 @@ import re
 from datetime import datetime, timedelta
 
 from circle.parsing.months import english_months
+from circle.parsing.prefilter import search as prefiltered
 
 _UNTIL = re.compile(
     r"\b(?:until|till|through|back on|back in the office on|return(?:ing)? on|returning|"
@@ -92,7 +93,11 @@ def find_return_date(text: str, sent: datetime | None) -> datetime | None:
     return _plausible(cjk, base) if cjk is not None and sent is not None else None
 
 
+def may_be_away(text: str) -> bool:
+    """Short, and saying in the present tense that the sender is away (the cheap half)."""
+    return len(text) <= _SHORT and prefiltered(_AWAY, text) is not None
+
+
 def looks_away(text: str, sent: datetime | None) -> bool:
     """A short notice saying, in the present tense, that the sender is away until a date."""
-    return (len(text) <= _SHORT and bool(_AWAY.search(text))
-            and find_return_date(text, sent) is not None)
+    return may_be_away(text) and find_return_date(text, sent) is not None

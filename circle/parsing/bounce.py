@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from circle.parsing.mime import DecodedMessage
+from circle.parsing.prefilter import search as prefiltered
 from circle.parsing.types import Bounce
 
 _ADDRESS = re.compile(
@@ -108,7 +109,7 @@ def _from_dsn(text: str) -> tuple[list[str], list[str], str]:
 
 def report_head(body: str) -> str:
     """The bounce's own text: everything before the returned original message."""
-    m = _RETURNED.search(body[:50000])
+    m = prefiltered(_RETURNED, body[:50000])
     return body[: m.start()] if m else body[:20000]
 
 
@@ -169,7 +170,7 @@ def returned_message_ids(decoded: DecodedMessage, body: str) -> tuple[str, ...]:
     for key, value in decoded.embedded_headers:
         if key.lower() in ("message-id", "in-reply-to", "references"):
             found += _ID.findall(value)
-    returned = _RETURNED.search(body)
+    returned = prefiltered(_RETURNED, body)
     if returned is not None:
         for line in _RETURNED_ID.findall(body[returned.start():returned.start() + 200_000]):
             found += _ID.findall(line)

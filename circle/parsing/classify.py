@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from circle.model import MessageKind
-from circle.parsing.autoreply import looks_away
+from circle.parsing.autoreply import looks_away, may_be_away
 from circle.parsing.bounce import dsn_actions
 from circle.parsing.mime import DecodedMessage
+from circle.parsing.prefilter import search as prefiltered
 from circle.parsing.types import Address, Command, Request
 
 K = MessageKind
@@ -78,6 +80,12 @@ _COMPLAINT_SUBJECT = re.compile(r"complaint|abuse report|spam report|feedback re
 _SES_TYPE = re.compile(r'notificationType\\?"\s*:\s*\\?"(Bounce|Complaint|Delivery)', re.I)
 _LIST_ADMIN = re.compile(r"-(?:admin|owner|request|bounces?)$", re.IGNORECASE)
 _NOREPLY = re.compile(r"^(?:no-?reply|do-?not-?reply|noreply|notifications?|alerts?)\b", re.I)
+
+
+@lru_cache(maxsize=4)
+def _bounce_wording(body: str) -> bool:
+    """Does the start of the body word a delivery failure? (Asked by two rules: read once.)"""
+    return prefiltered(_BOUNCE_BODY, body[:20000]) is not None
 
 
 def _header(f: Facts, name: str) -> str:
@@ -178,7 +186,7 @@ def bounce_subject(f: Facts) -> K | None:
     d = f.decoded
     returned = bool(d.embedded_headers) or any(
         t in d.content_types for t in ("message/rfc822", "text/rfc822-headers"))
-    return K.BOUNCE if returned or _BOUNCE_BODY.search(f.body[:20000]) else None
+    return K.BOUNCE if returned or _bounce_wording(f.body) else None
 
 
 def bounce_body(f: Facts) -> K | None:
@@ -186,7 +194,7 @@ def bounce_body(f: Facts) -> K | None:
     d = f.decoded
     returned = bool(d.embedded_headers) or "message/rfc822" in d.content_types
     null_sender = d.header("Return-Path").strip() in ("<>", "") and bool(d.header("Return-Path"))
-    if (returned or null_sender) and _BOUNCE_BODY.search(f.body[:20000]):
+    if (returned or null_sender) and _bounce_wording(f.body):
         return K.BOUNCE
     return None
 
@@ -245,6 +253,8 @@ def away_notice(f: Facts) -> K | None:
     and a return date (a story that mentions a holiday stays a story)."""
     import email.utils
 
+    if not may_be_away(f.text):
+        return None
     try:
         sent = email.utils.parsedate_to_datetime(f.decoded.header("Date"))
     except (TypeError, ValueError, IndexError):

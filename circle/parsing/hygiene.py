@@ -14,7 +14,8 @@ from dataclasses import replace
 
 from circle.model import MessageKind
 from circle.parsing.types import Address, Bounce, Command, ParsedMessage
-from circle.text_safety import inert, inert_line
+from circle.text_safety import inert as _inert_any
+from circle.text_safety import inert_line
 
 UNPARSEABLE = "unparseable"
 """The one reason name for mail the parser could not read."""
@@ -41,6 +42,15 @@ def unparseable_detail(parsed: ParsedMessage) -> str:
     prefix = f"{UNPARSEABLE}: "
     found = next((d for d in parsed.defects if d.startswith(prefix)), prefix + "unknown")
     return found[len(prefix):]
+
+
+def inert(text: str) -> str:
+    """`text_safety.inert`, with a fast path for the common case: printable ASCII plus
+    newlines and tabs is returned as it is (the same test as the sanitiser's own first
+    step, at C speed: a 700 KB body costs a millisecond, not twenty)."""
+    if text.isascii() and text.replace("\n", "").replace("\t", "").isprintable():
+        return text
+    return _inert_any(text)
 
 
 def _address(a: Address) -> Address:

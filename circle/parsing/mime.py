@@ -68,9 +68,12 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
             return data.decode("cp1252", errors="replace")
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def _unescape_surrogates(text: str) -> str:
     """Turn surrogate-escaped 8-bit header bytes back into text (UTF-8, else cp1252)."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+    if text.isascii() or not _SURROGATE.search(text):
         return text
     raw = text.encode("utf-8", "surrogateescape")
     return decode_bytes(raw, None)

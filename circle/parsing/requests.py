@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from circle.parsing.prefilter import Prefilter
 from circle.parsing.types import Command, Request
 from circle.parsing.when import find_until
 
@@ -100,7 +101,7 @@ _THANKS = re.compile(
     rf"|\bbedank\w*|\bdank\s+(?:je\s+wel\s+)?aan|\bobrigad[oa]\s+(?:à|a|ao)|\bagradeça\s+(?:à|a|ao)"
     rf"|\bgrazie\s+a|\bringrazi\w*)\s+{_NAME}(?P<rest>[^\n]*)",
     re.MULTILINE)
-_SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\s*\w))+[.!?]*")  # "1. März" is no full stop
+_SENTENCE = re.compile(r"(?:[^.!?\n]+|(?<=\d)\.(?=\s*\w))+[.!?]*")  # "1. März" is no full stop
 _GREETING = re.compile(
     r"^(?:hi|hello|hey|dear|hallo|liebe[rs]?|guten\s+tag|bonjour|salut|cher|chère|hola|querid[oa]s?|"
     r"beste|hoi|olá|ola|oi|caro|cara|ciao|salve|buongiorno)\b[^.!?\n]{0,40}[,!.:]?$", _I)
@@ -110,32 +111,64 @@ _CLOSING = re.compile(
     r"un\s+abrazo|abrazos|bedankt|groet(?:jes|en)?|hartelijke\s+groet|obrigad[oa]|abraços?|"
     r"beijos?|grazie|saluti|un\s+abbraccio|cari\s+saluti)\b[^.!?\n]{0,30}$", _I)
 _NAME_LINE = re.compile(r"^[\w'’.-]+(?:\s+[\w'’.-]+)?[.!]?$")
+_ANY_REQUEST = Prefilter(_STOP, _PASS, _RESUME, _PAUSE, _PRIVATE, _ANONYMOUS)
+_ONE = {p: Prefilter(p) for p in (_STOP, _PASS, _RESUME, _PAUSE, _PRIVATE, _ANONYMOUS)}
+_ANY_THANKS = Prefilter(_THANKS)
+_MAX_REQUEST_CHARS = 400  # a longer sentence is part of a story, not a request of its own
+_MAX_FILLER_CHARS = 120  # greetings, closings and name lines are short
+_MAX_LINE_CHARS = 5000  # a paragraph longer than this is read for its length only
+_THANKS_LINES = 3  # a thanks opens the message: lines read past its sixth word
 _ALONE_WORDS = 12  # words besides the request, greeting and closing that still make it alone
 _THANK_WORDS = 60  # longer thanks are a story that opens by thanking someone
 
 
-def _request_of(sentence: str) -> Command | None:
-    """The command one sentence asks for, or None."""
+_ORDER = (_STOP, _PASS, _RESUME, _PAUSE, _PRIVATE, _ANONYMOUS)  # precedence, as below
+
+
+def _candidates(lowered_line: str) -> frozenset[re.Pattern[str]]:
+    """The request patterns that could match somewhere in a line (by their literals)."""
+    if not _ANY_REQUEST.could_match(lowered_line):
+        return frozenset()
+    return frozenset(p for p in _ORDER if _ONE[p].could_match(lowered_line))
+
+
+def _request_of(sentence: str, may: frozenset[re.Pattern[str]] = frozenset(_ORDER)
+                ) -> Command | None:
+    """The command one sentence asks for, or None; `may` are the patterns worth trying."""
     s = " ".join(sentence.split())
-    if _STOP.search(s):
+    if _STOP in may and _STOP.search(s):
         until = find_until(s)
         return Command("PAUSE_UNTIL", until) if until else Command("STOP")
-    if _PASS.search(s):
+    if _PASS in may and _PASS.search(s):
         return Command("PASS")
-    if _RESUME.search(s):
+    if _RESUME in may and _RESUME.search(s):
         return Command("RESUME")
-    if _PAUSE.search(s) and _MAIL_OBJECT.search(s):
+    if _PAUSE in may and _PAUSE.search(s) and _MAIL_OBJECT.search(s):
         until = find_until(s)
         return Command("PAUSE_UNTIL", until) if until else Command("PAUSE")
-    if _PRIVATE.search(s):
+    if _PRIVATE in may and _PRIVATE.search(s):
         return Command("PRIVATE")
-    if _ANONYMOUS.search(s):
+    if _ANONYMOUS in may and _ANONYMOUS.search(s):
         return Command("ANONYMOUS")
     return None
 
 
+def _thanks_head(lines: list[str]) -> str:
+    """The opening lines a thanks must start in: up to the line holding the seventh word,
+    and a few lines more for the name and words after it."""
+    words = 0
+    for k, line in enumerate(lines):
+        words += len(line.split())
+        if words >= 7:
+            return "\n".join(lines[: k + 1 + _THANKS_LINES])
+    return "\n".join(lines)
+
+
 def _thanks_of(text: str) -> Command | None:
-    joined = "\n".join(" ".join(line.split()) for line in text.splitlines()[:40])
+    joined = _thanks_head([" ".join(line[:_MAX_LINE_CHARS].split())
+                           for line in text.splitlines()[:40]])
+    if not _ANY_THANKS.could_match(joined.lower()):
+        return None
     m = _THANKS.search(joined)
     if m is None or len(joined[:m.start()].split()) > 6:
         return None
@@ -146,23 +179,37 @@ def _thanks_of(text: str) -> Command | None:
 
 def _is_filler(sentence: str) -> bool:
     s = sentence.strip()
-    return bool(_GREETING.match(s) or _CLOSING.match(s) or _NAME_LINE.match(s))
+    return len(s) <= _MAX_FILLER_CHARS and bool(
+        _GREETING.match(s) or _CLOSING.match(s) or _NAME_LINE.match(s))
 
 
 def find_request(text: str) -> Request | None:
-    """The first request in plain words in `text`, and whether the message is only that."""
+    """The first request in plain words in `text`, and whether the message is only that.
+
+    Linear in the text: a line is read sentence by sentence with the full patterns only
+    when the literal pre-filter (`prefilter.py`) says one of them could match in it."""
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
-    sentences = [m.group(0).strip() for ln in lines for m in _SENTENCE.finditer(ln)
-                 if m.group(0).strip(" .!?")]
     found: Command | None = None
     words = ""
     others = 0
-    for sentence in sentences:
-        command = None if found else _request_of(sentence)
-        if command is not None:
-            found, words = command, sentence
-        elif not _is_filler(sentence):
-            others += len(sentence.split())
+    sentences: list[str] = []
+    for line in lines:
+        if len(line) > _MAX_LINE_CHARS:
+            others += len(line.split())  # no request, no greeting: only words
+            continue
+        may = _candidates(line.lower()) if found is None else frozenset()
+        for m in _SENTENCE.finditer(line):
+            sentence = m.group(0).strip()
+            if not sentence.strip(" .!?"):
+                continue
+            sentences.append(sentence)
+            command = None
+            if may and found is None and len(sentence) <= _MAX_REQUEST_CHARS:
+                command = _request_of(sentence, may)
+            if command is not None:
+                found, words = command, sentence
+            elif not _is_filler(sentence):
+                others += len(sentence.split())
     if found is None:
         thanks = _thanks_of(text)
         if thanks is None:

@@ -93,6 +93,7 @@ _CLOSING = re.compile(
 _NAME = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁІЇЄ][\w'’.-]{0,30}|de|van|von|da|der|den|la|le|del|"
                    r"di|du|y|e|und|&)(?:\s+(?:[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁІЇЄ][\w'’.-]{0,30}|de|van|"
                    r"von|da|der|den|la|le|del|di|du|y|e)){0,4}$")
+_UNDERSCORES = re.compile(r"_{2,}")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]\s|\d{1,2}[.)]\s)")
 
 
@@ -110,14 +111,14 @@ def is_mobile_footer(line: str) -> bool:
 
 
 def _contact(s: str) -> bool:
-    digits = sum(c.isdigit() for c in s)
+    digits = sum(map(str.isdigit, s))
     return bool(_EMAIL.search(s) or _URL.search(s) or _LABEL.match(s) or _PLACEHOLDER.match(s)
                 or (_PHONE.search(s) and digits >= 7) or _ADDRESS.search(s))
 
 
 def _personal_contact(s: str) -> bool:
     """A phone number, an e-mail address or a labelled contact line."""
-    digits = sum(c.isdigit() for c in s)
+    digits = sum(map(str.isdigit, s))
     return bool(_EMAIL.search(s) or _LABEL.match(s) or (_PHONE.search(s) and digits >= 7))
 
 
@@ -186,7 +187,7 @@ def strip_tail(lines: list[str]) -> int:
             if s in ("--", "—-"):
                 cut = k
                 break
-            if re.fullmatch(r"_{2,}", s) and any(
+            if _UNDERSCORES.fullmatch(s) and any(
                     _LIST_FOOTER.search(x) for x in lines[k + 1 : min(k + 4, end)]):
                 cut = k
                 break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from circle.parsing.align import attribution_above, our_lines
 from circle.parsing.attribution import above_quote
 from circle.parsing.html_text import CUT_MARK, SIG_MARK
 from circle.parsing.signature import strip_tail
@@ -68,12 +69,23 @@ def _is_text(line: str) -> bool:
     return bool(s) and not _is_quote(line) and s != CUT_MARK and not s.startswith(SIG_MARK)
 
 
+_POINTER_WORDS = 5  # "FYI", "see below", "thought you'd like this": no comment of one's own
+
+
+def _comment_words(lines: list[str], keep: list[bool], end: int) -> int:
+    """Words the member wrote (kept, unquoted) above line `end`."""
+    return sum(len(lines[k].split()) for k in range(end) if keep[k] and _is_text(lines[k]))
+
+
 def _cut_history(lines: list[str], quoted: list[bool]) -> list[bool]:
     """Mark lines to keep: cut at reply boundaries, keep inline answers after quote blocks.
 
     Nothing the member wrote is lost to an attribution: one at the very top that no quote
     follows only loses its own lines, the text under it stays. A forwarded message loses
-    its separator and header block (a third party's addresses), not its text."""
+    its separator and header block (a third party's addresses), not its text, when the
+    member wrote a comment of their own above it; a forward under nothing but a pointer
+    ("FYI", at most five words) is what the member shares and is kept whole, its header
+    saying whose words they are (the steward sees it before anyone else does)."""
     keep = [True] * len(lines)
     above = _attributions_above_quotes(lines, quoted)
     seen_text = False  # has the member written anything above line i?
@@ -97,9 +109,10 @@ def _cut_history(lines: list[str], quoted: list[bool]) -> list[bool]:
             continue
         kind, start, span = found
         if kind is Split.FORWARD:
-            for k in range(start, start + span):
-                keep[k] = False  # a forward's separator and header block go, its text stays
-            i = start + span
+            if _comment_words(lines, keep, start) > _POINTER_WORDS:
+                for k in range(start, start + span):
+                    keep[k] = False  # a forward's separator and header block go, its text stays
+            i = start + span  # a bare forward ("FYI") is the content: kept whole
             continue
         after = _next_nonempty(lines, start + span)
         if after < n and _is_quote(lines[after]) and lines[start].strip() != CUT_MARK:
@@ -146,15 +159,43 @@ def _tidy(lines: list[str]) -> str:
     return "\n".join(out)
 
 
-def trim_reply(text: str) -> tuple[str, str]:
-    """Split a plain-text body into (the member's new words, everything elided, in order)."""
+def _mark_our_text(lines: list[str], sent: str) -> list[str]:
+    """`lines` with our own sent text, and the attribution right above it, quote-marked."""
+    ours = our_lines(lines, sent)
+    if not any(ours):
+        return lines
+    marked = list(lines)
+    for top in range(len(lines)):
+        if not ours[top] or any(ours[k] for k in range(max(0, top - 1), top)):
+            continue
+        prev = top - 1
+        while prev >= 0 and not lines[prev].strip():
+            prev -= 1
+        if prev >= 0 and ours[prev]:
+            continue  # a blank line inside the block, not a new block
+        span = attribution_above(lines, top, ours)
+        if span is not None:
+            for k in range(span[0], span[0] + span[1]):
+                marked[k] = "> " + lines[k]
+    for k, mine in enumerate(ours):
+        if mine and not _is_quote(lines[k]):
+            marked[k] = "> " + lines[k]
+    return marked
+
+
+def trim_reply(text: str, sent: str = "") -> tuple[str, str]:
+    """Split a plain-text body into (the member's new words, everything elided, in order).
+
+    `sent` is the text of our own message the member replies to, when known: the lines
+    that align with it are quoted history whatever the client did to them (`align.py`)."""
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines: list[str] = []
+    shown: list[str] = []
     for line in raw_lines:
-        lines.extend(split_shared_line(line))
+        shown.extend(split_shared_line(line))
+    lines = _mark_our_text(shown, sent) if sent.strip() else shown
     quoted = [line.lstrip().startswith(">") for line in lines]
     keep = _cut_history(lines, quoted)
-    for k, line in enumerate(lines):
+    for k, line in enumerate(shown):
         if line.startswith(SIG_MARK):
             keep[k] = False  # inside a client's signature container (HTML)
     _strip_edge_quotes(lines, quoted, keep)
@@ -167,7 +208,7 @@ def trim_reply(text: str) -> tuple[str, str]:
         _strip_edge_quotes(lines, quoted, keep)  # a quote block left dangling before a signature
         if sum(keep) == before:
             break
-    words = [x for x, k in zip(lines, keep, strict=True) if k and x.strip() != CUT_MARK]
-    elided = [x.removeprefix(SIG_MARK) for x, k in zip(lines, keep, strict=True)
+    words = [x for x, k in zip(shown, keep, strict=True) if k and x.strip() != CUT_MARK]
+    elided = [x.removeprefix(SIG_MARK) for x, k in zip(shown, keep, strict=True)
               if not k and x.strip() != CUT_MARK]
     return _tidy(words), _tidy(elided)

@@ -9,16 +9,23 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from circle.parsing import ParsedMessage, command_string, parse_body, parse_message
+from circle.parsing import (
+    ParsedMessage,
+    command_string,
+    parse_body,
+    parse_message,
+    sent_text_of,
+)
 from circle.parsing.mime import decode_bytes
 
 
-def parse_file(path: Path, as_format: str) -> ParsedMessage:
-    """Read one file and parse it as a whole message (eml) or a bare body (text/html)."""
+def parse_file(path: Path, as_format: str, sent_text: str = "") -> ParsedMessage:
+    """Read one file and parse it as a whole message (eml) or a bare body (text/html);
+    `sent_text` is the text of our message it replies to ("" if unknown)."""
     data = path.read_bytes()
     if as_format == "eml":
-        return parse_message(data)
-    return parse_body(decode_bytes(data, None), html=as_format == "html")
+        return parse_message(data, sent_text=sent_text)
+    return parse_body(decode_bytes(data, None), html=as_format == "html", sent_text=sent_text)
 
 
 def to_json(file: str, parsed: ParsedMessage) -> dict[str, Any]:
@@ -67,9 +74,17 @@ def run(args: argparse.Namespace) -> int:
     """Parse every FILE; unreadable files are reported on stderr and make the exit code 1."""
     status = 0
     out = sys.stdout
+    sent = ""
+    if args.sent:
+        try:
+            sent = sent_text_of(Path(args.sent).read_bytes())
+        except OSError as exc:
+            print(f"Error: cannot read the sent message {args.sent}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return 66
     for name in args.files:
         try:
-            parsed = parse_file(Path(name), args.as_format)
+            parsed = parse_file(Path(name), args.as_format, sent)
         except OSError as exc:
             print(f"Error: cannot read {name}: {exc.strerror or exc}", file=sys.stderr)
             status = 1
@@ -89,6 +104,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         "or only a body (text, html)")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object per file, one per line")
+    parser.add_argument("--sent", metavar="FILE", default="",
+                        help="the message we sent that FILE replies to (a whole message or "
+                        "its text): the reply's lines that align with it are cut as quoted")
     parser.add_argument("files", nargs="+", metavar="FILE", help="mail files to parse")
     parser.set_defaults(func=run)
 
