@@ -384,7 +384,8 @@ def _harvest(batch: _Batch, msg: ParsedMessage, mail: InboundMail, found: Match)
     return f"harvest:{harvest.id}"
 
 # what a member replies to; notices (receipts, confirmations) are found in the hot outbox
-_SENT_KINDS = ("question", "reminder", "invitation", "digest", "receipt", "confirmation")
+_SENT_KINDS = ("question", "reminder", "invitation", "digest", "receipt", "confirmation",
+               "harvest", "year_digest")
 
 
 def _our_sent_text(batch: _Batch, raw: bytes) -> str:
