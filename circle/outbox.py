@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -134,11 +136,12 @@ def recover(items: list[OutboxItem], now: datetime) -> list[OutboxItem]:
     return [interrupted(i, now) for i in items if i.state == _S.SENDING]
 
 
-def not_started(item: OutboxItem, now: datetime) -> OutboxItem:
-    """An item marked `sending` whose turn never came (the journal has no `start` for it):
-    it never reached the relay, so it is simply queued again."""
-    return _move(item, _S.QUEUED, now, "its turn never came before an interruption",
-                 attempts=max(item.attempts - 1, 0))
+def not_started(item: OutboxItem, now: datetime,
+                note: str = "its turn never came before an interruption") -> OutboxItem:
+    """An item marked `sending` whose turn never came (the journal has no `start` for it, or
+    the sender could not connect): it never reached the relay, so it is simply queued again
+    (its attempt not counted)."""
+    return _move(item, _S.QUEUED, now, note, attempts=max(item.attempts - 1, 0))
 
 
 def replay(items: list[OutboxItem], entries: list[JournalEntry],
@@ -147,7 +150,8 @@ def replay(items: list[OutboxItem], entries: list[JournalEntry],
 
     The relay's last recorded answer wins (`sent`, `failed`); a `start` without an answer is
     the only case that may or may not have arrived (`uncertain`, at most one per connection);
-    an item never started goes back to `queued`.
+    an item never started goes back to `queued`, and so does one journalled `queued` (the
+    sender could not connect or log in, so it never reached the relay).
     """
     last = {entry.item_id: entry for entry in entries}  # the latest word on each item
     out = []
@@ -155,7 +159,7 @@ def replay(items: list[OutboxItem], entries: list[JournalEntry],
         if item.state != _S.SENDING:
             continue
         entry = last.get(item.id)
-        if entry is None:
+        if entry is None or entry.event == "queued":
             out.append(not_started(item, now))
         elif entry.event == "sent":
             out.append(sent(item, now, entry.detail))
@@ -202,3 +206,75 @@ def drop_unwanted(items: list[OutboxItem], now: datetime) -> list[OutboxItem]:
     """
     return [_move(i, _S.DROPPED, now, "not sent: the member stopped or paused their mail "
                   "after it was queued") for i in items if i.kind in CIRCLE_MAIL]
+
+
+# ---------------------------------------------------------------- provider quotas
+DAY = timedelta(days=1)
+PERSONAL_RESERVE_PERCENT = 10
+"""Of `[smtp] max_per_day`, this share is kept for receipts and confirmations: circle mail
+(the digest above all) may use the rest, so a STOP sent after a large digest is still
+confirmed the same day."""
+
+
+def send_rank(item: OutboxItem) -> int:
+    """Send order under a quota: receipts, confirmations and notices (0), then invitations,
+    questions and reminders (1), then the digest (2)."""
+    if item.kind == "digest":
+        return 2
+    return 1 if item.kind in CIRCLE_MAIL else 0
+
+
+def _limit(kind: str, max_per_day: int) -> int:
+    reserve = max_per_day * PERSONAL_RESERVE_PERCENT // 100
+    return max_per_day - reserve if kind in CIRCLE_MAIL else max_per_day
+
+
+def quota_order(items: Iterable[OutboxItem]) -> list[OutboxItem]:
+    """Items in the order a quota serves them (rank, then oldest first)."""
+    return sorted(items, key=lambda i: (send_rank(i), i.created_at, i.id))
+
+
+def within_quota(due: Iterable[OutboxItem], sent_times: Iterable[datetime], now: datetime,
+                 max_per_day: int) -> list[OutboxItem]:
+    """The due items this pass may send under `max_per_day` (0 = no quota), in send order.
+
+    The quota is a rolling 24 hours: `sent_times` are when the relay accepted earlier items.
+    Circle mail may use the quota up to the personal reserve; the rest waits, queued.
+    """
+    ordered = quota_order(due)
+    if max_per_day <= 0:
+        return ordered
+    used = sum(1 for t in sent_times if now - DAY < t <= now)
+    out: list[OutboxItem] = []
+    for item in ordered:
+        if used + len(out) < _limit(item.kind, max_per_day):
+            out.append(item)
+    return out
+
+
+def expected_finish(waiting: Iterable[OutboxItem], sent_times: Iterable[datetime],
+                    now: datetime, *, max_per_day: int, per_minute: int) -> datetime | None:
+    """When the last of `waiting` should have gone, at `per_minute` (0 = no pacing) and
+    `max_per_day` (0 = none), starting `now` (None if nothing waits).
+
+    A lower bound: it assumes the relay answers at once and the sender runs whenever a
+    quota slot frees (as `circle run` does); failures and retries come on top.
+    """
+    ordered = quota_order(waiting)
+    if not ordered:
+        return None
+    gap = timedelta(seconds=60 / per_minute) if per_minute > 0 else timedelta(0)
+    window: deque[datetime] = deque(sorted(t for t in sent_times if now - DAY < t <= now))
+    at = now - gap
+    for item in ordered:
+        at = max(at + gap, now)
+        if max_per_day > 0:
+            limit = _limit(item.kind, max_per_day)
+            while window and window[0] <= at - DAY:
+                window.popleft()
+            if len(window) >= limit:
+                at = max(at, window[len(window) - limit] + DAY)
+                while window and window[0] <= at - DAY:
+                    window.popleft()
+        window.append(at)
+    return at

@@ -13,7 +13,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from circle.config import ImapSettings, transport_problem
-from circle.errors import MailError
+from circle.errors import MailConfigError, MailError
 from circle.ports import FetchedMessage
 from mail.passwords import resolve
 
@@ -83,34 +83,74 @@ class ImapSource:
         self.close()
 
     # ------------------------------------------------------------------ connection
-    def connect(self) -> IMAPClient:
-        """Connect, log in and select the folder (once; reused until it breaks)."""
+    def connect(self, report: Callable[[str], object] | None = None) -> IMAPClient:
+        """Connect, log in and select the folder (once; reused until it breaks).
+
+        `report` (for `circle check --connect`) hears a line per step done. A server that
+        does not speak IMAP, a certificate that does not verify and a refused login are
+        MailConfigError (retrying cannot help); a missing folder names the folder.
+        """
         if self._client is not None:
             return self._client
         s = self.settings
+        say = report or (lambda _line: None)
         password = self._password if self._password is not None else resolve_password(s)
         ctx = tls_context(s.ca_file) if s.security != "plain" else None
+        step = "connect"
         try:
-            client = IMAPClient(s.host, port=s.port, ssl=s.security == "tls", ssl_context=ctx,
-                                timeout=self.timeout)
+            try:
+                client = IMAPClient(s.host, port=s.port, ssl=s.security == "tls",
+                                    ssl_context=ctx, timeout=self.timeout)
+            except IMAPClientError as exc:
+                wrong = self._not_imap(exc)
+                if wrong is None:
+                    raise  # transient (abort) or a refusal, handled below
+                raise wrong from exc
+            say(f"connect {self.where} ({s.security}): "
+                f"{_text_bytes(client.welcome) or 'greeting OK'}")
             if s.security == "starttls":
+                step = "STARTTLS"
                 client.starttls(ctx)
+                say("STARTTLS: OK, certificate verified")
+            elif s.security == "tls":
+                say("TLS: certificate verified")
+            step = "LOGIN"
             client.login(s.username, password)
+            say(f"LOGIN as {s.username}: OK")
+            step = "SELECT"
             info = client.select_folder(s.folder)
+            say(f"SELECT {s.folder}: OK ({int(info.get(b'EXISTS', 0) or 0)} messages)")
         except LoginError as exc:
-            raise MailError(f"IMAP login as {s.username} at {self.where} was refused: "
-                            f"{_text(exc)}; check [imap] username and the password in "
-                            f"${s.password_env} or password_command") from exc
+            raise MailConfigError(f"IMAP login as {s.username} at {self.where} was refused: "
+                                  f"{_text(exc)}; check [imap] username and the password in "
+                                  f"${s.password_env} or password_command") from exc
         except ssl.SSLCertVerificationError as exc:
-            raise MailError(f"the IMAP server {self.where} presented a certificate that does "
-                            f"not verify ({exc.verify_message}); set [imap] ca_file to its CA, "
-                            "or fix the host name") from exc
+            raise MailConfigError(
+                f"the IMAP server {self.where} presented a certificate that does not verify "
+                f"({exc.verify_message}); set [imap] ca_file to its CA, or fix [imap] host to "
+                "the name on its certificate") from exc
+        except IMAPClientAbortError:
+            raise  # the connection broke: transient, retried by _call
         except IMAPClientError as exc:
-            raise MailError(f"IMAP server {self.where} refused folder {s.folder!r}: "
-                            f"{_text(exc)}; check [imap] folder") from exc
+            if step == "SELECT":
+                raise MailConfigError(f"IMAP server {self.where} refused folder {s.folder!r}: "
+                                      f"{_text(exc)}; check [imap] folder") from exc
+            raise MailConfigError(f"IMAP server {self.where} refused {step}: {_text(exc)}; "
+                                  "check [imap] security and port") from exc
         self._client = client
         self._note_status(info)
         return client
+
+    def _not_imap(self, exc: BaseException) -> MailConfigError | None:
+        """A greeting that is not IMAP's is a wrong port, not a passing fault."""
+        text = _text(exc)
+        if "unexpected response" not in text:
+            return None
+        hint = "993 for security = 'tls', 143 for 'starttls'"
+        greeted = text.split(":", 1)[-1].strip()
+        smtp = " — that is an SMTP server" if greeted.strip("b'\"").startswith("220") else ""
+        return MailConfigError(f"{self.where} does not speak IMAP (it greeted with "
+                               f"{greeted}{smtp}); check [imap] port ({hint}) and host")
 
     def _note_status(self, info: dict[bytes, Any]) -> None:
         self._uidvalidity = int(info.get(b"UIDVALIDITY", 0) or 0)
@@ -259,6 +299,11 @@ def _idle_step(c: IMAPClient, timeout: float) -> bool:
     if not responses and timeout > 0.05 and time.monotonic() - asked < timeout / 10:
         raise IMAPClientAbortError("the connection closed during IDLE")
     return False
+
+
+def _text_bytes(data: object) -> str:
+    raw = data if isinstance(data, bytes) else str(data or "").encode()
+    return raw.decode("utf-8", "replace").strip()
 
 
 def _text(exc: BaseException) -> str:
