@@ -20,9 +20,9 @@ __all__ = ["ProgressFn", "SendReport", "SmtpSink", "check_smtp", "connect_failur
 
 _IDLE_CHECK_SECONDS = 15.0  # a connection idle longer than this is probed with NOOP first
 CONNECT_TIMEOUT = 10.0
-"""Seconds for TCP connect, banner, EHLO, STARTTLS and AUTH: a relay that accepts the
-connection but does not answer (a blackhole) opens the circuit after this, not after the
-per-message timeout."""
+"""Default seconds for TCP connect, banner, EHLO, STARTTLS and AUTH (`[smtp]
+connect_timeout`): a relay that accepts the connection but does not answer (a blackhole)
+opens the circuit after this, not after the per-message timeout."""
 
 
 def smtp_password(settings: SmtpSettings) -> str | None:
@@ -65,14 +65,15 @@ class SmtpSink:
     """
 
     def __init__(self, settings: SmtpSettings, *, password: str | None = None,
-                 timeout: float = 60.0, connect_timeout: float = CONNECT_TIMEOUT) -> None:
+                 timeout: float = 60.0, connect_timeout: float | None = None) -> None:
         problem = transport_problem("smtp", settings.security, settings.host, settings.port)
         if problem:
             raise MailError(problem)
         self.settings = settings
         self.password = password
         self.timeout = timeout  # per message, once connected
-        self.connect_timeout = connect_timeout
+        self.connect_timeout = float(connect_timeout or settings.connect_timeout
+                                     or CONNECT_TIMEOUT)
         self._slots = asyncio.Semaphore(max(1, settings.connections))
         self._idle: list[_Conn] = []
         self._rate = _RateLimit(settings.per_minute)
@@ -232,7 +233,7 @@ def connect_failure(settings: SmtpSettings, exc: BaseException) -> MailError | N
 
 async def check_smtp(settings: SmtpSettings, password: str | None,
                      report: Callable[[str], object], *,
-                     timeout: float = CONNECT_TIMEOUT) -> None:
+                     timeout: float | None = None) -> None:
     """Log into the relay step by step (connect + greeting, EHLO, STARTTLS, AUTH; no mail
     sent), calling `report` with a line per step done; raises the failing step's MailError."""
     s = settings
