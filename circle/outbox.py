@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from circle.compose.message import Composed
+from circle.config import SmtpSettings
 from circle.errors import NotFoundError, TransitionError
 from circle.model import OutboxItem, OutboxState
 from circle.ports import JournalEntry
@@ -216,12 +217,13 @@ PERSONAL_RESERVE_PERCENT = 10
 confirmed the same day."""
 
 
+RANKS = {"digest": 2, **{kind: 1 for kind in CIRCLE_MAIL if kind != "digest"}}
+
+
 def send_rank(item: OutboxItem) -> int:
     """Send order under a quota: receipts, confirmations and notices (0), then invitations,
     questions and reminders (1), then the digest (2)."""
-    if item.kind == "digest":
-        return 2
-    return 1 if item.kind in CIRCLE_MAIL else 0
+    return RANKS.get(item.kind, 0)
 
 
 def _limit(kind: str, max_per_day: int) -> int:
@@ -253,23 +255,28 @@ def within_quota(due: Iterable[OutboxItem], sent_times: Iterable[datetime], now:
 
 
 def expected_finish(waiting: Iterable[OutboxItem], sent_times: Iterable[datetime],
-                    now: datetime, *, max_per_day: int, per_minute: int) -> datetime | None:
-    """When the last of `waiting` should have gone, at `per_minute` (0 = no pacing) and
-    `max_per_day` (0 = none), starting `now` (None if nothing waits).
+                    now: datetime, *, max_per_day: int, per_minute: int,
+                    adding: tuple[str, int] = ("", 0)) -> datetime | None:
+    """When the last of `waiting` (plus `adding`: that many new items of that kind, e.g.
+    ("digest", 200) before the steward sends it) should have gone, at `per_minute` (0 = no
+    pacing) and `max_per_day` (0 = none), starting `now` (None if nothing waits).
 
     A lower bound: it assumes the relay answers at once and the sender runs whenever a
     quota slot frees (as `circle run` does); failures and retries come on top.
     """
-    ordered = quota_order(waiting)
-    if not ordered:
+    kinds = [i.kind for i in quota_order(waiting)]
+    extra_kind, extra = adding
+    if extra > 0:
+        kinds = sorted([*kinds, *[extra_kind] * extra], key=lambda k: RANKS.get(k, 0))
+    if not kinds:
         return None
     gap = timedelta(seconds=60 / per_minute) if per_minute > 0 else timedelta(0)
     window: deque[datetime] = deque(sorted(t for t in sent_times if now - DAY < t <= now))
     at = now - gap
-    for item in ordered:
+    for kind in kinds:
         at = max(at + gap, now)
         if max_per_day > 0:
-            limit = _limit(item.kind, max_per_day)
+            limit = _limit(kind, max_per_day)
             while window and window[0] <= at - DAY:
                 window.popleft()
             if len(window) >= limit:
@@ -278,3 +285,15 @@ def expected_finish(waiting: Iterable[OutboxItem], sent_times: Iterable[datetime
                     window.popleft()
         window.append(at)
     return at
+
+
+def finish_adding(items: Iterable[OutboxItem], now: datetime, smtp: SmtpSettings, kind: str,
+                  count: int) -> datetime | None:
+    """When the last of `count` new `kind` items (a digest about to be sent) should go, after
+    what already waits in `items` (the outbox as loaded, sent items included), at the relay's
+    `[smtp] per_minute` and `max_per_day` (the TUI's send dialog)."""
+    listed = list(items)
+    waiting = [i for i in listed if i.state in (_S.QUEUED, _S.FAILED_TEMPORARY)]
+    return expected_finish(waiting, [i.sent_at for i in listed if i.sent_at], now,
+                           max_per_day=smtp.max_per_day, per_minute=smtp.per_minute,
+                           adding=(kind, count))

@@ -10,7 +10,7 @@ from circle.app.status import status_report
 from circle.compose.message import Composed
 from circle.config import SmtpSettings
 from circle.model import OutboxItem, OutboxState
-from circle.outbox import DAY, expected_finish, new_item, sent, start, within_quota
+from circle.outbox import DAY, expected_finish, finish_adding, new_item, sent, start, within_quota
 from data.store import TinyStore
 from mail.smtp import SmtpSink, send_outbox
 from tests.mailin_support import NOW, make_config, seed
@@ -106,3 +106,34 @@ async def test_a_real_send_stops_at_the_quota_and_finishes_when_status_says(
     assert {i.state for i in store.all(OutboxItem, bodies=False)} == {OutboxState.SENT}
     assert len(smtp_server.handler.received) == 16  # every one exactly once
     assert status_report(store, finish, config)["sending"]["finish_at"] is None
+
+
+async def test_the_tui_send_dialog_says_when_the_last_digest_should_go(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tests.smtp_server import free_port
+    from tests.tui_support import FixedClock as TuiClock
+    from tests.tui_support import demo_config, screen_text, seeded_store, settle
+    from tui.app import make_app
+    from tui.widgets.render import day_time
+
+    limits = SmtpSettings(host="127.0.0.1", port=free_port(), security="plain", per_minute=0,
+                          max_per_day=4)
+    config = replace(demo_config(), smtp=limits)
+    app = make_app(config, seeded_store(tmp_path / "data"), None, SmtpSink(limits),
+                   TuiClock(), secret=b"test-secret")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot, lambda: app.screen.preview is not None)
+        await pilot.press("S")
+        await pilot.pause()
+        text = " ".join(screen_text(app).split())
+        assert "10 members will receive it" in text
+        finish = finish_adding(app.data.outbox.values(), app.now(), limits, "digest", 10)
+        assert finish is not None and finish - app.now() >= 2 * DAY  # 4 a day, 10 to go
+        assert f"the last should go by {day_time(finish, config.tz)}" in text
+        await pilot.press("escape")
+        await settle(pilot)
+    assert not [o for o in app.store.all(OutboxItem, bodies=False) if o.kind == "digest"
+                and o.state == OutboxState.QUEUED]  # cancelled: nothing queued
