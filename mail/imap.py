@@ -9,11 +9,11 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from imapclient import IMAPClient
+from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from circle.config import ImapSettings, transport_problem
-from circle.errors import MailConfigError, MailError
+from circle.errors import MailConfigError, MailError, MailUnreachable
 from circle.ports import FetchedMessage
 from mail.passwords import resolve
 
@@ -54,13 +54,15 @@ class ImapSource:
     def __init__(self, settings: ImapSettings, *, password: str | None = None,
                  timeout: float = 30.0, attempts: int = 5, backoff: float = 0.5,
                  max_backoff: float = 30.0, stop_event: threading.Event | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 connect_timeout: float = 10.0) -> None:
         problem = transport_problem("imap", settings.security, settings.host, settings.port)
         if problem:
             raise MailError(problem)
         self.settings = settings
         self._password = password
-        self.timeout = timeout
+        self.timeout = timeout  # per command, once connected
+        self.connect_timeout = connect_timeout  # TCP connect and the server's greeting
         self.attempts = max(1, attempts)
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -100,7 +102,8 @@ class ImapSource:
         try:
             try:
                 client = IMAPClient(s.host, port=s.port, ssl=s.security == "tls",
-                                    ssl_context=ctx, timeout=self.timeout)
+                                    ssl_context=ctx, timeout=SocketTimeout(
+                                        connect=self.connect_timeout, read=self.timeout))
             except IMAPClientError as exc:
                 wrong = self._not_imap(exc)
                 if wrong is None:
@@ -120,6 +123,9 @@ class ImapSource:
             step = "SELECT"
             info = client.select_folder(s.folder)
             say(f"SELECT {s.folder}: OK ({int(info.get(b'EXISTS', 0) or 0)} messages)")
+        except TimeoutError as exc:  # a server that accepts but never answers: no retries
+            raise MailUnreachable(f"the IMAP server {self.where} did not answer ({step}) in "
+                                  "time; check [imap] host, port and security") from exc
         except LoginError as exc:
             raise MailConfigError(f"IMAP login as {s.username} at {self.where} was refused: "
                                   f"{_text(exc)}; check [imap] username and the password in "

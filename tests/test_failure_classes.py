@@ -381,3 +381,14 @@ def test_the_config_rejects_bad_quota_and_timeout_values() -> None:
     assert "connect_timeout must be 1 second or more" in text
     config = config_from_dict({**base, "smtp": {"max_per_day": 500}})
     assert config.smtp.max_per_day == 500 and replace(config.smtp).connect_timeout == 10
+
+
+def test_a_blackhole_imap_server_fails_fast_without_retries(blackhole: Blackhole) -> None:
+    from circle.config import ImapSettings
+
+    settings = ImapSettings(host="127.0.0.1", port=blackhole.port, security="plain",
+                            username="circle@circle.test")
+    with pytest.raises(MailUnreachable, match="did not answer"), ImapSource(
+            settings, password="x", connect_timeout=0.5, backoff=0) as source:
+        source.uidvalidity()
+    assert blackhole.accepted == 1  # one try, not the five reconnects of a dropped session
