@@ -147,6 +147,21 @@ class ImapSource:
         self._note_status(info)
         return client
 
+    def check(self, report: Callable[[str], object]) -> None:
+        """`circle check --connect`: connect, log in and select once (no retries), reporting
+        each step; every failure is a MailError (never a bare socket error)."""
+        try:
+            self.connect(report)
+        except ssl.SSLError as exc:
+            raise MailConfigError(f"the TLS handshake with the IMAP server {self.where} failed "
+                                  f"({exc}); check [imap] security and port") from exc
+        except TRANSIENT as exc:
+            raise MailUnreachable(f"cannot reach the IMAP server {self.where} ({_text(exc)}); "
+                                  "check that it runs and [imap] host, port and "
+                                  "security") from exc
+        finally:
+            self.close()
+
     def _not_imap(self, exc: BaseException) -> MailConfigError | None:
         """A greeting that is not IMAP's is a wrong port, not a passing fault."""
         text = _text(exc)

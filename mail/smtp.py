@@ -180,11 +180,11 @@ async def _close(conn: _Conn) -> None:
         conn.client.close()
 
 
-def _cert_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+def _tls_failure(exc: BaseException) -> ssl.SSLError | None:
     seen: set[int] = set()
     found: BaseException | None = exc
     while found is not None and id(found) not in seen:
-        if isinstance(found, ssl.SSLCertVerificationError):
+        if isinstance(found, ssl.SSLError):
             return found
         seen.add(id(found))
         found = found.__cause__ or found.__context__
@@ -194,17 +194,21 @@ def _cert_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
 def connect_failure(settings: SmtpSettings, exc: BaseException) -> MailError | None:
     """The failure class of an error while connecting or logging in (None: not a mail error).
 
-    Certificate and login failures are configuration errors (MailConfigError: not retried);
-    a timeout, a refused or dropped connection and a 4xx greeting are MailUnreachable (the
-    circuit breaker: the pass stops, the items stay queued).
+    Certificate, TLS handshake and login failures are configuration errors (MailConfigError:
+    not retried); a timeout, a refused or dropped connection and a 4xx greeting are
+    MailUnreachable (the circuit breaker: the pass stops, the items stay queued).
     """
     s = settings
     where = f"{s.host}:{s.port}"
-    cert = _cert_failure(exc)
-    if cert is not None:
+    tls = _tls_failure(exc)
+    if tls is not None and not isinstance(tls, ssl.SSLCertVerificationError):
+        return MailConfigError(f"the TLS handshake with the SMTP server {where} failed ({tls}); "
+                               "check [smtp] security and port (465 for tls, 587 for "
+                               "starttls). Nothing was sent")
+    if isinstance(tls, ssl.SSLCertVerificationError):
         return MailConfigError(
             f"the SMTP server {where} presented a certificate that does not verify "
-            f"({cert.verify_message or cert}); fix [smtp] host to the name on its certificate, "
+            f"({tls.verify_message or tls}); fix [smtp] host to the name on its certificate, "
             "or set [smtp] ca_file to the CA that signed it. Nothing was sent")
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
         return MailConfigError(

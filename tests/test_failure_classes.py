@@ -392,3 +392,18 @@ def test_a_blackhole_imap_server_fails_fast_without_retries(blackhole: Blackhole
             settings, password="x", connect_timeout=0.5, backoff=0) as source:
         source.uidvalidity()
     assert blackhole.accepted == 1  # one try, not the five reconnects of a dropped session
+
+
+def test_check_connect_to_closed_or_wrong_ports_says_why_without_a_traceback(
+        tmp_path: Path, mailbox: Mailbox, smtp_server: SmtpServer,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CIRCLE_SECRET", SECRET.decode())
+    closed = free_port()  # nothing listens there
+    config = _config_text(tmp_path, mailbox, f'host = "127.0.0.1"\nport = {smtp_server.port}\n'
+                          'security = "tls"', imap_port=closed)
+    capsys.readouterr()
+    code = main(["--config", str(config), "check", "--connect"])
+    err = capsys.readouterr().err
+    assert code == 75 and "cannot reach the IMAP server" in err and "Traceback" not in err
+    assert "TLS handshake with the SMTP server" in err and "[smtp] security and port" in err
+    assert smtp_server.handler.received == []

@@ -139,8 +139,7 @@ def _connect(config: Config) -> int:
 
     failures: list[MailError] = []
     try:
-        with ImapSource(config.imap, attempts=1, timeout=10.0) as source:
-            source.connect(report=lambda line: print(f"IMAP {line}", flush=True))
+        ImapSource(config.imap, attempts=1).check(lambda line: print(f"IMAP {line}", flush=True))
     except MailError as exc:
         failures.append(exc)
         print(f"Error: IMAP: {exc}", file=sys.stderr, flush=True)
