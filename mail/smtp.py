@@ -201,7 +201,8 @@ def connect_failure(settings: SmtpSettings, exc: BaseException) -> MailError | N
     s = settings
     where = f"{s.host}:{s.port}"
     tls = _tls_failure(exc)
-    if tls is not None and not isinstance(tls, ssl.SSLCertVerificationError):
+    if tls is not None and not isinstance(tls, (ssl.SSLCertVerificationError, ssl.SSLEOFError,
+                                                ssl.SSLZeroReturnError)):
         return MailConfigError(f"the TLS handshake with the SMTP server {where} failed ({tls}); "
                                "check [smtp] security and port (465 for tls, 587 for "
                                "starttls). Nothing was sent")

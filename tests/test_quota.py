@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from circle.app.status import status_report
 from circle.compose.message import Composed
@@ -137,3 +139,40 @@ async def test_the_tui_send_dialog_says_when_the_last_digest_should_go(tmp_path:
         await settle(pilot)
     assert not [o for o in app.store.all(OutboxItem, bodies=False) if o.kind == "digest"
                 and o.state == OutboxState.QUEUED]  # cancelled: nothing queued
+
+
+def test_send_due_stops_at_the_quota_and_says_so(
+        tmp_path: Path, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from cli.main import main
+    from tests.mailin_support import SECRET
+
+    monkeypatch.setenv("CIRCLE_SECRET", SECRET.decode())
+    store = TinyStore(tmp_path / "data")
+    seed(store)
+    store.put_many(_items("receipt", 5))
+    config = tmp_path / "config.toml"
+    config.write_text(f"""[circle]
+name = "Q"
+slug = "q"
+address = "circle@circle.test"
+steward_email = "steward@circle.test"
+data_dir = "data"
+
+[smtp]
+host = "127.0.0.1"
+port = {smtp_server.port}
+security = "plain"
+max_per_day = 2
+""", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--config", str(config), "send-due"]) == 0
+    out = capsys.readouterr().out
+    assert "Sent 2;" in out and "wait for the provider's daily quota" in out
+    assert len(smtp_server.handler.received) == 2
+    assert main(["--config", str(config), "status", "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)["sending"]
+    assert plan["max_per_day"] == 2 and plan["sent_last_24h"] == 2 and plan["waiting"] >= 3
+    assert datetime.fromisoformat(plan["finish_at"]) > datetime.now(UTC) + timedelta(hours=23)
