@@ -40,6 +40,8 @@ class SmtpSettings:
     ca_file: str = ""
     connections: int = 2
     per_minute: int = 120
+    max_per_day: int = 0  # the provider's daily quota of recipients; 0 = none (rolling 24 h)
+    connect_timeout: int = 10  # seconds for connect, greeting, TLS and login (then 60 per message)
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,12 @@ def config_from_dict(doc: dict[str, Any], source: str = "config.toml") -> Config
             problems.append(f"{source}: {problem}")
         if not 0 < s.port < 65536:
             problems.append(f"{source}: [{name}] port {s.port} is not a TCP port (1-65535)")
+        if getattr(s, "connect_timeout", 1) < 1:
+            problems.append(f"{source}: [{name}] connect_timeout must be 1 second or more")
+        for key in ("per_minute", "max_per_day"):
+            if getattr(s, key, 0) < 0:
+                problems.append(f"{source}: [{name}] {key} must be 0 (no limit) or more, "
+                                f"got {getattr(s, key)}")
     sched = sections.get("schedule")
     if sched is not None:
         from circle.schedule import parse_rule  # local import: schedule imports config types

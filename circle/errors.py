@@ -63,3 +63,19 @@ class ConflictError(StoreError):
     """
 
     exit_code = 75  # EX_TEMPFAIL: read again and retry
+
+
+class MailConfigError(MailError):
+    """A mail server refused us for a reason only the configuration can fix: the login was
+    refused, or its certificate does not verify (wrong host name, untrusted CA). Retrying
+    cannot help (and repeated failed logins lock accounts), so nothing is retried."""
+
+    exit_code = 69  # EX_UNAVAILABLE, with the reason printed
+
+
+class MailUnreachable(MailError):
+    """A mail server did not answer in time (connect, banner or greeting) or refused the
+    connection: nothing was handed to it, the items stay queued, and the pass stops at once
+    (a circuit breaker) to be retried later."""
+
+    exit_code = 75  # EX_TEMPFAIL: try again later

@@ -10,10 +10,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from circle.compose.message import Composed
+from circle.config import SmtpSettings
 from circle.errors import NotFoundError, TransitionError
 from circle.model import OutboxItem, OutboxState
 from circle.ports import JournalEntry
@@ -134,11 +137,12 @@ def recover(items: list[OutboxItem], now: datetime) -> list[OutboxItem]:
     return [interrupted(i, now) for i in items if i.state == _S.SENDING]
 
 
-def not_started(item: OutboxItem, now: datetime) -> OutboxItem:
-    """An item marked `sending` whose turn never came (the journal has no `start` for it):
-    it never reached the relay, so it is simply queued again."""
-    return _move(item, _S.QUEUED, now, "its turn never came before an interruption",
-                 attempts=max(item.attempts - 1, 0))
+def not_started(item: OutboxItem, now: datetime,
+                note: str = "its turn never came before an interruption") -> OutboxItem:
+    """An item marked `sending` whose turn never came (the journal has no `start` for it, or
+    the sender could not connect): it never reached the relay, so it is simply queued again
+    (its attempt not counted)."""
+    return _move(item, _S.QUEUED, now, note, attempts=max(item.attempts - 1, 0))
 
 
 def replay(items: list[OutboxItem], entries: list[JournalEntry],
@@ -147,7 +151,8 @@ def replay(items: list[OutboxItem], entries: list[JournalEntry],
 
     The relay's last recorded answer wins (`sent`, `failed`); a `start` without an answer is
     the only case that may or may not have arrived (`uncertain`, at most one per connection);
-    an item never started goes back to `queued`.
+    an item never started goes back to `queued`, and so does one journalled `queued` (the
+    sender could not connect or log in, so it never reached the relay).
     """
     last = {entry.item_id: entry for entry in entries}  # the latest word on each item
     out = []
@@ -155,7 +160,7 @@ def replay(items: list[OutboxItem], entries: list[JournalEntry],
         if item.state != _S.SENDING:
             continue
         entry = last.get(item.id)
-        if entry is None:
+        if entry is None or entry.event == "queued":
             out.append(not_started(item, now))
         elif entry.event == "sent":
             out.append(sent(item, now, entry.detail))
@@ -202,3 +207,93 @@ def drop_unwanted(items: list[OutboxItem], now: datetime) -> list[OutboxItem]:
     """
     return [_move(i, _S.DROPPED, now, "not sent: the member stopped or paused their mail "
                   "after it was queued") for i in items if i.kind in CIRCLE_MAIL]
+
+
+# ---------------------------------------------------------------- provider quotas
+DAY = timedelta(days=1)
+PERSONAL_RESERVE_PERCENT = 10
+"""Of `[smtp] max_per_day`, this share is kept for receipts and confirmations: circle mail
+(the digest above all) may use the rest, so a STOP sent after a large digest is still
+confirmed the same day."""
+
+
+RANKS = {"digest": 2, **{kind: 1 for kind in CIRCLE_MAIL if kind != "digest"}}
+
+
+def send_rank(item: OutboxItem) -> int:
+    """Send order under a quota: receipts, confirmations and notices (0), then invitations,
+    questions and reminders (1), then the digest (2)."""
+    return RANKS.get(item.kind, 0)
+
+
+def _limit(kind: str, max_per_day: int) -> int:
+    reserve = max_per_day * PERSONAL_RESERVE_PERCENT // 100
+    return max_per_day - reserve if kind in CIRCLE_MAIL else max_per_day
+
+
+def quota_order(items: Iterable[OutboxItem]) -> list[OutboxItem]:
+    """Items in the order a quota serves them (rank, then oldest first)."""
+    return sorted(items, key=lambda i: (send_rank(i), i.created_at, i.id))
+
+
+def within_quota(due: Iterable[OutboxItem], sent_times: Iterable[datetime], now: datetime,
+                 max_per_day: int) -> list[OutboxItem]:
+    """The due items this pass may send under `max_per_day` (0 = no quota), in send order.
+
+    The quota is a rolling 24 hours: `sent_times` are when the relay accepted earlier items.
+    Circle mail may use the quota up to the personal reserve; the rest waits, queued.
+    """
+    ordered = quota_order(due)
+    if max_per_day <= 0:
+        return ordered
+    used = sum(1 for t in sent_times if now - DAY < t <= now)
+    out: list[OutboxItem] = []
+    for item in ordered:
+        if used + len(out) < _limit(item.kind, max_per_day):
+            out.append(item)
+    return out
+
+
+def expected_finish(waiting: Iterable[OutboxItem], sent_times: Iterable[datetime],
+                    now: datetime, *, max_per_day: int, per_minute: int,
+                    adding: tuple[str, int] = ("", 0)) -> datetime | None:
+    """When the last of `waiting` (plus `adding`: that many new items of that kind, e.g.
+    ("digest", 200) before the steward sends it) should have gone, at `per_minute` (0 = no
+    pacing) and `max_per_day` (0 = none), starting `now` (None if nothing waits).
+
+    A lower bound: it assumes the relay answers at once and the sender runs whenever a
+    quota slot frees (as `circle run` does); failures and retries come on top.
+    """
+    kinds = [i.kind for i in quota_order(waiting)]
+    extra_kind, extra = adding
+    if extra > 0:
+        kinds = sorted([*kinds, *[extra_kind] * extra], key=lambda k: RANKS.get(k, 0))
+    if not kinds:
+        return None
+    gap = timedelta(seconds=60 / per_minute) if per_minute > 0 else timedelta(0)
+    window: deque[datetime] = deque(sorted(t for t in sent_times if now - DAY < t <= now))
+    at = now - gap
+    for kind in kinds:
+        at = max(at + gap, now)
+        if max_per_day > 0:
+            limit = _limit(kind, max_per_day)
+            while window and window[0] <= at - DAY:
+                window.popleft()
+            if len(window) >= limit:
+                at = max(at, window[len(window) - limit] + DAY)
+                while window and window[0] <= at - DAY:
+                    window.popleft()
+        window.append(at)
+    return at
+
+
+def finish_adding(items: Iterable[OutboxItem], now: datetime, smtp: SmtpSettings, kind: str,
+                  count: int) -> datetime | None:
+    """When the last of `count` new `kind` items (a digest about to be sent) should go, after
+    what already waits in `items` (the outbox as loaded, sent items included), at the relay's
+    `[smtp] per_minute` and `max_per_day` (the TUI's send dialog)."""
+    listed = list(items)
+    waiting = [i for i in listed if i.state in (_S.QUEUED, _S.FAILED_TEMPORARY)]
+    return expected_finish(waiting, [i.sent_at for i in listed if i.sent_at], now,
+                           max_per_day=smtp.max_per_day, per_minute=smtp.per_minute,
+                           adding=(kind, count))

@@ -7,6 +7,7 @@ mail loop calls the same `mail.cycle.after_fetch` with its long-lived SMTP conne
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from circle.app.ingest import IngestReport
 from cli.context import Context
@@ -15,7 +16,7 @@ from data.templates import load_templates
 from mail.cycle import CycleReport, after_fetch
 from mail.imap import ImapSource
 from mail.loop import fetch_once
-from mail.send import ProgressFn, SendReport, send_due_now
+from mail.send import CircuitBreaker, ProgressFn, SendReport, send_due_now
 from mail.smtp import SmtpSink, smtp_password
 
 
@@ -25,12 +26,24 @@ def fetch_pass(ctx: Context, source: ImapSource) -> IngestReport:
                       ctx.clock.now())
 
 
+_BREAKERS: dict[Path, CircuitBreaker] = {}
+
+
+def breaker_for(data_dir: Path) -> CircuitBreaker:
+    """This process's circuit breaker for the circle's relay (kept across `circle run` passes)."""
+    return _BREAKERS.setdefault(Path(data_dir).resolve(), CircuitBreaker())
+
+
 async def cycle(ctx: Context, progress: ProgressFn | None = None) -> CycleReport:
-    """After a fetch: queue what is due, archive closed rounds, send the outbox over SMTP."""
+    """After a fetch: queue what is due, archive closed rounds, send the outbox over SMTP.
+
+    A relay that does not answer within the connect timeout stops the pass at once (items
+    stay queued) and is left alone by later passes of this process for a growing pause.
+    """
     async with SmtpSink(ctx.config.smtp, password=smtp_password(ctx.config.smtp)) as sink:
         return await after_fetch(ctx.store, sink, ctx.clock, ctx.config, ctx.secret,
                                  sending_lock(ctx.data_dir), load_templates(ctx.data_dir),
-                                 progress)
+                                 progress, breaker=breaker_for(ctx.data_dir))
 
 
 async def send_outbox_now(ctx: Context, progress: ProgressFn | None = None) -> SendReport:

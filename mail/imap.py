@@ -9,11 +9,11 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from imapclient import IMAPClient
+from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from circle.config import ImapSettings, transport_problem
-from circle.errors import MailError
+from circle.errors import MailConfigError, MailError, MailUnreachable
 from circle.ports import FetchedMessage
 from mail.passwords import resolve
 
@@ -54,13 +54,15 @@ class ImapSource:
     def __init__(self, settings: ImapSettings, *, password: str | None = None,
                  timeout: float = 30.0, attempts: int = 5, backoff: float = 0.5,
                  max_backoff: float = 30.0, stop_event: threading.Event | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 connect_timeout: float = 10.0) -> None:
         problem = transport_problem("imap", settings.security, settings.host, settings.port)
         if problem:
             raise MailError(problem)
         self.settings = settings
         self._password = password
-        self.timeout = timeout
+        self.timeout = timeout  # per command, once connected
+        self.connect_timeout = connect_timeout  # TCP connect and the server's greeting
         self.attempts = max(1, attempts)
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -83,34 +85,93 @@ class ImapSource:
         self.close()
 
     # ------------------------------------------------------------------ connection
-    def connect(self) -> IMAPClient:
-        """Connect, log in and select the folder (once; reused until it breaks)."""
+    def connect(self, report: Callable[[str], object] | None = None) -> IMAPClient:
+        """Connect, log in and select the folder (once; reused until it breaks).
+
+        `report` (for `circle check --connect`) hears a line per step done. A server that
+        does not speak IMAP, a certificate that does not verify and a refused login are
+        MailConfigError (retrying cannot help); a missing folder names the folder.
+        """
         if self._client is not None:
             return self._client
         s = self.settings
+        say = report or (lambda _line: None)
         password = self._password if self._password is not None else resolve_password(s)
         ctx = tls_context(s.ca_file) if s.security != "plain" else None
+        step = "connect"
         try:
-            client = IMAPClient(s.host, port=s.port, ssl=s.security == "tls", ssl_context=ctx,
-                                timeout=self.timeout)
+            try:
+                client = IMAPClient(s.host, port=s.port, ssl=s.security == "tls",
+                                    ssl_context=ctx, timeout=SocketTimeout(
+                                        connect=self.connect_timeout, read=self.timeout))
+            except IMAPClientError as exc:
+                wrong = self._not_imap(exc)
+                if wrong is None:
+                    raise  # transient (abort) or a refusal, handled below
+                raise wrong from exc
+            say(f"connect {self.where} ({s.security}): "
+                f"{_text_bytes(client.welcome) or 'greeting OK'}")
             if s.security == "starttls":
+                step = "STARTTLS"
                 client.starttls(ctx)
+                say("STARTTLS: OK, certificate verified")
+            elif s.security == "tls":
+                say("TLS: certificate verified")
+            step = "LOGIN"
             client.login(s.username, password)
+            say(f"LOGIN as {s.username}: OK")
+            step = "SELECT"
             info = client.select_folder(s.folder)
+            say(f"SELECT {s.folder}: OK ({int(info.get(b'EXISTS', 0) or 0)} messages)")
+        except TimeoutError as exc:  # a server that accepts but never answers: no retries
+            raise MailUnreachable(f"the IMAP server {self.where} did not answer ({step}) in "
+                                  "time; check [imap] host, port and security") from exc
         except LoginError as exc:
-            raise MailError(f"IMAP login as {s.username} at {self.where} was refused: "
-                            f"{_text(exc)}; check [imap] username and the password in "
-                            f"${s.password_env} or password_command") from exc
+            raise MailConfigError(f"IMAP login as {s.username} at {self.where} was refused: "
+                                  f"{_text(exc)}; check [imap] username and the password in "
+                                  f"${s.password_env} or password_command") from exc
         except ssl.SSLCertVerificationError as exc:
-            raise MailError(f"the IMAP server {self.where} presented a certificate that does "
-                            f"not verify ({exc.verify_message}); set [imap] ca_file to its CA, "
-                            "or fix the host name") from exc
+            raise MailConfigError(
+                f"the IMAP server {self.where} presented a certificate that does not verify "
+                f"({exc.verify_message}); set [imap] ca_file to its CA, or fix [imap] host to "
+                "the name on its certificate") from exc
+        except IMAPClientAbortError:
+            raise  # the connection broke: transient, retried by _call
         except IMAPClientError as exc:
-            raise MailError(f"IMAP server {self.where} refused folder {s.folder!r}: "
-                            f"{_text(exc)}; check [imap] folder") from exc
+            if step == "SELECT":
+                raise MailConfigError(f"IMAP server {self.where} refused folder {s.folder!r}: "
+                                      f"{_text(exc)}; check [imap] folder") from exc
+            raise MailConfigError(f"IMAP server {self.where} refused {step}: {_text(exc)}; "
+                                  "check [imap] security and port") from exc
         self._client = client
         self._note_status(info)
         return client
+
+    def check(self, report: Callable[[str], object]) -> None:
+        """`circle check --connect`: connect, log in and select once (no retries), reporting
+        each step; every failure is a MailError (never a bare socket error)."""
+        try:
+            self.connect(report)
+        except ssl.SSLError as exc:
+            raise MailConfigError(f"the TLS handshake with the IMAP server {self.where} failed "
+                                  f"({exc}); check [imap] security and port") from exc
+        except TRANSIENT as exc:
+            raise MailUnreachable(f"cannot reach the IMAP server {self.where} ({_text(exc)}); "
+                                  "check that it runs and [imap] host, port and "
+                                  "security") from exc
+        finally:
+            self.close()
+
+    def _not_imap(self, exc: BaseException) -> MailConfigError | None:
+        """A greeting that is not IMAP's is a wrong port, not a passing fault."""
+        text = _text(exc)
+        if "unexpected response" not in text:
+            return None
+        hint = "993 for security = 'tls', 143 for 'starttls'"
+        greeted = text.split(":", 1)[-1].strip()
+        smtp = " — that is an SMTP server" if greeted.strip("b'\"").startswith("220") else ""
+        return MailConfigError(f"{self.where} does not speak IMAP (it greeted with "
+                               f"{greeted}{smtp}); check [imap] port ({hint}) and host")
 
     def _note_status(self, info: dict[bytes, Any]) -> None:
         self._uidvalidity = int(info.get(b"UIDVALIDITY", 0) or 0)
@@ -259,6 +320,11 @@ def _idle_step(c: IMAPClient, timeout: float) -> bool:
     if not responses and timeout > 0.05 and time.monotonic() - asked < timeout / 10:
         raise IMAPClientAbortError("the connection closed during IDLE")
     return False
+
+
+def _text_bytes(data: object) -> str:
+    raw = data if isinstance(data, bytes) else str(data or "").encode()
+    return raw.decode("utf-8", "replace").strip()
 
 
 def _text(exc: BaseException) -> str:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from circle.app.ingest import InboundMail, IngestReport, ingest_batch
 from circle.config import Config
-from circle.errors import CircleError, MailError
+from circle.errors import CircleError, MailConfigError, MailError
 from circle.model import Event, SyncState
 from circle.ports import Clock, MailSource, RawArchive, Store
 
@@ -79,19 +79,64 @@ def _save(store: Store, state: SyncState) -> SyncState:
     return state
 
 
+MAX_CONFIG_FAILURES = 3
+"""`run_forever` gives up after this many passes in a row failed with a MailConfigError
+(refused login, certificate that does not verify): providers lock accounts after repeated
+failed logins, and a service manager should see the daemon fail, not look healthy."""
+
+
+class _Errors:
+    """Reports each distinct error once (and once more when it is gone), counts config errors."""
+
+    def __init__(self, on_error: Callable[[CircleError], object] | None) -> None:
+        self.on_error = on_error
+        self.shown: set[str] = set()
+        self.config_failures = 0
+        self.config_this_pass = False
+
+    def __call__(self, what: str, exc: CircleError) -> None:
+        if isinstance(exc, MailConfigError):
+            self.config_this_pass = True
+        if str(exc) in self.shown:
+            return  # logged once; it is still failing
+        self.shown.add(str(exc))
+        if self.on_error is not None:
+            self.on_error(exc)  # the caller reports it (not also logged: one line per error)
+        else:
+            log.warning("%s failed: %s", what, exc)
+
+    def end_pass(self, *, fetched: bool) -> None:
+        """Count a pass that hit a config error; a clean pass clears the memory."""
+        if self.config_this_pass:
+            self.config_failures += 1
+        elif fetched:
+            self.config_failures = 0
+        self.config_this_pass = False
+
+    def clean(self) -> None:
+        """Everything worked: a new failure is worth reporting again."""
+        if self.shown:
+            log.info("mail works again")
+        self.shown.clear()
+
+
 def run_forever(source: MailSource, store: Store, archive: RawArchive, config: Config,  # noqa: PLR0917
                 secret: bytes, clock: Clock, stop_event: threading.Event, *,
                 after_fetch: Sequence[Callable[[], object]] = (),
                 on_report: Callable[[IngestReport], object] | None = None,
                 on_error: Callable[[CircleError], object] | None = None,
                 idle_timeout: float = 300.0, error_backoff: float = 5.0,
-                max_error_backoff: float = 300.0) -> None:
+                max_error_backoff: float = 300.0,
+                max_config_failures: int = MAX_CONFIG_FAILURES) -> None:
     """Fetch, run the hooks, wait for the server's IDLE wake-up; repeat until `stop_event`.
 
-    Mail errors are reported through `on_error` and retried with a growing pause; other
-    errors propagate.
+    Mail errors are reported through `on_error` (each distinct one once, until everything
+    works again) and retried with a growing pause; other errors propagate. After
+    `max_config_failures` passes in a row with a MailConfigError (IMAP or SMTP login
+    refused, certificate not verified) the last one is raised: the daemon exits non-zero.
     """
     backoff = error_backoff
+    errors = _Errors(on_error)
     while not stop_event.is_set():
         try:
             report = fetch_once(source, store, archive, config, secret, clock.now())
@@ -99,25 +144,29 @@ def run_forever(source: MailSource, store: Store, archive: RawArchive, config: C
             if on_report is not None:
                 on_report(report)
         except MailError as exc:
-            log.warning("fetch failed: %s", exc)
-            if on_error is not None:
-                on_error(exc)
+            errors("fetch", exc)
+            errors.end_pass(fetched=False)
+            if isinstance(exc, MailConfigError) and errors.config_failures >= max_config_failures:
+                raise
             stop_event.wait(backoff)
             backoff = min(backoff * 2, max_error_backoff)
             continue
+        failed: CircleError | None = None
         for hook in after_fetch:
             try:
                 hook()
             except CircleError as exc:
-                log.warning("after-fetch hook failed: %s", exc)
-                if on_error is not None:
-                    on_error(exc)
+                errors("after-fetch step", exc)
+                failed = exc
+        errors.end_pass(fetched=True)
+        if isinstance(failed, MailConfigError) and errors.config_failures >= max_config_failures:
+            raise failed
+        if failed is None:
+            errors.clean()
         if stop_event.is_set():
             break
         try:
             source.wait(idle_timeout)
         except MailError as exc:
-            log.warning("waiting for mail failed: %s", exc)
-            if on_error is not None:
-                on_error(exc)
+            errors("waiting for mail", exc)
             stop_event.wait(backoff)

@@ -6,10 +6,10 @@ import asyncio
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from circle.errors import LockedError, MailError
+from circle.errors import LockedError, MailError, MailUnreachable
 from circle.model import DeliveryProblem, Event, Member, OutboxItem, OutboxState
 from circle.outbox import (
     CIRCLE_MAIL,
@@ -21,6 +21,7 @@ from circle.outbox import (
     replay,
     sent,
     start,
+    within_quota,
 )
 from circle.ports import JournalEntry, MailSink, SendJournal, SendResult, Store
 from circle.tokens import return_path
@@ -54,6 +55,7 @@ class SendReport:
     uncertain: int = 0  # items found `sending` from an interrupted run, now waiting for the steward
     dropped: int = 0  # circle mail to members who stopped or paused after it was queued
     busy: bool = False  # another process held the sending lock; it sends these
+    deferred: int = 0  # due items left queued for a later pass by [smtp] max_per_day
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -62,15 +64,50 @@ class SendReport:
         return self.sent + self.failed_temporary + self.failed_permanent
 
 
+class CircuitBreaker:
+    """Stops trying a relay that does not answer, for a growing pause (in one process).
+
+    `circle run` keeps one per circle: after a MailUnreachable the sender skips its passes
+    for `first`, doubling up to `longest`, while fetching goes on; one pass that reaches the
+    relay closes it again. A cron job starts fresh each time: its schedule is the pause.
+    """
+
+    def __init__(self, first: timedelta = timedelta(minutes=1),
+                 longest: timedelta = timedelta(minutes=30)) -> None:
+        self.first, self.longest = first, longest
+        self.pause = timedelta(0)
+        self.until: datetime | None = None
+        self.error: MailUnreachable | None = None
+
+    def allows(self, at: datetime) -> bool:
+        """Whether a send pass may try the relay at `at`."""
+        return self.until is None or at >= self.until
+
+    def opened(self, at: datetime, error: MailUnreachable) -> datetime:
+        """The relay did not answer at `at`: pause (longer each time); until when."""
+        self.pause = min(self.pause * 2, self.longest) if self.pause else self.first
+        self.until, self.error = at + self.pause, error
+        return self.until
+
+    def closed(self) -> None:
+        """The relay answered: back to normal."""
+        self.pause, self.until, self.error = timedelta(0), None, None
+
+
 async def send_due_now(store: Store, sink: MailSink, now: Now, *, sender: str, lock: Lock,
                        progress: ProgressFn | None = None,
-                       journal: SendJournal | None = None) -> SendReport:
+                       journal: SendJournal | None = None,
+                       breaker: CircuitBreaker | None = None) -> SendReport:
     """The one sending path (CLI, daemon, TUI): take the sending lock, send, release.
 
     The send journal is `journal`, else the lock's own (`data.locks.sending_lock` carries the
     circle's). If another Circle process holds the lock, returns at once with `busy` set:
-    that process's run sends these items too.
+    that process's run sends these items too. With a `breaker`, a MailUnreachable opens it
+    and is raised; a pass while it is open tries nothing and raises the same error again
+    (the same words, so a caller that logs each distinct error once stays quiet).
     """
+    if breaker is not None and not breaker.allows(_time(now)):
+        raise MailUnreachable(str(breaker.error or "the SMTP server did not answer"))
     try:
         lock.acquire()
     except LockedError:
@@ -78,8 +115,16 @@ async def send_due_now(store: Store, sink: MailSink, now: Now, *, sender: str, l
                                                "it will send these too"])
     try:
         found = journal or getattr(lock, "journal", None)
-        return await send_outbox(store, sink, now, sender=sender, progress=progress,
-                                 journal=found if isinstance(found, SendJournal) else None)
+        report = await send_outbox(store, sink, now, sender=sender, progress=progress,
+                                   journal=found if isinstance(found, SendJournal) else None)
+    except MailUnreachable as exc:
+        if breaker is not None:
+            breaker.opened(_time(now), exc)
+        raise
+    else:
+        if breaker is not None and report.attempted:
+            breaker.closed()
+        return report
     finally:
         lock.release()
 
@@ -107,7 +152,8 @@ def _recover(store: Store, journal: SendJournal | None, at: datetime) -> int:
 async def send_outbox(store: Store, sink: MailSink, now: Now, *, sender: str,
                       progress: ProgressFn | None = None, batch_size: int | None = None,
                       limit: int | None = None, journal: SendJournal | None = None,
-                      connections: int | None = None) -> SendReport:
+                      connections: int | None = None,
+                      max_per_day: int | None = None) -> SendReport:
     """Send every due outbox item (queued, or a temporary failure whose retry time has come).
 
     Call it holding the sending lock (one sender per circle). In batches: the batch is
@@ -123,12 +169,28 @@ async def send_outbox(store: Store, sink: MailSink, now: Now, *, sender: str,
     started but unanswered is `uncertain` (at most one per connection), an item whose turn
     never came is `queued` again. Without a journal every item left `sending` is `uncertain`.
     Each message goes out with a VERP envelope sender (`circle.tokens.return_path`).
+
+    Provider quota (`max_per_day`, default the sink's `settings.max_per_day`, 0 = none): the
+    pass takes only what the rolling 24 hours allow, receipts and confirmations first, the
+    digest last (`circle.outbox.within_quota`); the rest stays queued (`deferred`).
+    If the sink cannot connect or log in (a MailError from `send`: MailUnreachable or
+    MailConfigError), the pass stops at once: nothing was handed over, so every item of the
+    batch goes back to `queued`, untouched, and the error is raised once.
     """
     report = SendReport()
     report.uncertain = _recover(store, journal, _time(now))
-    width = connections or getattr(getattr(sink, "settings", None), "connections", 1) or 1
-    due = sorted((i for i in store.all(OutboxItem, bodies=False) if is_due(i, _time(now))),
-                 key=_order)
+    settings = getattr(sink, "settings", None)
+    width = connections or getattr(settings, "connections", 1) or 1
+    quota = max_per_day if max_per_day is not None else getattr(settings, "max_per_day", 0)
+    items = store.all(OutboxItem, bodies=False)
+    due = [i for i in items if is_due(i, _time(now))]
+    if quota:
+        allowed = within_quota(due, (i.sent_at for i in items if i.sent_at), _time(now),
+                               int(quota))
+        report.deferred = len(due) - len(allowed)
+        due = allowed  # in quota order: receipts and confirmations first
+    else:
+        due.sort(key=_order)
     if limit is not None:
         due = due[:limit]
     size = max(1, batch_size or (JOURNALLED_BATCH if journal is not None else 100))
@@ -183,9 +245,12 @@ async def _hand_over(sink: MailSink, sender: str, batch: list[OutboxItem],
                 result: SendResult | BaseException = await sink.send(
                     return_path(sender, item.message_id), item.recipient,
                     item.raw.encode("ascii"))
-            except MailError as exc:
+            except MailError as exc:  # could not connect or log in: never handed over
                 stop.append(exc)
-                result = exc
+                results[item.id] = exc
+                if journal is not None:
+                    journal.append([JournalEntry(item.id, "queued", str(exc))])
+                return
             except Exception as exc:
                 result = exc
             results[item.id] = result
@@ -270,6 +335,11 @@ def _outcomes(store: Store, batch: list[OutboxItem], results: list[_Result],
     for item, result in zip(batch, results, strict=True):
         if result is None:
             records.append(not_started(item, at))
+            continue
+        if isinstance(result, MailError):  # raised before the relay saw it: untouched
+            fatal = fatal or result
+            records.append(not_started(item, at, "not sent: the sender could not connect or "
+                                       "log in; queued for a later try"))
             continue
         if relay is not None and isinstance(result, SendResult) and not result.ok:
             records.append(failed(item, at, f"relay-wide refusal: {result.detail}",

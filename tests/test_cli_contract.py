@@ -125,7 +125,7 @@ def test_question_set_and_approve_default_to_the_next_round(
     assert not rounds[1]["question_approved"]
     code, out = circle(config, "status", "--json", capsys=capsys)
     report = jsonl(out)[0]
-    assert code == 0 and set(report) == {"happened", "next", "waiting", "counts"}
+    assert code == 0 and set(report) == {"happened", "next", "waiting", "counts", "sending"}
     assert report["counts"]["members"] == 2
     assert any("has no question" in line for line in report["waiting"])  # the round after
     assert circle(config, "status", capsys=capsys)[1].startswith("What happened")

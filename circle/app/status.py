@@ -24,6 +24,7 @@ from circle.model import (
     Story,
     SyncState,
 )
+from circle.outbox import expected_finish
 from circle.ports import Store
 from circle.schedule import MOMENTS, timeline
 
@@ -104,8 +105,41 @@ def _waiting(store: Store, now: datetime, counts: dict[str, int]) -> list[str]:
     return out
 
 
+_WAITING_STATES = ("queued", "failed_temporary")
+
+
+def sending_plan(store: Store, now: datetime, config: Config) -> dict[str, Any]:
+    """What waits to be sent and when the last of it should have gone at the relay's limits
+    (`[smtp] per_minute` and `max_per_day`): `waiting`, `sent_last_24h`, `per_minute`,
+    `max_per_day` (0 = none), `finish_at` (ISO, or None when nothing waits)."""
+    items = store.all(OutboxItem, bodies=False)
+    waiting = [i for i in items if str(i.state) in _WAITING_STATES]
+    sent_times = [i.sent_at for i in items if i.sent_at]
+    smtp = config.smtp
+    finish = expected_finish(waiting, sent_times, now, max_per_day=smtp.max_per_day,
+                             per_minute=smtp.per_minute)
+    return {"waiting": len(waiting),
+            "sent_last_24h": sum(1 for t in sent_times if now - timedelta(days=1) < t <= now),
+            "per_minute": smtp.per_minute, "max_per_day": smtp.max_per_day,
+            "finish_at": finish.isoformat(timespec="seconds") if finish else None}
+
+
+def sending_sentence(plan: dict[str, Any], local: Any) -> str | None:
+    """The plan in words ("300 emails wait to be sent; at ... the last should go by ...")."""
+    if not plan["waiting"] or not plan["finish_at"]:
+        return None
+    finish = datetime.fromisoformat(plan["finish_at"]).astimezone(local)
+    limits = [f"{plan['per_minute']} a minute" if plan["per_minute"] else "no rate limit"]
+    if plan["max_per_day"]:
+        left = max(plan["max_per_day"] - plan["sent_last_24h"], 0)
+        limits.append(f"{plan['max_per_day']} a day, {left} left in the last 24 hours")
+    return (f"{plan['waiting']} email(s) wait to be sent; at the relay's limits "
+            f"({'; '.join(limits)}) the last should go by {finish:%Y-%m-%d %H:%M}.")
+
+
 def status_report(store: Store, now: datetime, config: Config) -> dict[str, Any]:
-    """The circle at `now`: `happened`, `next`, `waiting` (sentences) and `counts`."""
+    """The circle at `now`: `happened`, `next`, `waiting` (sentences), `counts` and
+    `sending` (the outbox's expected finishing time, `sending_plan`)."""
     # counts from the stored fields, without decoding every story (fast at 10,000 of them)
     states = Counter(str(state) for cls in (Story, Response)
                      for (state,) in store.project(cls, "state"))
@@ -116,5 +150,10 @@ def status_report(store: Store, now: datetime, config: Config) -> dict[str, Any]
               **{f"outbox_{k}": v for k, v in sorted(outbox.items())},
               "uncertain": outbox["uncertain"], "failed_permanent": outbox["failed_permanent"]}
     local = config.tz
-    return {"happened": _happened(store, now, local), "next": _next(store, now, config, local),
-            "waiting": _waiting(store, now, counts), "counts": counts}
+    sending = sending_plan(store, now, config)
+    coming = _next(store, now, config, local)
+    line = sending_sentence(sending, local)
+    if line:
+        coming.append(line)
+    return {"happened": _happened(store, now, local), "next": coming,
+            "waiting": _waiting(store, now, counts), "counts": counts, "sending": sending}

@@ -78,6 +78,9 @@ def print_summary(report: SendReport) -> None:
     if report.dropped:
         print(f"{report.dropped} item(s) not sent: their member stopped or paused their mail "
               "after they were queued.")
+    if report.deferred:
+        print(f"{report.deferred} item(s) wait for the provider's daily quota ([smtp] "
+              "max_per_day): `circle status` says when the last should go.")
     if report.uncertain:
         print(f"{report.uncertain} item(s) were interrupted while sending and may have arrived: "
               "see `circle outbox list`, then resend, drop or mark them delivered.")

@@ -1,4 +1,5 @@
-"""`circle init` creates a config from the example; `circle check` reports every problem at once."""
+"""`circle init` creates a config from the example; `circle check` reports every problem at once
+(and with `--connect` logs into the mail servers)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomlkit
 
-from circle.errors import CircleError, ConfigError
+from circle.config import Config
+from circle.errors import CircleError, ConfigError, MailError
 from circle.members import slugify, valid_email
 from cli.context import data_dir_for, default_config_path, load_context, read_config
 from data.jsonfile import atomic_write_bytes
@@ -30,6 +32,10 @@ def register(sub: Any) -> None:
     init.add_argument("--force", action="store_true", help="overwrite an existing config")
     init.set_defaults(func=_init)
     check = sub.add_parser("check", help="validate the config and report every problem")
+    check.add_argument("--connect", action="store_true",
+                       help="also log into the IMAP and SMTP servers (connect, TLS, login; "
+                            "no mail is sent) and report each step: this is what checks the "
+                            "passwords")
     check.set_defaults(func=_check)
 
 
@@ -119,4 +125,31 @@ def _check(args: argparse.Namespace) -> int:
             print(f"Error: {line}", file=sys.stderr)
         return ConfigError.exit_code
     print(f"{path}: OK")
+    if getattr(args, "connect", False) and config is not None:
+        return _connect(config)
+    return 0
+
+
+def _connect(config: Config) -> int:
+    """Log into IMAP, then SMTP, printing each step; MailError's exit code if either fails."""
+    import asyncio
+
+    from mail.imap import ImapSource
+    from mail.smtp import check_smtp, smtp_password
+
+    failures: list[MailError] = []
+    try:
+        ImapSource(config.imap, attempts=1).check(lambda line: print(f"IMAP {line}", flush=True))
+    except MailError as exc:
+        failures.append(exc)
+        print(f"Error: IMAP: {exc}", file=sys.stderr, flush=True)
+    try:
+        asyncio.run(check_smtp(config.smtp, smtp_password(config.smtp),
+                               lambda line: print(f"SMTP {line}", flush=True)))
+    except MailError as exc:
+        failures.append(exc)
+        print(f"Error: {exc}", file=sys.stderr, flush=True)
+    if failures:
+        return failures[0].exit_code
+    print("IMAP and SMTP: OK (logged in; no mail was sent)")
     return 0

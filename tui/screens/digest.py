@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from rich.text import Text
@@ -173,11 +173,16 @@ class DigestScreen(CircleScreen):
                 app.start_sending(lambda: workers.queue_all(app.store, app.config, app.secret,
                                                             app.now(), rnd.id), "digest")
         when = day_time(rnd.gathering, self.capp.config.tz)
+        now, tz = self.capp.now(), self.capp.config.tz  # the relay's per_minute, max_per_day:
+        finish = outbox.finish_adding(self.data.outbox.values(), now, self.capp.config.smtp,
+                                      "digest", len(recipients))
+        by = (f" At the relay's limits the last should go by {day_time(finish, tz)}."
+              if finish is not None and finish - now > timedelta(minutes=1) else "")
         self.app.push_screen(ConfirmScreen(
             f"Send the digest for {rnd.id}?",
             f"{len(recipients)} members will receive it now, each with their own reply "
             f"links. The gathering is {when}. Paused members and those who left receive "
-            "nothing.", f"Send to {len(recipients)}"), confirmed)
+            f"nothing.{by}", f"Send to {len(recipients)}"), confirmed)
 
     def _outbox_change(self, what: str, fn: Callable[[OutboxItem, datetime], OutboxItem],
                        action: OutboxAction) -> None:
