@@ -122,8 +122,10 @@ class CircleApp(App[None]):
 
     def refresh_screen(self) -> None:
         """Ask the visible Circle screen to redraw from the snapshot."""
-        refresh = getattr(self.screen, "refresh_data", None)
-        if refresh is not None:
+        screen = self.screen
+        refresh = getattr(screen, "refresh_data", None)
+        # a screen being torn down (the app exiting, a mode switch) has lost its widgets
+        if refresh is not None and screen.is_attached and not screen._closing:
             refresh()
 
     def on_data_loaded(self, message: DataLoaded) -> None:
