@@ -42,6 +42,7 @@ from circle.model import (
     Notice,
     QuarantineItem,
     QuarantineState,
+    ReplyKey,
     Response,
     Round,
     Story,
@@ -355,7 +356,8 @@ def _ingest_one(batch: _Batch, mail: InboundMail, parse: Parser) -> None:
 def _match(batch: _Batch, msg: ParsedMessage) -> Match:
     return match(msg, secret=batch.secret, circle_address=batch.config.address,
                  members=list(batch.members.values()), rounds=batch.rounds,
-                 stories=batch.stories, responses=batch.responses, now=batch.now)
+                 stories=batch.stories, responses=batch.responses, now=batch.now,
+                 keys=_Lazy(batch.store, ReplyKey))
 
 
 def _stray_host_answer(batch: _Batch, msg: ParsedMessage, found: Match) -> bool:

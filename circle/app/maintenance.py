@@ -19,6 +19,7 @@ from circle.model import (
     Notice,
     OutboxItem,
     QuarantineItem,
+    ReplyKey,
     Response,
     Round,
     Story,
@@ -26,7 +27,8 @@ from circle.model import (
 from circle.ports import Store
 from circle.retention import batch_due, closing, follows_round, loose_time, loose_year
 
-ROUND_BOUND: tuple[type[Any], ...] = (Story, Response, Appreciation, OutboxItem, Notice)
+ROUND_BOUND: tuple[type[Any], ...] = (Story, Response, Appreciation, OutboxItem, Notice,
+                                      ReplyKey)
 LOOSE: tuple[type[Any], ...] = (OutboxItem, InboundRecord, Event, Notice, QuarantineItem)
 
 
