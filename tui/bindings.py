@@ -103,6 +103,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("resend_item", "r", "resend_item", "Resend", "Send this outbox item again",
                "digest"),
     ActionSpec("drop_item", "d", "drop_item", "Drop", "Give up on this outbox item", "digest"),
+    ActionSpec("approve_digest", "a", "approve_digest", "Approve", "Approve the digest as "
+               "previewed; sending needs it (as `circle digest approve`)", "digest"),
+    ActionSpec("digest_note", "n", "digest_note", "Note", "Write the steward's note at the "
+               "top of the digest", "digest"),
+    ActionSpec("preview_member", "m", "preview_member", "As member", "Preview one member's "
+               "own copy, with their reply links", "digest"),
+    ActionSpec("outbox_detail", "o", "outbox_detail", "Open item", "Read why this outbox "
+               "item waits and the message itself", "digest"),
     # Quarantine
     ActionSpec("assign_item", "a", "assign_item", "Assign", "It is from a member: choose who",
                "quarantine"),
