@@ -118,17 +118,17 @@ class DigestScreen(CircleScreen):
             text.append(f"Approved. S sends it to {len(self.recipients())} members.",
                         style="green")
         else:
-            text.append("Not approved yet: read the preview, then a approves it; S sends it "
-                        "after that.", style="yellow")
-        text.append("\nSteward's note: ", style="dim")
+            text.append("Not approved yet: read it, a approves it, then S sends it.",
+                        style="yellow")
+        text.append("\nNote: ", style="dim")
         if rnd.digest_note:
-            text.append_text(plain(one_line(rnd.digest_note, 60)))
+            text.append_text(plain(one_line(rnd.digest_note, 30)))
         else:
-            text.append("none" + ("" if digest_gone(rnd) else " (n writes one)"), style="dim")
+            text.append("none" + ("" if digest_gone(rnd) else " (n)"), style="dim")
         reader = self.data.members.get(self.reader or "")
-        text.append("\nPreview: ", style="dim")
-        text.append(f"as {reader.name} will see it, with their reply links" if reader else
-                    "placeholder reply links (m: as one member will see it)")
+        text.append(" · Preview: ", style="dim")
+        text.append(f"as {one_line(reader.name, 24)} will see it (m)" if reader else
+                    "placeholder links (m: as a member)")
         return text
 
     def _fill_outbox(self) -> None:
