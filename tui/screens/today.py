@@ -49,8 +49,9 @@ def moment_mark(data: CircleData, rnd: Round, moment: str, label: str, *, now: d
                          f"{sent.last_sent_at.astimezone(tz):%H:%M} "
                          f"{day(sent.last_sent_at, tz)}"), "green"
         if sent.sent or sent.waiting or sent.failed:
-            return "…", (f"digest sending: {sent.sent} sent, {sent.waiting} to go, "
-                         f"{sent.failed} failed"), "yellow"
+            total = sent.sent + sent.waiting + sent.failed
+            failed = f", {sent.failed} failed" if sent.failed else ""
+            return "…", f"digest: {sent.sent} of {total} sent{failed}", "yellow"
         return "✓", "digest sent", "green"
     if moment in rnd.skipped and moment not in rnd.fired:
         return "✗", f"{label} skipped", "dim"
@@ -106,12 +107,16 @@ class TodayScreen(CircleScreen):
         text.append(plain(rnd.question or "not written yet"))
         if rnd.question and not rnd.question_approved:
             text.append("  (draft, not approved)", style="yellow")
-        text.append("\n")
-        for n, (moment, label) in enumerate(MOMENTS):
-            mark, words, style = moment_mark(data, rnd, moment, label, now=now, tz=tz)
-            if n:
-                text.append("  ")
-            text.append(f"{mark} {words}", style=style)
+        marks = [moment_mark(data, rnd, moment, label, now=now, tz=tz)
+                 for moment, label in MOMENTS]
+        for title, kinds in (("Done:  ", "✓✗…!"), ("Ahead: ", "·")):
+            shown = [m for m in marks if m[0] in kinds]
+            if not shown:
+                continue
+            text.append(f"\n{title}", style="dim")
+            for n, (mark, words, style) in enumerate(shown):
+                text.append("  " if n else "")
+                text.append(f"{mark} {words}", style=style)
         return text
 
     def _people_text(self) -> Text:
