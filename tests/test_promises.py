@@ -285,7 +285,7 @@ def test_a_steward_marked_appreciation_is_celebrated(world):
     t = _on_time_story(store, config)
     marked = apply(store, MarkAppreciation("s-ben", "Ana", "for asking the question that "
                                            "let me listen"), t["digest_due"])
-    assert marked.ok and "will be in the digest" in marked.message
+    assert marked.ok and "will be in the November 2026 digest" in marked.message
     _send_digest(store, config, NOV, t["digest_due"])
     body = " ".join(_digest_body(store, "dee", NOV).split())
     celebrating = body.split("Celebrating")[1]
@@ -364,3 +364,17 @@ async def test_sent_to_n_is_said_only_after_n_were_sent(tmp_path: Path, smtp_ser
     got = [r for r in smtp_server.handler.received if b"digest for November" in r.raw]
     assert after.done and after.sent == len(got) == 7
     assert after.last_sent_at == t["digest_due"]
+
+
+def test_an_appreciation_marked_after_its_digest_went_is_in_the_next_one(world):
+    store, config = world
+    t = _on_time_story(store, config)
+    _send_digest(store, config, NOV, t["digest_due"])
+    marked = apply(store, MarkAppreciation("s-ben", "Chloé", "for the tea and the listening"),
+                   t["gathering"] + timedelta(hours=2))
+    assert marked.ok and "will be in the December 2026 digest" in marked.message
+    dec = _times(store, DEC)
+    plan_due_mail(store, dec["question"], config, SECRET)
+    _send_digest(store, config, DEC, dec["digest_due"])
+    body = " ".join(_digest_body(store, "dee", DEC).split())
+    assert "Ben Hughes thanks Chloé Martin: for the tea and the listening" in body
