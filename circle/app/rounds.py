@@ -285,8 +285,9 @@ def queue_digest(store: Store, now: datetime, config: Config, secret: bytes, *,
         today = now.astimezone(ms.tz).date()
         readers = [m for m in members if receives_mail(m, today)]
         mails = [digest_mail(ms, m, data) for m in readers]
+        minted = {key for (key,) in store.project(ReplyKey, "id")}
         keys = [k for m in readers for k in digest_reply_keys(ms, m, data)
-                if store.get(ReplyKey, k.id) is None]
+                if k.id not in minted]
         items = enqueue({i.id: i for i in store.all(OutboxItem, bodies=False)}, mails, now)
         store.put_many([*keys, *items, replace(rnd, state=RoundState.DIGEST_SENT)])
     return items
@@ -309,7 +310,7 @@ def queue_test_digest(store: Store, now: datetime, config: Config, secret: bytes
         item = new_item(digest_mail(ms, reader, data), now)
         item = replace(item, id=f"{item.id}-test-{now:%Y%m%d%H%M%S}", kind="test")
         # the test copy's links resolve too (to "steward", no member: a reply is quarantined)
-        keys = [k for k in digest_reply_keys(ms, reader, data)
-                if store.get(ReplyKey, k.id) is None]
+        minted = {key for (key,) in store.project(ReplyKey, "id")}
+        keys = [k for k in digest_reply_keys(ms, reader, data) if k.id not in minted]
         store.put_many([*keys, item])
     return item
