@@ -14,7 +14,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BENCHES = ("bench.bench_store", "bench.bench_age", "bench.bench_parse", "bench.bench_ingest",
            "bench.bench_send", "bench.bench_cli",
-           "bench.bench_tui", "bench.bench_lists")
+           "bench.bench_tui", "bench.bench_lists", "bench.bench_digest_keys")
 
 
 def machine() -> str:

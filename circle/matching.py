@@ -6,9 +6,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from circle.model import Member, Response, Round, RoundState, Story
+from circle.model import Member, ReplyKey, Response, Round, RoundState, Story
 from circle.parsing.types import ParsedMessage
-from circle.tokens import TokenClaim, read_token, token_from_address, token_from_message_id
+from circle.tokens import (
+    TokenClaim,
+    is_short_key,
+    read_token,
+    token_from_address,
+    token_from_message_id,
+)
+
+ReplyKeys = Mapping[str, ReplyKey]
+"""The stored short reply keys by key (the store's `reply_keys` table, read on demand)."""
 
 VIA_TOKEN = "token"  # noqa: S105 - the +token of the address the member wrote to
 VIA_REFERENCES = "references"  # one of our Message-IDs in In-Reply-To/References
@@ -72,8 +81,16 @@ def _address_tokens(msg: ParsedMessage, circle_address: str) -> list[str]:
     return tokens
 
 
-def _claims(msg: ParsedMessage, secret: bytes,
-            circle_address: str) -> tuple[list[tuple[TokenClaim, str]], int]:
+def read_claim(token: str, secret: bytes, keys: ReplyKeys | None) -> TokenClaim | None:
+    """The claim of a long token that verifies, or of a short key found in the store."""
+    if is_short_key(token):
+        found = keys.get(token.strip().lower()) if keys is not None else None
+        return TokenClaim(found.member_id, found.round_id, found.parent_id) if found else None
+    return read_token(secret, token)
+
+
+def _claims(msg: ParsedMessage, secret: bytes, circle_address: str,
+            keys: ReplyKeys | None = None) -> tuple[list[tuple[TokenClaim, str]], int]:
     """Valid claims in order of trust, and how many tokens did not verify."""
     found = [(t, VIA_TOKEN) for t in _address_tokens(msg, circle_address)]
     for mid in (msg.in_reply_to, *reversed(msg.references)):
@@ -83,7 +100,7 @@ def _claims(msg: ParsedMessage, secret: bytes,
     claims: list[tuple[TokenClaim, str]] = []
     bad = 0
     for token, via in found:
-        claim = read_token(secret, token)
+        claim = read_claim(token, secret, keys)
         if claim is None:
             bad += 1
         else:
@@ -91,19 +108,23 @@ def _claims(msg: ParsedMessage, secret: bytes,
     return claims, bad
 
 
-def token_claim(msg: ParsedMessage, secret: bytes, circle_address: str) -> TokenClaim | None:
+def token_claim(msg: ParsedMessage, secret: bytes, circle_address: str,
+                keys: ReplyKeys | None = None) -> TokenClaim | None:
     """The first verified claim in the message's addresses or Message-IDs (e.g. for bounces)."""
-    claims, _ = _claims(msg, secret, circle_address)
+    claims, _ = _claims(msg, secret, circle_address, keys)
     return claims[0][0] if claims else None
 
 
 def match(msg: ParsedMessage, *, secret: bytes, circle_address: str,
           members: Sequence[Member], rounds: Mapping[str, Round],
           stories: Mapping[str, Story], responses: Mapping[str, Response],
-          now: datetime) -> Match:
-    """Decide member, round and parent for `msg`; `problem` says why to quarantine it."""
+          now: datetime, keys: ReplyKeys | None = None) -> Match:
+    """Decide member, round and parent for `msg`; `problem` says why to quarantine it.
+
+    `keys` resolves short reply keys (`+r-…`); without it only long tokens verify.
+    """
     sender = find_by_address(members, msg.sender.email)
-    claims, bad = _claims(msg, secret, circle_address)
+    claims, bad = _claims(msg, secret, circle_address, keys)
     if not claims:
         if bad:
             return Match(sender, problem=f"reply token did not verify (tampered, or from "

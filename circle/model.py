@@ -170,6 +170,7 @@ class Round:
     digest_approved: bool = False
     welcome: str = ""  # the host's welcome line for the digest
     passes: list[str] = field(default_factory=list)  # member ids who PASSed this round
+    digest_note: str = ""  # the steward's note at the top of the round's digest
 
     version: int = 0  # bumped by the store on every write (compare-and-set)
 
@@ -471,7 +472,32 @@ class YearDigest:
         return self.id
 
 
+
+@dataclass
+class ReplyKey:
+    """A short reply key (`r-…` in `circle+r-…@domain`) and the reply it stands for.
+
+    Minted when a digest is queued (one per member and story), looked up at ingest instead of
+    verifying a long HMAC token; bound to the member, the round and the story like a token.
+    """
+
+    TABLE: ClassVar[str] = "reply_keys"
+    id: str  # "r-" + 10 base32 characters (50 bits, circle.tokens.short_key)
+    member_id: str
+    round_id: str
+    parent_id: str
+    created_at: datetime
+
+    version: int = 0  # bumped by the store on every write (compare-and-set)
+
+    @property
+    def key(self) -> str:
+        """Store key: the reply key itself."""
+        return self.id
+
+
+
 RECORD_TYPES: tuple[type, ...] = (
     Circle, Member, Round, Story, Response, Appreciation, InboundRecord,
-    QuarantineItem, OutboxItem, SyncState, Event, Notice, Harvest, YearDigest,
+    QuarantineItem, OutboxItem, SyncState, Event, Notice, Harvest, YearDigest, ReplyKey,
 )

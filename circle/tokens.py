@@ -1,4 +1,10 @@
-"""Reply tokens: an HMAC of (member, round, parent) under the circle's secret."""
+"""Reply tokens: an HMAC of (member, round, parent) under the circle's secret, or a short key.
+
+A long token carries its claim and proves it (the HMAC); a short key (`r-` and 10 base32
+characters, 50 bits of an HMAC under the same secret) carries nothing and is looked up in the
+store (`circle.model.ReplyKey`), so a digest's "Reply to this story" link fits on one line.
+Both are accepted at ingest (circle.matching); digests already sent keep working.
+"""
 
 from __future__ import annotations
 
@@ -54,6 +60,30 @@ def read_token(secret: bytes, token: str) -> TokenClaim | None:
     if len(parts) != 3:
         return None
     return TokenClaim(*parts)
+
+
+SHORT_PREFIX = "r-"
+"""Marks a short reply key: `local+r-7fk2qa3bcd@domain`."""
+_SHORT_LEN = 10  # base32 characters: 50 bits (unguessable without the secret)
+
+
+def short_key(secret: bytes, claim: TokenClaim) -> str:
+    """The short reply key for `claim`: the same claim always gives the same key.
+
+    Derived from an HMAC under the circle's secret (domain-separated from long tokens), so it
+    cannot be guessed (2^50 values) or computed without the secret; composing the same digest
+    twice mints the same keys, and the store maps each key back to its claim.
+    """
+    payload = "\x1f".join(("reply-key", claim.member_id, claim.round_id, claim.parent_id))
+    digest = hmac.new(secret, payload.encode("utf-8"), hashlib.sha256).digest()
+    return SHORT_PREFIX + _b32(digest)[:_SHORT_LEN]
+
+
+def is_short_key(token: str) -> bool:
+    """Whether `token` has the shape of a short reply key (lookup decides if it is real)."""
+    body = token.strip().lower().removeprefix(SHORT_PREFIX)
+    return (token.strip().lower().startswith(SHORT_PREFIX) and len(body) == _SHORT_LEN
+            and all(c in "abcdefghijklmnopqrstuvwxyz234567" for c in body))
 
 
 def reply_address(circle_address: str, token: str) -> str:

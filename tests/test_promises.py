@@ -20,7 +20,7 @@ import pytest
 
 from circle.app import apply
 from circle.app.ingest import InboundMail, ingest_batch
-from circle.app.intents import ReviewPost
+from circle.app.intents import MarkAppreciation, ReviewPost, SetDigestNote
 from circle.app.rounds import approve_digest, plan_due_mail, queue_digest
 from circle.compose.message import member_token
 from circle.compose.templates import DEFAULTS
@@ -30,6 +30,7 @@ from circle.model import (
     HostState,
     Member,
     OutboxItem,
+    QuarantineItem,
     Response,
     Round,
     Story,
@@ -39,6 +40,8 @@ from circle.parsing.commands import HOST_WORDS, parse_command_line
 from circle.tokens import reply_address
 from data.store import TinyStore
 from tests.mailout_world import SECRET, accept_host, make_config, seed
+
+pytest_plugins = ["tests.smtp_server"]
 
 NOV, DEC = "2026-11", "2026-12"
 
@@ -235,3 +238,143 @@ def test_held_reasons_read_as_sentences(reason, sentence):
 
     assert plain_reason(reason) == sentence
     assert "_" not in plain_reason(reason)
+
+
+# -- the digest keeps its promises (issue 14, item 7) ---------------------------------------
+def _digest_body(store: TinyStore, member_id: str, round_id: str) -> str:
+    """The plain-text part of `member_id`'s digest, lines kept."""
+    (item,) = [i for i in store.all(OutboxItem) if i.kind == "digest"
+               and i.member_id == member_id and i.round_id == round_id]
+    msg = message_from_bytes(item.raw.encode(), policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    part = msg.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def _reply_links(body: str) -> list[str]:
+    return [line.strip("<>") for line in body.splitlines() if line.startswith("<mailto:")]
+
+
+def _on_time_story(store: TinyStore, config: Config) -> dict[str, datetime]:
+    t = _times(store, NOV)
+    plan_due_mail(store, t["question"], config, SECRET)
+    store.put(Story("s-ben", NOV, "ben", "I listened instead of defending my plan.",
+                    t["question"] + timedelta(days=1), state=StoryState.APPROVED))
+    return t
+
+
+def test_the_stewards_note_opens_the_digest(world):
+    store, config = world
+    t = _on_time_story(store, config)
+    note = "Thank you all for a month of brave stories. We meet in the garden room."
+    assert apply(store, SetDigestNote(NOV, note), t["digest_due"]).ok
+    _send_digest(store, config, NOV, t["digest_due"])
+    body = _digest_body(store, "chloe", NOV)
+    assert "A note from Maya Okafor" in body
+    flat = " ".join(body.split())
+    assert note in flat
+    assert flat.index(note) < flat.index("This month's gathering") < flat.index("Stories")
+    # once sent, a note would reach nobody: refused, the digest unchanged
+    late = apply(store, SetDigestNote(NOV, "too late"), t["digest_due"])
+    assert not late.ok and "already sent" in late.refused
+
+
+def test_a_steward_marked_appreciation_is_celebrated(world):
+    store, config = world
+    t = _on_time_story(store, config)
+    marked = apply(store, MarkAppreciation("s-ben", "Ana", "for asking the question that "
+                                           "let me listen"), t["digest_due"])
+    assert marked.ok and "will be in the November 2026 digest" in marked.message
+    _send_digest(store, config, NOV, t["digest_due"])
+    body = " ".join(_digest_body(store, "dee", NOV).split())
+    celebrating = body.split("Celebrating")[1]
+    assert ("Ben Hughes thanks Ana María Ruiz: for asking the question that let me listen"
+            in celebrating)
+
+
+def test_each_reply_link_fits_one_line_and_answers_its_story_as_its_member(world):
+    store, config = world
+    t = _on_time_story(store, config)
+    store.put(Story("s-chloe", NOV, "chloe", "A second story, from Chloé.",
+                    t["question"] + timedelta(days=2), state=StoryState.APPROVED))
+    _send_digest(store, config, NOV, t["digest_due"])
+    body = _digest_body(store, "dee", NOV)
+    assert all(len(line) <= 72 for line in body.splitlines())
+    links = _reply_links(body)
+    assert len(links) == 2 and "Reply to Ben's story:" in body
+    address = links[0].removeprefix("mailto:").split("?")[0]
+    assert address.startswith("circle+r-")
+
+    at = t["digest_due"] + timedelta(hours=3)
+    _send_to(store, "dee", address, "Ben, I tried your way of listening and it worked.", at)
+    (response,) = store.all(Response)
+    assert (response.member_id, response.story_id, response.parent_id) == (
+        "dee", "s-ben", "s-ben")
+
+    # bound to the member: dee's key from chloe's address is not chloe's reply
+    _send_to(store, "chloe", address, "Chloé writing with Dee's link.", at)
+    # and unguessable: a key of the right shape that was never minted verifies nothing
+    _send_to(store, "chloe", "circle+r-aaaaaaaaaa@example.org", "A guessed key.", at)
+    assert len(store.all(Response)) == 1
+    reasons = sorted(q.reason for q in store.all(QuarantineItem))
+    assert len(reasons) == 2
+    assert any("reply token is Dee Walker's" in r for r in reasons)
+    assert any("did not verify" in r for r in reasons)
+
+
+def test_a_long_token_from_an_older_digest_still_resolves(world):
+    store, config = world
+    t = _on_time_story(store, config)
+    old = reply_address(config.address, member_token(SECRET, _member(store, "dee"), NOV,
+                                                     "s-ben"))
+    _send_to(store, "dee", old, "Replying from last year's kind of link.",
+             t["digest_due"] + timedelta(hours=1))
+    (response,) = store.all(Response)
+    assert (response.member_id, response.story_id) == ("dee", "s-ben")
+
+
+def _send_to(store: TinyStore, member_id: str, to: str, body: str, at: datetime) -> None:
+    member = _member(store, member_id)
+    mid = f"{hashlib.sha256((to + body).encode()).hexdigest()[:12]}@{member_id}.example"
+    raw = (f"From: {member.name} <{member.email}>\r\nTo: {to}\r\nSubject: Re: a story\r\n"
+           f"Message-ID: <{mid}>\r\nDate: {format_datetime(at)}\r\nMIME-Version: 1.0\r\n"
+           f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n").encode()
+    ingest_batch(store, [InboundMail(raw, hashlib.sha256(raw).hexdigest())],
+                 config=make_config(), secret=SECRET, now=at)
+
+
+async def test_sent_to_n_is_said_only_after_n_were_sent(tmp_path: Path, smtp_server):
+    from circle.app.digests import digest_delivery
+    from mail.send import send_outbox
+    from mail.smtp import SmtpSink
+
+    config = make_config(smtp_server.port)
+    store = seed(tmp_path / "data", config)
+    accept_host(store, NOV)
+    t = _on_time_story(store, config)
+    questions = [i for i in store.all(OutboxItem) if i.kind == "question"]
+    assert questions
+    _send_digest(store, config, NOV, t["digest_due"])
+    queued = digest_delivery(store.all(OutboxItem, bodies=False), NOV)
+    assert (queued.sent, queued.done) == (0, False) and queued.waiting == 7
+    async with SmtpSink(config.smtp) as sink:
+        await send_outbox(store, sink, t["digest_due"], sender=config.address)
+    after = digest_delivery(store.all(OutboxItem, bodies=False), NOV)
+    got = [r for r in smtp_server.handler.received if b"digest for November" in r.raw]
+    assert after.done and after.sent == len(got) == 7
+    assert after.last_sent_at == t["digest_due"]
+
+
+def test_an_appreciation_marked_after_its_digest_went_is_in_the_next_one(world):
+    store, config = world
+    t = _on_time_story(store, config)
+    _send_digest(store, config, NOV, t["digest_due"])
+    marked = apply(store, MarkAppreciation("s-ben", "Chloé", "for the tea and the listening"),
+                   t["gathering"] + timedelta(hours=2))
+    assert marked.ok and "will be in the December 2026 digest" in marked.message
+    dec = _times(store, DEC)
+    plan_due_mail(store, dec["question"], config, SECRET)
+    _send_digest(store, config, DEC, dec["digest_due"])
+    body = " ".join(_digest_body(store, "dee", DEC).split())
+    assert "Ben Hughes thanks Chloé Martin: for the tea and the listening" in body

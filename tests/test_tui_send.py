@@ -64,6 +64,11 @@ async def test_send_digest_to_all_and_show_the_refusal(tmp_path: Path,
         await settle(pilot)
         await pilot.press("6")
         await settle(pilot, lambda: app.screen.preview is not None)
+        await pilot.press("S")  # not approved yet: nothing happens
+        await pilot.pause()
+        assert "10 members will receive it" not in screen_text(app)
+        await pilot.press("a")
+        await settle(pilot, lambda: app.store.get(Round, "2026-11").digest_approved)
         await pilot.press("S")
         await pilot.pause()
         assert "10 members will receive it" in screen_text(app)

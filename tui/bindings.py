@@ -95,16 +95,24 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "question", "hosts"),
     ActionSpec("approve_question", "a", "approve_question", "Approve question",
                "Approve the question so it can go out", "hosts"),
-    # Digest
-    ActionSpec("toggle_part", "v", "toggle_part", "Plain/HTML", "Show the plain-text email or "
-               "the HTML part as text", "digest"),
-    ActionSpec("send_test", "t", "send_test", "Test to me", "Send the digest to the steward "
-               "only", "digest"),
+    # Digest (the essential steps first: they stay in the footer at 80 columns)
+    ActionSpec("approve_digest", "a", "approve_digest", "Approve", "Approve the digest as "
+               "previewed; sending needs it (as `circle digest approve`)", "digest"),
     ActionSpec("send_all", "S", "send_all", "Send to all", "Send the digest to every member "
                "(asks first)", "digest"),
+    ActionSpec("digest_note", "n", "digest_note", "Note", "Write the steward's note at the "
+               "top of the digest", "digest"),
+    ActionSpec("preview_member", "m", "preview_member", "As member", "Preview one member's "
+               "own copy, with their reply links", "digest"),
+    ActionSpec("send_test", "t", "send_test", "Test to me", "Send the digest to the steward "
+               "only", "digest"),
+    ActionSpec("outbox_detail", "o", "outbox_detail", "Open item", "Read why this outbox "
+               "item waits and the message itself", "digest"),
     ActionSpec("resend_item", "r", "resend_item", "Resend", "Send this outbox item again",
                "digest"),
     ActionSpec("drop_item", "d", "drop_item", "Drop", "Give up on this outbox item", "digest"),
+    ActionSpec("toggle_part", "v", "toggle_part", "Plain/HTML", "Show the plain-text email or "
+               "the HTML part as text", "digest"),
     # Quarantine
     ActionSpec("assign_item", "a", "assign_item", "Assign", "It is from a member: choose who",
                "quarantine"),

@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from circle.errors import CircleError, LockedError
 from circle.ports import MailSource
-from tui.messages import MailLoopStatusChanged, RepliesIngested, WorkFailed
+from tui.messages import MailLoopStatusChanged, RepliesIngested, StoreChanged, WorkFailed
 from tui.workers import describe_error
 
 if TYPE_CHECKING:
     from tui.app import CircleApp
+
+
+FETCHING = "fetching here (IMAP, waiting for new mail)"
 
 
 class MailLoop:
@@ -50,7 +53,7 @@ class MailLoop:
             return
         if hasattr(self.source, "stop_event"):
             self.source.stop_event = self.stop_event
-        self._status("fetching here (IMAP, waiting for new mail)")
+        self._status(FETCHING)
         # Its own long-lived thread, not a slot of the default executor that workers share:
         # it blocks in IMAP IDLE for minutes at a time.
         self.thread = threading.Thread(target=self._run, args=(source, data_dir),
@@ -66,6 +69,7 @@ class MailLoop:
             count = len(report.stories) + len(report.responses) + len(report.quarantined) \
                 + len(report.commands) + len(report.appreciations)
             app.post_message(RepliesIngested(count, report.summary()))
+            self._status(FETCHING)  # a fetch worked: any earlier trouble is over
 
         def failed(exc: CircleError) -> None:
             app.post_message(WorkFailed("Mail loop", describe_error(exc)))
@@ -100,9 +104,10 @@ class MailLoop:
                                            sending_lock(data_dir), load_templates(data_dir))
             return report.sent.sent
 
-        sent = asyncio.run(cycle())
-        if sent:
-            self._status(f"sent {sent} due emails")
+        asyncio.run(cycle())
+        # the Today screen reads the last fetch and the last send from the store: reload it
+        # after every cycle, so what it shows is never frozen at an old count
+        app.post_message(StoreChanged())
 
     def stop(self) -> None:
         """Ask the loop to finish (it returns from its wait at once)."""

@@ -107,3 +107,15 @@ class DigestComposed(Happened):
     plain: str
     html_text: str
     problem: str = ""
+    member_id: str = ""  # whose own copy it is ("" = placeholder links)
+
+
+@dataclass
+class OutboxItemRead(Happened):
+    """One outbox item's composed message was read and decoded (for its detail view)."""
+
+    item_id: str
+    headline: str  # To and Subject
+    text: str  # the plain-text part as the member reads it
+    purpose: str = "read"  # "read" | "resend" (the detail asks to confirm)
+    problem: str = ""

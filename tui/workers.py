@@ -13,7 +13,7 @@ from typing import Any
 
 from textual.message import Message
 
-from circle.app import Intent, apply, apply_or_refuse
+from circle.app import Intent, apply
 from circle.config import Config
 from circle.errors import CircleError
 from circle.model import OutboxItem
@@ -25,6 +25,7 @@ from tui.messages import (
     DigestSent,
     IntentApplied,
     IntentFailed,
+    OutboxItemRead,
     StoreChanged,
     WorkFailed,
 )
@@ -131,21 +132,43 @@ def _templates(store: Store) -> dict[str, str] | None:
 
 
 def compose_preview(store: Store, config: Config, secret: bytes, now: datetime, round_id: str,
-                    *, post: Post) -> None:
-    """Compose the digest preview (thread worker): plain text, and the HTML part as text."""
+                    *, post: Post, member_id: str | None = None) -> None:
+    """Compose the digest preview (thread worker): plain text, and the HTML part as text.
+
+    With `member_id`, that member's own copy (their reply links), as it will be sent.
+    """
     from circle.app.rounds import preview_digest
     from circle.parsing.html_text import html_to_text
 
     try:
         templates = _templates(store)
         plain = preview_digest(store, now, config, secret, round_id=round_id,
-                               templates=templates)
+                               templates=templates, member_id=member_id)
         html = preview_digest(store, now, config, secret, round_id=round_id, html=True,
-                              templates=templates)
+                              templates=templates, member_id=member_id)
     except Exception as exc:
-        post(DigestComposed(round_id, "", "", describe_error(exc)))
+        post(DigestComposed(round_id, "", "", describe_error(exc), member_id or ""))
         return
-    post(DigestComposed(round_id, plain, html_to_text(html)))
+    post(DigestComposed(round_id, plain, html_to_text(html), member_id=member_id or ""))
+
+
+def read_outbox_item(store: Store, item_id: str, purpose: str, *, post: Post) -> None:
+    """Read one outbox item's message from its blob and decode it (thread worker)."""
+    from email import message_from_string
+    from email import policy as email_policy
+
+    try:
+        item = store.get(OutboxItem, item_id)
+        if item is None:
+            raise CircleError(f"outbox item {item_id} is gone (sent and archived meanwhile?)")
+        msg = message_from_string(item.raw, policy=email_policy.default)
+        headline = f"To: {msg.get('To', item.recipient)}\nSubject: {msg.get('Subject', '')}"
+        body = msg.get_body(("plain", "html")) if hasattr(msg, "get_body") else None
+        text = str(body.get_content()) if body is not None else item.raw
+    except Exception as exc:
+        post(OutboxItemRead(item_id, "", "", purpose, describe_error(exc)))
+        return
+    post(OutboxItemRead(item_id, headline, text, purpose))
 
 
 def queue_test(store: Store, config: Config, secret: bytes, now: datetime,
@@ -159,11 +182,12 @@ def queue_test(store: Store, config: Config, secret: bytes, now: datetime,
 
 def queue_all(store: Store, config: Config, secret: bytes, now: datetime,
               round_id: str) -> list[OutboxItem]:
-    """Approve the round's digest and queue one copy per member who receives mail (thread)."""
-    from circle.app.intents import ApproveDigest
+    """Queue one copy of the approved digest per member who receives mail (thread).
+
+    Like `circle digest send`, it refuses a digest the steward has not approved.
+    """
     from circle.app.rounds import queue_digest
 
-    apply_or_refuse(store, ApproveDigest(round_id=round_id), now)
     items: list[OutboxItem] = queue_digest(store, now, config, secret, round_id=round_id,
                                            templates=_templates(store))
     return items

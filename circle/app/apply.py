@@ -109,6 +109,7 @@ def _load_use_cases() -> None:
     """Import the modules that register use-cases (cached by Python after the first call; not
     skipped when the registry is non-empty, since importing one module registers only its own)."""
     from circle.app import (  # noqa: F401
+        digests,
         harvest,
         hosting,
         outbox,

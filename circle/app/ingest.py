@@ -46,6 +46,7 @@ from circle.model import (
     OutboxItem,
     QuarantineItem,
     QuarantineState,
+    ReplyKey,
     Response,
     Round,
     Story,
@@ -411,7 +412,8 @@ def _our_sent_text(batch: _Batch, raw: bytes) -> str:
 def _match(batch: _Batch, msg: ParsedMessage) -> Match:
     return match(msg, secret=batch.secret, circle_address=batch.config.address,
                  members=list(batch.members.values()), rounds=batch.rounds,
-                 stories=batch.stories, responses=batch.responses, now=batch.now)
+                 stories=batch.stories, responses=batch.responses, now=batch.now,
+                 keys=_Lazy(batch.store, ReplyKey))
 
 
 def _stray_host_answer(batch: _Batch, msg: ParsedMessage, found: Match) -> bool:

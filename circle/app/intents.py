@@ -182,6 +182,14 @@ class ApproveDigest(Intent):
     round_id: str
 
 
+@dataclass(frozen=True)
+class SetDigestNote(Intent):
+    """The steward's note at the top of the round's digest ("" removes it)."""
+
+    round_id: str
+    text: str
+
+
 # -- quarantine and outbox ------------------------------------------------------------------
 @dataclass(frozen=True)
 class AssignQuarantine(Intent):

@@ -20,6 +20,7 @@ from circle.model import (
     Notice,
     OutboxItem,
     QuarantineItem,
+    ReplyKey,
     Response,
     Round,
     Story,
@@ -28,7 +29,7 @@ from circle.ports import Store
 from circle.retention import batch_due, closing, follows_round, loose_time, loose_year
 
 ROUND_BOUND: tuple[type[Any], ...] = (Story, Response, Appreciation, OutboxItem, Notice,
-                                     Harvest)
+                                     Harvest, ReplyKey)
 LOOSE: tuple[type[Any], ...] = (OutboxItem, InboundRecord, Event, Notice, QuarantineItem)
 
 

@@ -20,8 +20,9 @@ from circle.app.intents import (
     SetVisibility,
     WithdrawPost,
 )
+from circle.carrying import carrying_round, digest_month_of
 from circle.errors import NotFoundError, TransitionError
-from circle.model import Appreciation, Member, Response, Story, StoryState, Visibility
+from circle.model import Appreciation, Member, Response, Round, Story, StoryState, Visibility
 
 Post = Story | Response
 
@@ -148,7 +149,10 @@ def mark_appreciation(tx: Tx, intent: MarkAppreciation) -> Outcome:
         raise TransitionError(f"{_author(tx, post)} withdrew it")
     wanted = intent.to_name.strip().lower()
     to = next((m for m in tx.store.all(Member) if m.name.lower().startswith(wanted)), None)
-    thanks = Appreciation(id=f"a-{post.id}", round_id=post.round_id,
+    # the digest that will carry it: the post's round, or the next one if that digest went
+    carrier = carrying_round(tx.store.all(Round), tx.store.get(Round, post.round_id))
+    round_id = carrier.id if carrier is not None else post.round_id
+    thanks = Appreciation(id=f"a-{post.id}", round_id=round_id,
                           from_member_id=post.member_id, to_name=to.name if to else
                           intent.to_name.strip(), to_member_id=to.id if to else None,
                           text=intent.words, received_at=post.received_at,
@@ -156,4 +160,6 @@ def mark_appreciation(tx: Tx, intent: MarkAppreciation) -> Outcome:
     existing = tx.store.get(Appreciation, thanks.id)
     if existing is not None:
         thanks.version = existing.version
-    return Outcome([thanks], f"Appreciation for {thanks.to_name} will be in the digest")
+    month = digest_month_of(round_id)
+    which = f"the {month} digest" if month else "the digest"
+    return Outcome([thanks], f"Appreciation for {thanks.to_name} will be in {which}")

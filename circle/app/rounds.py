@@ -16,6 +16,7 @@ from circle.compose import (
     MailSetting,
     build_digest,
     digest_mail,
+    digest_reply_keys,
     host_invitation,
     notice_mail,
     preview_html,
@@ -35,6 +36,7 @@ from circle.model import (
     Member,
     Notice,
     OutboxItem,
+    ReplyKey,
     Response,
     Round,
     RoundState,
@@ -254,12 +256,23 @@ def load_digest(store: Store, rnd: Round, config: Config, *, force: bool = True)
 
 def preview_digest(store: Store, now: datetime, config: Config, secret: bytes, *,
                    round_id: str | None = None, html: bool = False,
-                   templates: Mapping[str, str] | None = None) -> str:
-    """The digest as the steward previews it: plain text (with subject) or HTML."""
+                   templates: Mapping[str, str] | None = None,
+                   member_id: str | None = None) -> str:
+    """The digest as the steward previews it: plain text (with subject) or HTML.
+
+    With `member_id`, that member's own copy ("as Ana will see it"): their To line and their
+    reply links, exactly as `queue_digest` composes it.
+    """
     rnd = digest_round(store.all(Round), round_id)
     data = load_digest(store, rnd, config, force=True)
-    ms = mail_setting(config, secret, now, store.all(Member), templates)
-    return preview_html(ms, data) if html else preview_text(ms, data)
+    members = store.all(Member)
+    ms = mail_setting(config, secret, now, members, templates)
+    reader = None
+    if member_id:
+        reader = next((m for m in members if m.id == member_id), None)
+        if reader is None:
+            raise NotFoundError(f"no member {member_id!r} (see `circle members list`)")
+    return preview_html(ms, data, reader) if html else preview_text(ms, data, reader)
 
 
 def approve_digest(store: Store, round_id: str | None = None) -> Round:
@@ -293,9 +306,13 @@ def queue_digest(store: Store, now: datetime, config: Config, secret: bytes, *,
         data = load_digest(store, rnd, config, force=force)
         ms = mail_setting(config, secret, now, members, templates)
         today = now.astimezone(ms.tz).date()
-        mails = [digest_mail(ms, m, data) for m in members if receives_mail(m, today)]
+        readers = [m for m in members if receives_mail(m, today)]
+        mails = [digest_mail(ms, m, data) for m in readers]
+        minted = {key for (key,) in store.project(ReplyKey, "id")}
+        keys = [k for m in readers for k in digest_reply_keys(ms, m, data)
+                if k.id not in minted]
         items = enqueue({i.id: i for i in store.all(OutboxItem, bodies=False)}, mails, now)
-        store.put_many([*items, replace(rnd, state=RoundState.DIGEST_SENT)])
+        store.put_many([*keys, *items, replace(rnd, state=RoundState.DIGEST_SENT)])
     return items
 
 
@@ -312,7 +329,11 @@ def queue_test_digest(store: Store, now: datetime, config: Config, secret: bytes
         rnd = digest_round(store.all(Round), round_id)
         ms = mail_setting(config, secret, now, store.all(Member), templates)
         data = load_digest(store, rnd, config, force=True)
-        item = new_item(digest_mail(ms, steward_reader(config, now), data), now)
+        reader = steward_reader(config, now)
+        item = new_item(digest_mail(ms, reader, data), now)
         item = replace(item, id=f"{item.id}-test-{now:%Y%m%d%H%M%S}", kind="test")
-        store.put(item)
+        # the test copy's links resolve too (to "steward", no member: a reply is quarantined)
+        minted = {key for (key,) in store.project(ReplyKey, "id")}
+        keys = [k for k in digest_reply_keys(ms, reader, data) if k.id not in minted]
+        store.put_many([*keys, item])
     return item

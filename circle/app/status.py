@@ -47,13 +47,35 @@ def _happened(store: Store, now: datetime, local: Any) -> list[str]:
         error = f" (last error: {sync.last_error})" if sync.last_error else ""
         out.append(f"Last fetch of {sync.folder}: {when}{error}.")
     day = now - timedelta(days=1)
-    sent = [i for i in store.all(OutboxItem, bodies=False) if i.sent_at and i.sent_at >= day]
+    items = store.all(OutboxItem, bodies=False)
+    out += _digests_sent(store, items, local)
+    sent = [i for i in items if i.sent_at and i.sent_at >= day]
     if sent:
         kinds = Counter(i.kind for i in sent)
         out.append(f"Sent in the last 24 hours: {len(sent)} ("
                    + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ").")
     events = sorted(store.all(Event), key=lambda e: e.at)[-5:]
     out += [f"{e.at.astimezone(local):%Y-%m-%d %H:%M} {e.text}" for e in events]
+    return out
+
+
+def _digests_sent(store: Store, items: list[OutboxItem], local: Any) -> list[str]:
+    """'Digest of 2026-11 sent to 14 members at 2026-11-23 14:02.' for each hot round whose
+    digest went (counted from the copies the relay accepted)."""
+    from circle.app.digests import digest_delivery
+    from circle.carrying import digest_gone
+
+    out = []
+    for rnd in sorted(store.all(Round), key=lambda r: r.gathering):
+        if not digest_gone(rnd):
+            continue
+        sent = digest_delivery(items, rnd.id)
+        if sent.done and sent.last_sent_at is not None:
+            out.append(f"Digest of {rnd.id} sent to {sent.sent} members at "
+                       f"{sent.last_sent_at.astimezone(local):%Y-%m-%d %H:%M}.")
+        elif sent.sent or sent.waiting or sent.failed:
+            out.append(f"Digest of {rnd.id}: {sent.sent} sent, {sent.waiting} still to go, "
+                       f"{sent.failed} failed (`circle outbox list`).")
     return out
 
 
@@ -90,9 +112,12 @@ def _waiting(store: Store, now: datetime, counts: dict[str, int]) -> list[str]:
                    "`circle outbox list`.")
     for rnd in sorted(store.all(Round), key=lambda r: r.gathering):
         if rnd.gathering < now or "question" in rnd.fired or "question" in rnd.skipped:
-            if ("digest_due" in rnd.fired and not rnd.digest_approved
+            due = rnd.fired.get("digest_due")
+            if (due is not None and due <= now
                     and rnd.state not in {RoundState.DIGEST_SENT, RoundState.CLOSED}):
-                out.append(f"Round {rnd.id}: the digest is due: `circle digest preview`, "
+                out.append(f"Round {rnd.id}: the digest is approved; send it: `circle digest "
+                           "send`." if rnd.digest_approved else
+                           f"Round {rnd.id}: the digest is due: `circle digest preview`, "
                            "then `circle digest approve` and `circle digest send`.")
             continue
         if rnd.question_approved:

@@ -3,6 +3,7 @@
 from circle.compose.digest import (
     digest_mail,
     digest_message_id,
+    digest_reply_keys,
     preview_html,
     preview_text,
     story_link,
@@ -21,7 +22,8 @@ from circle.compose.templates import DEFAULTS, check_template, render
 
 __all__ = [
     "DEFAULTS", "Composed", "DigestData", "EmptyDigestError", "MailSetting", "build_digest",
-    "check_template", "digest_mail", "digest_message_id", "host_invitation", "notice_mail",
+    "check_template", "digest_mail", "digest_message_id", "digest_reply_keys",
+    "host_invitation", "notice_mail",
     "preview_html", "preview_text", "question", "question_message_id", "reminder", "render",
     "story_link",
 ]

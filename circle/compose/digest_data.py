@@ -101,6 +101,8 @@ class DigestData:
     next_gathering: datetime | None = None
     continuing: tuple[Continuing, ...] = ()
     sections: tuple[DigestSection, ...] = ()
+    note: str = ""  # the steward's note (Round.digest_note), shown at the top
+    note_by: str = ""  # who signs it: the steward's name, or "the steward"
 
     @property
     def empty(self) -> bool:
@@ -213,6 +215,7 @@ def build_digest(rnd: Round, *, members: Sequence[Member], stories: Sequence[Sto
                    and (o.received_at, o.id) < (s.received_at, s.id)]
         if not earlier:
             first.append(names.get(s.member_id, ""))
+    steward = next((clean_line(m.name) for m in members if m.is_steward), "the steward")
     host = names.get(rnd.host_id or "", "") if rnd.host_state == HostState.ACCEPTED else ""
     later = sorted((r for r in rounds if r.gathering > rnd.gathering), key=lambda r: r.gathering)
     nxt = later[0] if later else None
@@ -226,7 +229,8 @@ def build_digest(rnd: Round, *, members: Sequence[Member], stories: Sequence[Sto
                    == HostState.ACCEPTED else ""),
         next_question_at=({**timeline(nxt.gathering, settings), **nxt.timeline}["question"]
                           if nxt else None),
-        next_gathering=nxt.gathering if nxt else None)
+        next_gathering=nxt.gathering if nxt else None,
+        note=inert(rnd.digest_note).strip(), note_by=steward)
     if data.empty and not force:
         raise EmptyDigestError(f"the digest of round {rnd.id} has no approved stories or thanks "
                                "yet — approve some in the review queue, or send it with --force")

@@ -15,6 +15,8 @@ from circle.compose.digest_text import (
     celebration,
     gathering_line,
     next_round,
+    reply_words,
+    thanks_lines,
 )
 from circle.compose.templates import render
 from circle.compose.text import clean_line, month_name
@@ -64,7 +66,7 @@ def _story(n: int, story: DigestStory, link: str) -> str:
                  if thread else "")
     return (f'<article aria-labelledby="story-{n}">\n<h3 id="story-{n}">{n}. {author}</h3>\n'
             f"{paragraphs(story.text)}\n{responses}"
-            f'<p><a href="{escape(link, quote=True)}">{escape(_reply_words(story))}</a></p>\n'
+            f'<p><a href="{escape(link, quote=True)}">{escape(reply_words(story))}</a></p>\n'
             "</article>")
 
 
@@ -76,15 +78,8 @@ def _continuing(item: Continuing, link: str) -> str:
     return (f'<article aria-labelledby="{ident}">\n<h3 id="{ident}">{escape(head)} from '
             f"{escape(month)}</h3>\n<blockquote>{paragraphs(story.text)}</blockquote>\n"
             f"{_thread(story.responses)}\n"
-            f'<p><a href="{escape(link, quote=True)}">{escape(_reply_words(story))}</a></p>\n'
+            f'<p><a href="{escape(link, quote=True)}">{escape(reply_words(story))}</a></p>\n'
             "</article>")
-
-
-def _reply_words(story: DigestStory) -> str:
-    """The link text, saying whose story it answers."""
-    if story.named:
-        return f"Reply to {clean_line(story.author).split(' ')[0]}'s story"
-    return "Reply to this story (its author is not named)"
 
 
 def _section(title: str, inner: str, ident: str) -> str:
@@ -97,7 +92,9 @@ def digest_html(circle: Circle, data: DigestData, link: Link,
     """The HTML alternative of the digest for one reader (whose links `link` gives)."""
     tz = ZoneInfo(circle.timezone)
     title = f"{clean_line(circle.name)}: digest for {month_name(data.gathering.astimezone(tz))}"
-    parts = [_section("This month's gathering",
+    parts = [_section(f"A note from {clean_line(data.note_by)}", paragraphs(data.note), "note")
+             ] if data.note else []
+    parts += [_section("This month's gathering",
                       paragraphs(gathering_line(circle, data, tz)), "gathering")]
     if data.welcome:
         heading = f"Welcome from {data.host_name}" if data.host_name else "Welcome"
@@ -113,14 +110,12 @@ def digest_html(circle: Circle, data: DigestData, link: Link,
     if data.continuing:
         items = "\n".join(_continuing(c, link(c.story)) for c in data.continuing)
         parts.append(_section("Continuing conversations", items, "continuing"))
-    if data.thanks:
-        items = "\n".join(f"<li><strong>{escape(t.giver)}</strong> thanks "
-                          f"<strong>{escape(clean_line(t.to))}</strong>: {escape(t.text)}</li>"
-                          for t in data.thanks)
-        parts.append(_section("Thanks", f"<ul>\n{items}\n</ul>", "thanks"))
     cheers = celebration(data)
-    if cheers:
-        parts.append(_section("Celebrating", paragraphs(" ".join(cheers)), "celebrating"))
+    if data.thanks or cheers:  # the celebrations: every appreciation, then the month's cheers
+        items = "\n".join(f"<li>{escape(line)}</li>" for line in thanks_lines(data))
+        inner = (f"<ul>\n{items}\n</ul>\n" if items else "") + (
+            paragraphs(" ".join(cheers)) if cheers else "")
+        parts.append(_section("Celebrating", inner, "celebrating"))
     upcoming = next_round(data, tz)
     if upcoming:
         parts.append(_section("Next round", paragraphs(upcoming), "next-round"))

@@ -11,11 +11,11 @@ from circle.compose.digest_data import Continuing, DigestData, DigestStory, Thre
 from circle.compose.templates import render
 from circle.compose.text import (
     clean_line,
-    first_line,
     indent,
     long_date,
     month_name,
     names_list,
+    subject_question,
     underline,
     when,
     wrap,
@@ -74,13 +74,32 @@ def _thread(entries: tuple[ThreadEntry, ...], depth: int) -> list[str]:
     return out
 
 
+def reply_words(story: DigestStory) -> str:
+    """The words of a story's reply link, saying whose story it answers."""
+    if story.named:
+        return f"Reply to {clean_line(story.author).split(' ')[0]}'s story"
+    return "Reply to this story (its author is not named)"
+
+
 def story_block(n: int, story: DigestStory, link: str) -> str:
-    """One numbered story with its thread and its reply link."""
+    """One numbered story with its thread and its reply link (on a line of its own)."""
     head = underline(f"{n}. {story.author}", "~")
     lines = [head, wrap(story.text)]
     lines += _thread(story.responses, 1)
-    lines += ["", "Reply to this story:", f"<{link}>"]
+    lines += ["", f"{reply_words(story)}:", f"<{link}>"]
     return "\n".join(lines)
+
+
+def note_block(data: DigestData) -> str:
+    """The steward's note, first in the digest ("" when there is none)."""
+    if not data.note:
+        return ""
+    return f"{underline(f'A note from {clean_line(data.note_by)}')}\n{wrap(data.note)}"
+
+
+def thanks_lines(data: DigestData) -> list[str]:
+    """One line per appreciation: 'Ben thanks Ana: for …' (THANKS and steward-marked)."""
+    return [f"{t.giver} thanks {clean_line(t.to)}: {t.text}" for t in data.thanks]
 
 
 def gathering_line(circle: Circle, data: DigestData, tz: ZoneInfo) -> str:
@@ -98,7 +117,7 @@ def continuing_block(item: Continuing, link: str) -> str:
     lines = [underline(f"{head} from {digest_month_of(item.round_id) or item.round_id}", "~"),
              indent(f"\"{story.text}\"", "    ")]
     lines += _thread(story.responses, 1)
-    lines += ["", "Reply to this story:", f"<{link}>"]
+    lines += ["", f"{reply_words(story)}:", f"<{link}>"]
     return "\n".join(lines)
 
 
@@ -108,6 +127,8 @@ def digest_text(circle: Circle, data: DigestData, link: Link,
     tz = ZoneInfo(circle.timezone)
     month = month_name(data.gathering.astimezone(tz))
     blocks = [underline(f"{circle.name}: digest for {month}", "=")]
+    if data.note:
+        blocks.append(note_block(data))
     blocks.append(f"{underline('This month' + chr(39) + 's gathering')}\n"
                   f"{wrap(gathering_line(circle, data, tz))}")
     if data.welcome:
@@ -124,13 +145,12 @@ def digest_text(circle: Circle, data: DigestData, link: Link,
     if data.continuing:
         blocks.append(underline("Continuing conversations"))
         blocks += [continuing_block(c, link(c.story)) for c in data.continuing]
-    if data.thanks:
-        blocks.append(underline("Thanks") + "\n" + "\n".join(
-            indent(f"- {t.giver} thanks {clean_line(t.to)}: {t.text}", "", 72)
-            for t in data.thanks))
     cheers = celebration(data)
-    if cheers:
-        blocks.append(underline("Celebrating") + "\n" + wrap(" ".join(cheers)))
+    if data.thanks or cheers:  # the celebrations: every appreciation, then the month's cheers
+        parts = [wrap(f"- {line}") for line in thanks_lines(data)]
+        if cheers:
+            parts.append(("\n" if parts else "") + wrap(" ".join(cheers)))
+        blocks.append(underline("Celebrating") + "\n" + "\n".join(parts))
     upcoming = next_round(data, tz)
     if upcoming:
         blocks.append(underline("Next round") + "\n" + wrap(upcoming))
@@ -139,7 +159,7 @@ def digest_text(circle: Circle, data: DigestData, link: Link,
     blocks.append(wrap(footer))
     body = "\n\n".join(blocks)
     subject, text = render("digest", {"circle": clean_line(circle.name), "month": month,
-                                      "question_short": first_line(data.question, 50),
+                                      "question_short": subject_question(data.question),
                                       "body": body}, templates)
     return subject, text
 

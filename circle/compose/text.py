@@ -100,3 +100,18 @@ def first_line(text: str, limit: int = 60) -> str:
         return line
     cut = line[: limit - 1].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + "…"
+
+
+def subject_question(text: str, limit: int = 100) -> str:
+    """The question for a subject line, never cut in the middle of a word or a sentence.
+
+    Kept whole (its first line) up to `limit` characters; a longer question ends after its
+    last whole sentence that fits, else at a word, with "…".
+    """
+    line = clean_line(text.strip().split("\n", 1)[0] if text.strip() else "", 1000)
+    if len(line) <= limit:
+        return line
+    ends = [m.end() for m in re.finditer(r"[.?!](?=\s)", line[:limit + 1])]
+    if ends and ends[-1] >= limit // 3:
+        return line[:ends[-1]]
+    return first_line(line, limit)

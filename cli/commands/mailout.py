@@ -1,4 +1,4 @@
-"""`circle send-due`, `circle digest preview|approve|send`, `circle outbox list|resend|drop`."""
+"""`circle send-due`, `circle digest preview|note|approve|send`, `circle outbox ...`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import sys
 from typing import Any
 
-from circle.app.intents import ApproveDigest, ResolveOutbox
+from circle.app.intents import ApproveDigest, ResolveOutbox, SetDigestNote
 from circle.app.rounds import digest_round, preview_digest, queue_digest
 from circle.model import OutboxItem, OutboxState, Round
 from cli.context import Context, act, load_context
@@ -25,11 +25,16 @@ def register(sub: Any) -> None:
     dsub = d.add_subparsers(dest="digest_command", metavar="ACTION", required=True)
     pv = dsub.add_parser("preview", help="print the digest as members will read it")
     pv.add_argument("--html", action="store_true", help="print the HTML version instead")
+    pv.add_argument("--member", metavar="ID", help="that member's own copy, with their reply "
+                    "links (as they will see it)")
     ap = dsub.add_parser("approve", help="approve the digest for sending")
     se = dsub.add_parser("send", help="queue the approved digest for every member and send it")
     se.add_argument("--force", action="store_true",
                     help="send even if no story or thanks is approved")
-    for action, func in ((pv, _preview), (ap, _approve), (se, _send_digest)):
+    nt = dsub.add_parser("note", help="the steward's note at the top of the digest "
+                         "(\"\" removes it)")
+    nt.add_argument("text", help="the note, e.g. \"Thank you for a month of brave stories.\"")
+    for action, func in ((pv, _preview), (ap, _approve), (se, _send_digest), (nt, _note)):
         action.add_argument("--round", metavar="ID", help="the round, e.g. 2026-11 "
                             "(default: the latest round whose question went out)")
         action.set_defaults(func=func)
@@ -101,7 +106,18 @@ def _preview(args: argparse.Namespace) -> int:
     ctx = load_context(args.config)
     print(preview_digest(ctx.store, ctx.clock.now(), ctx.config, ctx.secret,
                          round_id=args.round, html=args.html,
-                         templates=load_templates(ctx.data_dir)))
+                         templates=load_templates(ctx.data_dir), member_id=args.member))
+    return 0
+
+
+def _note(args: argparse.Namespace) -> int:
+    ctx = load_context(args.config)
+    rnd = digest_round(ctx.store.all(Round), args.round)
+    act(ctx, SetDigestNote(round_id=rnd.id, text=args.text))
+    if args.text.strip():
+        print(f"The note is at the top of the {rnd.id} digest: see `circle digest preview`.")
+    else:
+        print(f"The {rnd.id} digest has no note now.")
     return 0
 
 

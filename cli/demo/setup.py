@@ -16,13 +16,14 @@ from typing import Any
 import platformdirs
 
 from circle.app.rounds import load_digest, mail_setting
-from circle.compose import digest_mail, question
+from circle.compose import digest_mail, digest_reply_keys, question
 from circle.model import (
     HostState,
     Member,
     MemberStatus,
     OutboxItem,
     OutboxState,
+    ReplyKey,
     Round,
     RoundState,
     Story,
@@ -251,9 +252,13 @@ def _first_mail(ctx: Context, servers: DevServers, now: datetime) -> list[Outbox
     digest_at = last.timeline.get("digest_due", now)
     data = load_digest(store, last, config, force=True)
     dms = mail_setting(config, ctx.secret, digest_at, members)
-    for m in members:
-        if m.status != MemberStatus.LEFT:
-            deliver(servers, config.address, [m.email], digest_mail(dms, m, data).raw)
+    readers = [m for m in members if m.status != MemberStatus.LEFT]
+    for m in readers:
+        deliver(servers, config.address, [m.email], digest_mail(dms, m, data).raw)
+    # its "Reply to this story" links carry short keys: store them, as queue_digest does
+    minted = {key for (key,) in store.project(ReplyKey, "id")}
+    store.put_many([k for m in readers for k in digest_reply_keys(dms, m, data)
+                    if k.id not in minted])
     return items
 
 

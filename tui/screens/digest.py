@@ -1,8 +1,14 @@
-"""Digest: the live preview exactly as members will read it, sending, and the outbox."""
+"""Digest: the live preview exactly as members will read it (or as one member will), the
+steward's note, approval, sending and what it did, and the outbox with each item readable.
+
+The steps are the CLI's: preview, approve (`a`), send (`S`, refused until approved); after
+sending, the status line says how many copies the relay took and when.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -14,13 +20,18 @@ from textual.widgets import DataTable, ProgressBar, Static
 
 from circle import outbox
 from circle.app import apply_or_refuse
-from circle.app.intents import OutboxAction, ResolveOutbox
-from circle.model import Member, OutboxItem, OutboxState, Round, RoundState
+from circle.app.digests import digest_delivery
+from circle.app.intents import ApproveDigest, OutboxAction, ResolveOutbox, SetDigestNote
+from circle.carrying import digest_gone
+from circle.model import Member, OutboxItem, OutboxState, Round
 from tui import workers
 from tui.bindings import bindings_for
-from tui.messages import DigestComposed
+from tui.messages import DigestComposed, OutboxItemRead
 from tui.screens.base import CircleScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.edit_text import EditTextScreen
+from tui.screens.outbox_item import OutboxItemScreen
+from tui.screens.pick import PickScreen
 from tui.widgets.filter import FilterBar
 from tui.widgets.render import day_time, one_line, plain
 from tui.widgets.tables import StableTable
@@ -42,9 +53,11 @@ class DigestScreen(CircleScreen):
         super().__init__()
         self.show_html = False
         self.preview: DigestComposed | None = None
+        self.reader: str | None = None  # the member whose own copy is previewed, or None
 
     def compose_body(self) -> ComposeResult:
-        """Preview, progress, outbox."""
+        """Status, preview, progress, outbox."""
+        yield Static("", id="digest-status")
         with VerticalScroll(id="digest-preview"):
             yield Static("Composing the digest…", id="digest-text")
         yield ProgressBar(id="digest-progress", show_eta=False)
@@ -68,10 +81,12 @@ class DigestScreen(CircleScreen):
             return
         rnd, app = self.digest_round(), self.capp
         if rnd is not None:
+            reader = self.reader if self.reader in self.data.members else None
+
             def compose() -> None:
                 app.writer.wait()  # the preview reads the store: let pending changes land
                 workers.compose_preview(app.store, app.config, app.secret, app.now(), rnd.id,
-                                        post=self.post_message)
+                                        post=self.post_message, member_id=reader)
             self.run_worker(compose, thread=True, group="preview", exclusive=True,
                             exit_on_error=False)
         else:
@@ -80,6 +95,44 @@ class DigestScreen(CircleScreen):
                      style="italic"))
         self._fill_outbox()
         self.show_progress()
+
+    def status_text(self) -> Text:
+        """Where the digest stands (approval, sending, sent to N at HH:MM), the steward's note
+        and whose copy the preview shows."""
+        rnd, tz = self.digest_round(), self.capp.config.tz
+        text = Text()
+        if rnd is None:
+            return text
+        delivery = digest_delivery(self.data.outbox.values(), rnd.id)
+        done, total = self.capp.send_progress
+        if self.capp.sending:
+            text.append(f"Sending… {done} of {total} handed to the relay.", style="bold")
+        elif digest_gone(rnd) and delivery.done and delivery.last_sent_at is not None:
+            text.append(f"Sent to {delivery.sent} members at "
+                        f"{delivery.last_sent_at.astimezone(tz):%H:%M} "
+                        f"({day_time(delivery.last_sent_at, tz)[:10]}).", style="green bold")
+        elif digest_gone(rnd) and (delivery.sent or delivery.waiting or delivery.failed):
+            text.append(f"Sent to {delivery.sent} members so far; {delivery.waiting} still to "
+                        f"go, {delivery.failed} failed — see the outbox below.", style="yellow")
+        elif digest_gone(rnd):
+            text.append("This digest went out (its copies have moved to the archive).",
+                        style="green")
+        elif rnd.digest_approved:
+            text.append(f"Approved. S sends it to {len(self.recipients())} members.",
+                        style="green")
+        else:
+            text.append("Not approved yet: read it, a approves it, then S sends it.",
+                        style="yellow")
+        text.append("\nNote: ", style="dim")
+        if rnd.digest_note:
+            text.append_text(plain(one_line(rnd.digest_note, 30)))
+        else:
+            text.append("none" + ("" if digest_gone(rnd) else " (n)"), style="dim")
+        reader = self.data.members.get(self.reader or "")
+        text.append(" · Preview: ", style="dim")
+        text.append(f"as {one_line(reader.name, 24)} will see it (m)" if reader else
+                    "placeholder links (m: as a member)")
+        return text
 
     def _fill_outbox(self) -> None:
         table = self.query_one("#outbox-table", StableTable)
@@ -95,6 +148,8 @@ class DigestScreen(CircleScreen):
 
     def on_digest_composed(self, message: DigestComposed) -> None:
         """The worker finished composing."""
+        if message.member_id != (self.reader or ""):
+            return  # an older preview, for another reader
         self.preview = message
         self._show_preview()
 
@@ -103,7 +158,10 @@ class DigestScreen(CircleScreen):
         box = self.query_one("#digest-preview", VerticalScroll)
         part = "HTML part, as text" if self.show_html else "plain-text email"
         who = len(self.recipients())
-        box.border_title = f"Digest {rnd.id if rnd else ''} · {part} · to {who} members"
+        reader = self.data.members.get(self.reader or "")
+        as_who = f"as {reader.name} will see it" if reader else f"to {who} members"
+        box.border_title = f"Digest {rnd.id if rnd else ''} · {part} · {as_who}"
+        self.query_one("#digest-status", Static).update(self.status_text())
         text = self.query_one("#digest-text", Static)
         if message is None:
             return
@@ -118,6 +176,7 @@ class DigestScreen(CircleScreen):
         bar.set_class(self.capp.sending, "sending")
         done, total = self.capp.send_progress
         bar.update(total=max(total, 1), progress=done)
+        self.query_one("#digest-status", Static).update(self.status_text())
 
     def current_item(self) -> str | None:
         """The outbox item id under the cursor."""
@@ -128,12 +187,22 @@ class DigestScreen(CircleScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Sending needs a relay, a round, and no send in progress; outbox keys need an item."""
+        rnd = self.digest_round()
         if action in ("send_test", "send_all"):
-            rnd = self.digest_round()
             ok = self.capp.sink is not None and rnd is not None and not self.capp.sending
             if action == "send_all" and rnd is not None:
-                ok = ok and rnd.state != RoundState.DIGEST_SENT
+                if not ok or digest_gone(rnd):
+                    return False
+                return True if rnd.digest_approved else None  # shown, waits for approval
             return ok
+        if action == "approve_digest":
+            return rnd is not None and not digest_gone(rnd) and not rnd.digest_approved
+        if action == "digest_note":
+            return rnd is not None and not digest_gone(rnd)
+        if action == "preview_member":
+            return rnd is not None
+        if action == "outbox_detail":
+            return self.data.outbox.get(self.current_item() or "") is not None
         if action in ("resend_item", "drop_item"):
             item = self.data.outbox.get(self.current_item() or "")
             if item is None or self.capp.sending:
@@ -153,6 +222,72 @@ class DigestScreen(CircleScreen):
         self.show_html = not self.show_html
         self._show_preview()
 
+    def action_approve_digest(self) -> None:
+        """Approve the digest as previewed (the same step as `circle digest approve`)."""
+        rnd = self.digest_round()
+        if rnd is not None:
+            self.act("approve the digest", ApproveDigest(round_id=rnd.id),
+                     lambda: [replace(rnd, digest_approved=True)])
+            self.notify(f"The digest of {rnd.id} is approved: S sends it.", timeout=4)
+
+    def action_digest_note(self) -> None:
+        """Write or change the steward's note at the top of the digest."""
+        rnd = self.digest_round()
+        if rnd is None:
+            return
+
+        def saved(text: str | None) -> None:
+            if text is None or text.strip() == rnd.digest_note:
+                return
+            self.act("save the note", SetDigestNote(round_id=rnd.id, text=text),
+                     lambda: [replace(rnd, digest_note=text.strip())])
+        self.app.push_screen(EditTextScreen(
+            f"The steward's note for the {rnd.id} digest",
+            rnd.digest_note, "It opens the digest, signed by you. ctrl+s saves · escape "
+            "cancels · an empty note removes it"), saved)
+
+    def action_preview_member(self) -> None:
+        """Choose whose own copy the preview shows (or the placeholder links)."""
+        choices = [("*", "Everyone: placeholder reply links")]
+        choices += [(m.id, f"{m.name} <{m.email}>")
+                    for m in sorted(self.recipients(), key=lambda m: m.name)]
+
+        def chosen(member_id: str | None) -> None:
+            if member_id is None:
+                return
+            self.reader = None if member_id == "*" else member_id
+            self.preview = None
+            self.query_one("#digest-text", Static).update(Text("Composing…", style="italic"))
+            self.refresh_data()
+        self.app.push_screen(PickScreen("Preview the digest as…", choices), chosen)
+
+    def action_outbox_detail(self) -> None:
+        """Open the item under the cursor: why it waits, and the message itself."""
+        self._read_item("read")
+
+    def _read_item(self, purpose: str) -> None:
+        item_id, store = self.current_item(), self.capp.store
+        if item_id is None:
+            return
+        self.run_worker(lambda: workers.read_outbox_item(store, item_id, purpose,
+                                                         post=self.post_message),
+                        thread=True, group="outbox-item", exclusive=True, exit_on_error=False)
+
+    def on_outbox_item_read(self, message: OutboxItemRead) -> None:
+        """The item's message was read: show it (and, for a resend, ask)."""
+        item = self.data.outbox.get(message.item_id)
+        if item is None or message.problem:
+            self.notify(message.problem or "the item is gone", title="Cannot open the item",
+                        severity="warning")
+            return
+        resend = message.purpose == "resend"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._resend(message.item_id)
+        self.app.push_screen(OutboxItemScreen(item, message.headline, message.text,
+                                              resend=resend), answered)
+
     def action_send_test(self) -> None:
         """Send the digest to the steward only."""
         rnd, app = self.digest_round(), self.capp
@@ -165,6 +300,10 @@ class DigestScreen(CircleScreen):
         """Ask, then send the digest to every member who receives mail."""
         rnd, recipients = self.digest_round(), self.recipients()
         if rnd is None:
+            return
+        if not rnd.digest_approved:
+            self.notify("Read the preview and approve it first (a), as with `circle digest "
+                        "approve`.", title="Not approved yet", severity="warning")
             return
 
         def confirmed(yes: bool | None) -> None:
@@ -192,8 +331,12 @@ class DigestScreen(CircleScreen):
                      lambda: [fn(item, self.capp.now())])
 
     def action_resend_item(self) -> None:
+        """Show what will be sent (the reason and the message), then resend if confirmed."""
+        self._read_item("resend")
+
+    def _resend(self, item_id: str) -> None:
         """Queue the item again and send it now."""
-        item = self.data.outbox.get(self.current_item() or "")
+        item = self.data.outbox.get(item_id)
         if item is None:
             return
         try:

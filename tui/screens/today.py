@@ -1,7 +1,14 @@
-"""Today: the current round at a glance and what needs the steward."""
+"""Today: the current round at a glance and what needs the steward.
+
+Truthful about time: a moment is ticked only once it happened, with when it happened; a
+moment still ahead shows its date as upcoming (even if a record says it fired early); the
+digest line says "sent to N members at 14:02" once the relay took every copy. The mail line
+is read from the store's sync state and outbox, so it moves as fetches and sends happen.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from typing import ClassVar
 
 from rich.text import Text
@@ -10,13 +17,52 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from circle.model import HostState, RoundState, StoryState
+from circle.app.digests import digest_delivery
+from circle.carrying import digest_gone
+from circle.model import HostState, OutboxState, Round, RoundState, StoryState
 from tui.bindings import bindings_for
 from tui.screens.base import CircleScreen
-from tui.widgets.render import day, day_time, plain
+from tui.snapshot import CircleData
+from tui.widgets.render import day, day_time, one_line, plain
 
 MOMENTS = (("host_invite", "host asked"), ("question", "question"), ("reminder", "reminder"),
            ("digest_due", "digest due"), ("gathering", "gathering"))
+
+
+def happened_at(rnd: Round, moment: str, now: datetime) -> datetime | None:
+    """When `moment` happened, if it did by `now` (a record dated later has not happened)."""
+    if moment == "gathering":
+        return rnd.gathering if rnd.gathering <= now else None
+    at = rnd.fired.get(moment)
+    return at if at is not None and at <= now else None
+
+
+def moment_mark(data: CircleData, rnd: Round, moment: str, label: str, *, now: datetime,
+                tz: tzinfo) -> tuple[str, str, str]:
+    """(mark, words, style) of one moment: ✓ done (when), · upcoming (date), ✗ skipped,
+    ! waiting for the steward."""
+    planned = rnd.gathering if moment == "gathering" else rnd.timeline.get(moment)
+    if moment == "digest_due" and digest_gone(rnd):
+        sent = digest_delivery(data.outbox.values(), rnd.id)
+        if sent.done and sent.last_sent_at is not None:
+            return "✓", (f"digest sent to {sent.sent} members at "
+                         f"{sent.last_sent_at.astimezone(tz):%H:%M} "
+                         f"{day(sent.last_sent_at, tz)}"), "green"
+        if sent.sent or sent.waiting or sent.failed:
+            total = sent.sent + sent.waiting + sent.failed
+            failed = f", {sent.failed} failed" if sent.failed else ""
+            return "…", f"digest: {sent.sent} of {total} sent{failed}", "yellow"
+        return "✓", "digest sent", "green"
+    if moment in rnd.skipped and moment not in rnd.fired:
+        return "✗", f"{label} skipped", "dim"
+    done = happened_at(rnd, moment, now)
+    if done is not None:
+        if moment == "digest_due":
+            return "!", f"digest due since {day(done, tz)}", "yellow bold"
+        shown = day_time(done, tz) if moment in ("gathering", "question") else day(done, tz)
+        return "✓", f"{label} {shown}", "green"
+    shown = day_time(planned, tz) if moment == "gathering" else day(planned, tz)
+    return "·", f"{label} {shown}", "bold"
 
 
 class TodayScreen(CircleScreen):
@@ -61,16 +107,16 @@ class TodayScreen(CircleScreen):
         text.append(plain(rnd.question or "not written yet"))
         if rnd.question and not rnd.question_approved:
             text.append("  (draft, not approved)", style="yellow")
-        text.append("\n")
-        for n, (moment, label) in enumerate(MOMENTS):
-            at = rnd.timeline.get(moment)
-            done = moment in rnd.fired or (at is not None and at <= now and moment == "gathering")
-            mark = "✓ " if done else ("· " if moment not in rnd.skipped else "✗ ")
-            if n:
-                text.append("  ")
-            text.append(mark + label + " ", style="green" if done else "dim")
-            shown = day_time(at, tz) if moment == "gathering" else day(at, tz)
-            text.append(shown, style="" if done else "bold")
+        marks = [moment_mark(data, rnd, moment, label, now=now, tz=tz)
+                 for moment, label in MOMENTS]
+        for title, kinds in (("Done:  ", "✓✗…!"), ("Ahead: ", "·")):
+            shown = [m for m in marks if m[0] in kinds]
+            if not shown:
+                continue
+            text.append(f"\n{title}", style="dim")
+            for n, (mark, words, style) in enumerate(shown):
+                text.append("  " if n else "")
+                text.append(f"{mark} {words}", style=style)
         return text
 
     def _people_text(self) -> Text:
@@ -110,6 +156,10 @@ class TodayScreen(CircleScreen):
             items.append(f"{len(quarantine)} in quarantine (7 Quarantine)")
         if trouble := data.outbox_trouble():
             items.append(f"{len(trouble)} outbox items failed or uncertain (6 Digest)")
+        for rnd in data.rounds_sorted():
+            if happened_at(rnd, "digest_due", now) and not digest_gone(rnd):
+                step = "send it" if rnd.digest_approved else "approve and send it"
+                items.append(f"the {rnd.id} digest is due: preview, {step} (6 Digest)")
         planned = [r for r in data.rounds_sorted() if r.state == RoundState.PLANNED]
         if planned and planned[0].host_state != HostState.ACCEPTED:
             items.append(f"host for {planned[0].id} not confirmed (5 Hosts)")
@@ -117,16 +167,59 @@ class TodayScreen(CircleScreen):
             items.append(f"question for {planned[0].id} waits for approval (5 Hosts)")
         for item in items or ["Nothing. The circle is quiet and well."]:
             text.append(f"  • {item}\n")
-        text.append("\nMail: ", style="bold")
-        text.append(self.capp.mail_status)
+        tz = self.capp.config.tz
+        past = [e for e in data.events if e.at <= now][-3:]
+        if past:
+            text.append("\nHappened: ", style="bold")
+            text.append_text(plain(" · ".join(f"{day_time(e.at, tz)} {one_line(e.text, 70)}"
+                                              for e in reversed(past))))
         upcoming = []
         for rnd in data.rounds_sorted():
-            for moment, label in MOMENTS[:-1]:
-                at = rnd.timeline.get(moment)
-                if at and at > now and moment not in rnd.fired and moment not in rnd.skipped:
+            for moment, label in MOMENTS:
+                at = rnd.gathering if moment == "gathering" else rnd.timeline.get(moment)
+                if (at and at > now and happened_at(rnd, moment, now) is None
+                        and moment not in rnd.skipped and not (
+                            moment == "digest_due" and digest_gone(rnd))):
                     upcoming.append((at, f"{label} for {rnd.id}"))
         upcoming.sort()
         text.append("\nNext: ", style="bold")
-        tz = self.capp.config.tz
         text.append(" · ".join(f"{what} {day(at, tz)}" for at, what in upcoming[:3]) or "—")
+        text.append("\n")
+        text.append_text(self._mail_text())
         return text
+
+    def _mail_text(self) -> Text:
+        """The mail loop as it stands: where it runs, last fetch, last send, trouble."""
+        data, tz = self.data, self.capp.config.tz
+        text = Text()
+        text.append("Mail: ", style="bold")
+        text.append(self.capp.mail_status)
+        fetched = [s for s in data.sync if s.last_fetch_at is not None]
+        text.append("\n  last fetch: ", style="dim")
+        if fetched:
+            last = max(fetched, key=lambda s: s.last_fetch_at or now_floor())
+            text.append(f"{day_time(last.last_fetch_at, tz)} ({last.folder})")
+        else:
+            text.append("none yet")
+        sent = [o for o in data.outbox.values() if o.sent_at is not None]
+        text.append(" · last send: ", style="dim")
+        if sent:
+            newest = max(sent, key=lambda o: o.sent_at or now_floor())
+            text.append(f"{day_time(newest.sent_at, tz)} ({newest.kind} to {newest.recipient})")
+        else:
+            text.append("none yet")
+        queued = sum(1 for o in data.outbox.values() if o.state == OutboxState.QUEUED)
+        if queued:
+            text.append(f" · {queued} waiting to go", style="dim")
+        errors = [s for s in data.sync if s.last_error]
+        for sync in errors:
+            text.append(f"\n  fetch error ({sync.folder}): ", style="red")
+            text.append_text(plain(one_line(sync.last_error, 90)))
+        return text
+
+
+def now_floor() -> datetime:
+    """The earliest aware datetime (a sort key for missing times)."""
+    from datetime import UTC
+
+    return datetime.min.replace(tzinfo=UTC)
