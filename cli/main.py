@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "cli.commands.repertoire",
     "cli.commands.questions",
     "cli.commands.demo",
+    "cli.commands.service",
 )
 
 # Every command, the module that registers it and its one-line help: `circle --help` prints
@@ -58,6 +59,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                   "drew"),
     "demo": ("cli.commands.demo", "try Circle: local mail servers, a demo circle, members "
              "writing in"),
+    "service": ("cli.commands.service", "run the circle headless from systemd (unit files)"),
 }
 
 Handler = Callable[[argparse.Namespace], int | None]
@@ -135,9 +137,12 @@ def _command_word(argv: Sequence[str]) -> str | None:
 
 def _run_tui(args: argparse.Namespace) -> int:
     from cli.context import load_context
+    from cli.terminal import tui_terminal
     from tui.app import run_app  # Textual only here
 
-    run_app(load_context(args.config))
+    ctx = load_context(args.config)
+    with tui_terminal():  # Textual paints on fd 2: keep it on the terminal if 2 is redirected
+        run_app(ctx)
     return 0
 
 
