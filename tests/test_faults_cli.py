@@ -56,6 +56,7 @@ BURST = 40  # stories arriving at once, each from its own member (one receipt ea
 DIGEST_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 INGEST_NOW = datetime(2026, 11, 12, 9, 0, tzinfo=UTC)
 DEADLINE = 60.0  # seconds any one wait may take before the trial fails
+SOAK_TIMEOUT = 2400  # a full soak is 32 trials of two real processes each; quick: seconds
 _S = OutboxState
 
 CONFIG = """\
@@ -181,6 +182,7 @@ def _digest_circle(directory: Path, smtp_port: int) -> set[str]:
 
 
 @pytest.mark.soak
+@pytest.mark.timeout(SOAK_TIMEOUT)
 def test_sigkill_of_circle_digest_send(tmp_path: Path, smtp_server: SmtpServer,
                                        soak: Soak) -> None:
     """The real `circle digest send`, SIGKILLed at random, then run again: never twice, at
@@ -248,6 +250,7 @@ def _append_burst(mailbox: Mailbox) -> None:
 
 
 @pytest.mark.soak
+@pytest.mark.timeout(SOAK_TIMEOUT)
 def test_sigkill_of_circle_run_during_a_burst(tmp_path: Path, mailbox: Mailbox,
                                               smtp_server: SmtpServer, soak: Soak) -> None:
     """The real `circle run` (daemon loop), SIGKILLed while a burst of stories is ingested and
