@@ -93,6 +93,11 @@ def test_a_fresh_circle_runs_its_round_through_the_command_line(
         circle.run("members", "add", name, email, now=START)
     assert "Question saved" in circle.run("question", "set", QUESTION, now=START).out
     circle.run("question", "approve", now=START)
+    # status tells the operator what the next pass will do: the question (the steward hosts;
+    # the invitation's time is long past, so it is not announced)
+    upcoming = circle.run("status", "--json", now=START).jsonl()[0]["next"]
+    assert upcoming[0].startswith("Round 2026-11 ") and "Next: question, due since" in upcoming[0]
+    assert "host_invite" not in upcoming[0] and "next `circle run` pass" in upcoming[0]
 
     # the question goes out with no other command
     circle.run("run", "--once", now=START)
