@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 import sys
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from typing import TextIO
 
 from circle.app.ingest import IngestReport
 from cli.context import Context
+from cli.terminal import to_journal
 from data.locks import sending_lock
 from data.templates import load_templates
 from mail.cycle import CycleReport, after_fetch
@@ -58,16 +58,6 @@ _PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERRO
              logging.CRITICAL: 2}
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
-
-
-def to_journal(stream: TextIO) -> bool:
-    """Whether `stream` is systemd's journal: $JOURNAL_STREAM names its device and inode."""
-    wanted = os.environ.get("JOURNAL_STREAM", "")
-    try:
-        st = os.fstat(stream.fileno())
-    except (AttributeError, OSError, ValueError):
-        return False
-    return wanted == f"{st.st_dev}:{st.st_ino}"
 
 
 def one_line(text: str) -> str:

@@ -155,8 +155,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = func(args)
     except CircleError as exc:
+        from cli.terminal import ERR, priority_prefix  # `<3>` when stderr is the journal
+
+        mark = priority_prefix(sys.stderr, ERR)
         for line in str(exc).splitlines() or [type(exc).__name__]:
-            print(f"Error: {line}", file=sys.stderr)
+            print(f"{mark}Error: {line}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)

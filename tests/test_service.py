@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cli.commands import service
-from cli.daemon import EventFormatter, configure_logging, one_line, to_journal
+from cli.daemon import EventFormatter, configure_logging, one_line
+from cli.terminal import to_journal
 from tests.headless_support import ROOT, Headless, circle_command, configure_servers
 from tests.mailservers import PASSWORD_ENV, Mailbox, wait_until
 
@@ -227,6 +228,28 @@ def test_circle_run_logs_to_the_journal_with_priorities(tmp_path: Path, mailbox:
     assert lines[-1] == "<6>circle.run: stopped"
     assert all(re.match(r"<[2-7]>circle[.\w]*: \S", line) for line in lines), lines
     assert "\x1b" not in journal.read_text() + out
+
+
+def test_command_errors_reach_the_journal_as_errors(circle: Headless, tmp_path: Path) -> None:
+    """A command that fails under systemd (the timer's `circle run --once`) logs its
+    `Error: ...` lines at priority err; on a terminal or in a file they stay plain."""
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[circle\n", encoding="utf-8")
+    journal = tmp_path / "journal"
+    for as_journal in (True, False):
+        with journal.open("w", encoding="utf-8") as stream:
+            st = os.fstat(stream.fileno())
+            env = {**circle.environ(None)}
+            if as_journal:
+                env["JOURNAL_STREAM"] = f"{st.st_dev}:{st.st_ino}"
+            proc = subprocess.run([*circle_command(), "--config", str(broken), "run", "--once"],
+                                  stdout=subprocess.PIPE, stderr=stream, text=True, cwd=ROOT,
+                                  env=env, timeout=DEADLINE, check=False)
+        lines = journal.read_text(encoding="utf-8").splitlines()
+        assert proc.returncode == 78 and lines, lines
+        prefix = "<3>Error: " if as_journal else "Error: "
+        assert all(line.startswith(prefix) for line in lines), lines
+        assert "not valid TOML" in lines[0]
 
 
 # ---------------------------------------------------------------- circle tui, stderr redirected
