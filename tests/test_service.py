@@ -140,6 +140,8 @@ def test_install_never_overwrites_a_unit_it_did_not_write(circle: Headless,
                       "--force", ok=(78,)).err.startswith("Error: --every 0")
     circle.run("service", "install", "--dir", str(units), "--force")
     assert service.MARKER in mine.read_text()
+    sneaky = circle.run("service", "print", "--exec", "/x\nExecStartPre=/bin/evil", ok=(78,))
+    assert "cannot go into a systemd unit" in sneaky.err and sneaky.out == ""
 
 
 def test_unit_values_are_quoted_for_systemd(tmp_path: Path) -> None:

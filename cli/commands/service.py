@@ -219,11 +219,16 @@ def spec_for(args: argparse.Namespace) -> UnitSpec:
         else None
     envs = tuple(dict.fromkeys(s.password_env for s in (config.imap, config.smtp)
                                if s.username and not s.password_command))
+    run_as = "" if args.user else _run_as(args)
+    for value in (*command, str(config_path), run_as):
+        if any(ch in value for ch in "\n\r\x00") or (value is run_as and " " in value):
+            raise ConfigError(f"{value!r} cannot go into a systemd unit (a line break or a "
+                              "space in a user name): use a plain path or name")
     return UnitSpec(name=unit_name(config.slug), circle_name=config.name, command=command,
                     config=config_path, data_dir=data_dir_for(config, config_path),
                     env_file=config_path.parent / ENV_FILE, user_unit=args.user,
                     timer=args.timer, every=every,
-                    run_as="" if args.user else _run_as(args), working_dir=working_dir,
+                    run_as=run_as, working_dir=working_dir,
                     password_envs=envs)
 
 
