@@ -3,7 +3,7 @@
 `circle init`, `members add`, `question set`, `question approve`, `run --once` (the question goes
 out with no other command), members reply by real email (SMTP relay → Dovecot LMTP → the
 circle's IMAP folder), `run --once` ingests them and sends the receipts, `stories list --json`,
-`stories approve`, `digest approve`, `digest send`: every member's mailbox at the SMTP sink
+`stories approve`, `digest approve`, `digest send` (twice): every member's mailbox at the SMTP sink
 holds exactly one digest. Time moves with the test-only `$CIRCLE_NOW` (cli/context.py).
 """
 
@@ -125,16 +125,12 @@ def test_a_fresh_circle_runs_its_round_through_the_command_line(
     circle.run("stories", "approve", *(str(s["id"]) for s in stories), now=NEXT_DAY)
 
     # the digest: previewed, approved, sent once to every member
-    preview = circle.run("digest", "preview", now=DIGEST_DAY).out
-    assert all(text in preview for text in REPLIES.values())
     circle.run("digest", "approve", now=DIGEST_DAY)
     sent = circle.run("digest", "send", now=DIGEST_DAY)
     assert f"Queued the digest for {len(MEMBERS)} member(s)." in sent.out, sent.out
     digests = _by_kind(smtp_server)["digest"]
     assert digests == Counter(dict.fromkeys(MEMBERS.values(), 1)), digests
-    # nothing goes twice: another pass (the question, receipts, digest all done) and another
-    # send change nothing
-    circle.run("run", "--once", now=DIGEST_DAY)
+    # nothing goes twice: sending again (as a steward unsure it worked would) sends nothing
     circle.run("digest", "send", now=DIGEST_DAY, ok=(0, 65))
     kinds = _by_kind(smtp_server)
     assert kinds["digest"] == Counter(dict.fromkeys(MEMBERS.values(), 1))
@@ -145,8 +141,6 @@ def test_a_fresh_circle_runs_its_round_through_the_command_line(
                   if kind_of(r.message) == "digest"]
     digest_text = plain_text(bodies[0])
     assert all(text in digest_text for text in REPLIES.values())
-    status = circle.run("status", "--json", now=DIGEST_DAY).jsonl()[0]
-    assert status["counts"]["members"] == len(MEMBERS)
     assert by_member.keys() == {"ana-ruiz", "bo-li", "chidi-okafor"}
 
 

@@ -232,7 +232,7 @@ def test_circle_run_logs_to_the_journal_with_priorities(tmp_path: Path, mailbox:
     assert "\x1b" not in journal.read_text() + out
 
 
-def test_command_errors_reach_the_journal_as_errors(circle: Headless, tmp_path: Path) -> None:
+def test_command_errors_reach_the_journal_as_errors(tmp_path: Path) -> None:
     """A command that fails under systemd (the timer's `circle run --once`) logs its
     `Error: ...` lines at priority err; on a terminal or in a file they stay plain."""
     broken = tmp_path / "broken.toml"
@@ -241,7 +241,7 @@ def test_command_errors_reach_the_journal_as_errors(circle: Headless, tmp_path: 
     for as_journal in (True, False):
         with journal.open("w", encoding="utf-8") as stream:
             st = os.fstat(stream.fileno())
-            env = {**circle.environ(None)}
+            env = Headless(broken).environ(None)
             if as_journal:
                 env["JOURNAL_STREAM"] = f"{st.st_dev}:{st.st_ino}"
             proc = subprocess.run([*circle_command(), "--config", str(broken), "run", "--once"],
