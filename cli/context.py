@@ -14,10 +14,15 @@ import platformdirs
 from circle.app import Intent, Outcome, apply_or_refuse
 from circle.config import Config, config_from_dict
 from circle.errors import ConfigError
+from circle.ports import Clock
 from data.jsonfile import atomic_write_bytes
 from data.store import TinyStore, open_store
 
 CONFIG_ENV = "CIRCLE_CONFIG"
+# Test-only: a fixed, timezone-aware ISO time every command of this process takes as "now"
+# (the headless end-to-end tests move a real circle through its month with it). Never set it
+# in production: the daemon would see the same instant forever.
+NOW_ENV = "CIRCLE_NOW"
 SECRET_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
 
 
@@ -29,6 +34,35 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class FixedClock:
+    """A clock stopped at one instant (`$CIRCLE_NOW`, for tests)."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        """The fixed instant."""
+        return self.at
+
+
+def clock_from_env() -> Clock:
+    """The real clock, or a fixed one when `$CIRCLE_NOW` names an instant (test-only).
+
+    The one place the time override is read; a value that is not an ISO time with a UTC
+    offset is a ConfigError (never silently the real clock)."""
+    raw = os.environ.get(NOW_ENV, "").strip()
+    if not raw:
+        return SystemClock()
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{NOW_ENV}={raw!r} is not an ISO time "
+                          "(e.g. 2026-11-18T09:00:00+00:00)") from exc
+    if at.tzinfo is None:
+        raise ConfigError(f"{NOW_ENV}={raw!r} has no UTC offset (e.g. 2026-11-18T09:00:00+00:00)")
+    return FixedClock(at.astimezone(UTC))
+
+
 @dataclass
 class Context:
     """Everything a command needs: config, where it came from, the store, the secret, the clock."""
@@ -38,7 +72,7 @@ class Context:
     data_dir: Path
     store: TinyStore
     secret: bytes
-    clock: SystemClock = field(default_factory=SystemClock)
+    clock: Clock = field(default_factory=clock_from_env)
 
 
 def default_config_path() -> Path:

@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "cli.commands.questions",
     "cli.commands.demo",
     "cli.commands.harvest",
+    "cli.commands.service",
 )
 
 # Every command, the module that registers it and its one-line help: `circle --help` prints
@@ -60,6 +61,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("cli.commands.demo", "try Circle: local mail servers, a demo circle, members "
              "writing in"),
     "harvest": ("cli.commands.harvest", "what each gathering harvested: set, show, review"),
+    "service": ("cli.commands.service", "run the circle headless from systemd (unit files)"),
 }
 
 Handler = Callable[[argparse.Namespace], int | None]
@@ -137,9 +139,12 @@ def _command_word(argv: Sequence[str]) -> str | None:
 
 def _run_tui(args: argparse.Namespace) -> int:
     from cli.context import load_context
+    from cli.terminal import tui_terminal
     from tui.app import run_app  # Textual only here
 
-    run_app(load_context(args.config))
+    ctx = load_context(args.config)
+    with tui_terminal():  # Textual paints on fd 2: keep it on the terminal if 2 is redirected
+        run_app(ctx)
     return 0
 
 
@@ -152,8 +157,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = func(args)
     except CircleError as exc:
+        from cli.terminal import ERR, priority_prefix  # `<3>` when stderr is the journal
+
+        mark = priority_prefix(sys.stderr, ERR)
         for line in str(exc).splitlines() or [type(exc).__name__]:
-            print(f"Error: {line}", file=sys.stderr)
+            print(f"{mark}Error: {line}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)

@@ -233,6 +233,7 @@ class SetHosting(Intent):
     member_id: str
     can_host: bool
 
+
 # -- the harvest and the year in stories (circle/app/harvest.py, circle/app/year.py) --------
 @dataclass(frozen=True)
 class SetHarvest(Intent):

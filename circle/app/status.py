@@ -8,6 +8,7 @@ circle needs them.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,7 +27,7 @@ from circle.model import (
 )
 from circle.outbox import expected_finish
 from circle.ports import Store
-from circle.schedule import MOMENTS, timeline
+from circle.schedule import MOMENTS, due_moments, timeline
 
 
 def _next_moment(rnd: Round, config: Config) -> tuple[str, datetime] | None:
@@ -37,6 +38,14 @@ def _next_moment(rnd: Round, config: Config) -> tuple[str, datetime] | None:
         if moment not in rnd.fired and moment not in rnd.skipped:
             return moment, times[moment]
     return None
+
+
+def _as_planned(rnd: Round, now: datetime, config: Config) -> Round:
+    """`rnd` with the moments the next pass will skip as too late marked skipped: a new
+    circle's first round must not announce an invitation whose time is long past."""
+    skips = {d.moment: d.skip_reason for d in due_moments(rnd, now, config.schedule)
+             if not d.fire}
+    return replace(rnd, skipped={**rnd.skipped, **skips}) if skips else rnd
 
 
 def _happened(store: Store, now: datetime, local: Any) -> list[str]:
@@ -88,9 +97,15 @@ def _next(store: Store, now: datetime, config: Config, local: Any) -> list[str]:
         host = names.get(rnd.host_id or "", "the steward")
         line = (f"Round {rnd.id} gathers {rnd.gathering.astimezone(local):%a %d %b %Y %H:%M}, "
                 f"host {host} ({rnd.host_state}).")
-        moment = _next_moment(rnd, config)
+        moment = _next_moment(_as_planned(rnd, now, config), config)
         if moment is not None:
-            line += f" Next: {moment[0]} at {moment[1].astimezone(local):%Y-%m-%d %H:%M}."
+            name, at = moment
+            when = f"{at.astimezone(local):%Y-%m-%d %H:%M}"
+            line += f" Next: {name}, due since {when}" if at <= now else f" Next: {name} at {when}"
+            if name == "question" and not (rnd.question.strip() and rnd.question_approved):
+                line += ", once its question is set and approved."
+            else:
+                line += ": the next `circle run` pass does it." if at <= now else "."
         out.append(line)
     if not coming:
         out.append("No round is planned: `circle run --once` (or `circle rounds`) plans them.")

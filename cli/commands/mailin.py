@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import threading
@@ -11,10 +12,12 @@ from typing import Any
 from circle.app.ingest import IngestReport
 from circle.errors import CircleError
 from cli.context import Context, load_context
-from cli.daemon import cycle_now, fetch_pass
+from cli.daemon import configure_logging, cycle_now, fetch_pass
 from data.locks import mail_loop_lock
 from mail.imap import ImapSource
 from mail.loop import run_forever
+
+log = logging.getLogger("circle.run")
 
 
 def register(sub: Any) -> None:
@@ -44,6 +47,7 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    configure_logging()  # one line per event on stderr; journald priorities under systemd
     ctx = load_context(args.config)
     stop = threading.Event()
     with mail_loop_lock(ctx.data_dir), ImapSource(ctx.config.imap, stop_event=stop) as source:
@@ -53,8 +57,8 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
         imap = ctx.config.imap
-        print(f"circle run: watching {imap.folder} on {imap.host}:{imap.port} "
-              "(Ctrl-C to stop)", flush=True)
+        log.info("watching %s on %s:%s (Ctrl-C or SIGTERM to stop)", imap.folder, imap.host,
+                 imap.port)
         try:
             run_forever(source, ctx.store, ctx.store.archive, ctx.config, ctx.secret, ctx.clock,
                         stop, after_fetch=[lambda: after_fetch(ctx)], on_report=_print_report,
@@ -63,13 +67,13 @@ def _run(args: argparse.Namespace) -> int:
             stop.set()
         finally:
             signal.signal(signal.SIGTERM, previous)
-    print("circle run: stopped.")
+    log.info("stopped")
     return 0
 
 
 def _print_report(report: IngestReport) -> None:
     if report.fetched or report.rescanned:
-        print(report.summary(), flush=True)
+        log.info("%s", report.summary())
 
 
 def _print_error(exc: CircleError) -> None:
