@@ -384,6 +384,7 @@ def _harvest(batch: _Batch, msg: ParsedMessage, mail: InboundMail, found: Match)
                          "harvested; review it (`circle harvest show`, Threads)."))
     return f"harvest:{harvest.id}"
 
+
 # what a member replies to; notices (receipts, confirmations) are found in the hot outbox
 _SENT_KINDS = ("question", "reminder", "invitation", "digest", "receipt", "confirmation",
                "harvest", "year_digest")
