@@ -5,17 +5,16 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
-import sys
 import threading
 from typing import Any
 
 from circle.app.ingest import IngestReport
-from circle.errors import CircleError
+from circle.errors import CircleError, MailConfigError
 from cli.context import Context, load_context
 from cli.daemon import configure_logging, cycle_now, fetch_pass
 from data.locks import mail_loop_lock
 from mail.imap import ImapSource
-from mail.loop import run_forever
+from mail.loop import MAX_CONFIG_FAILURES, run_forever
 
 log = logging.getLogger("circle.run")
 
@@ -77,4 +76,9 @@ def _print_report(report: IngestReport) -> None:
 
 
 def _print_error(exc: CircleError) -> None:
-    print(f"Error: {exc} (retrying)", file=sys.stderr, flush=True)
+    """One log line per distinct error (mail.loop reports each once until it clears)."""
+    if isinstance(exc, MailConfigError):
+        log.error("%s (a configuration problem: the loop stops after %d in a row)", exc,
+                  MAX_CONFIG_FAILURES)
+    else:
+        log.warning("%s (retrying)", exc)
