@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "cli.commands.repertoire",
     "cli.commands.questions",
     "cli.commands.demo",
+    "cli.commands.decisions",
 )
 
 # Every command, the module that registers it and its one-line help: `circle --help` prints
@@ -58,6 +59,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                   "drew"),
     "demo": ("cli.commands.demo", "try Circle: local mail servers, a demo circle, members "
              "writing in"),
+    "decisions": ("cli.commands.decisions", "the steward's decisions: list them, undo one"),
 }
 
 Handler = Callable[[argparse.Namespace], int | None]

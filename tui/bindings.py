@@ -59,9 +59,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Celebrate it as an appreciation in the digest", "review"),
     ActionSpec("original", "o", "original", "Original", "Show the clean text or the original "
                "email", "review"),
-    ActionSpec("show_held", "f", "show_held", "Pending only", "List only pending items, or "
-               "held ones too (the default)", "review",
-               show=False),
+    ActionSpec("show_held", "f", "show_held", "Filter", "Cycle the list: needs a decision "
+               "(pending and held) → pending only → decided (approved, hidden) to decide again",
+               "review"),
     ActionSpec("next_item", "j,right_square_bracket", "next_item", "Next", "Next item",
                "review", show=False),
     ActionSpec("previous_item", "k,left_square_bracket", "previous_item", "Previous",
@@ -109,7 +109,23 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("add_sender", "m", "add_sender", "Add member", "Add the sender as a member",
                "quarantine"),
     ActionSpec("dismiss_item", "d", "dismiss_item", "Dismiss", "Nothing to do; keep it out of "
-               "the way", "quarantine"),
+               "the way (asks first; u takes it back)", "quarantine"),
+    # Undo and the decision log (issue 14)
+    ActionSpec("decisions", "ctrl+z", "app.decisions", "Decisions", "The decision log: every "
+               "recent decision, each with undo"),
+    ActionSpec("undo", "u", "undo", "Undo", "Take back the last decision made here", "review"),
+    ActionSpec("undo", "u", "undo", "Undo", "Take back the last decision made here",
+               "quarantine"),
+    ActionSpec("undo", "u", "undo", "Undo", "Take back the last decision on a story or response",
+               "threads"),
+    ActionSpec("quarantine_filter", "f", "cycle_filter", "Open/resolved", "Show open items, or "
+               "the dismissed and resolved ones (to find and undo them)", "quarantine"),
+    ActionSpec("accept_suggestion", "y", "accept_suggestion", "Accept request",
+               "Apply the request the member made inside this story", "review"),
+    ActionSpec("dismiss_suggestion", "z", "dismiss_suggestion", "Set request aside",
+               "Leave the member's request aside; the story stays", "review"),
+    ActionSpec("parse_again", "g", "parse_again", "Read again", "Read the original email "
+               "again with the current rules (it may be placed now)", "quarantine"),
 )
 
 

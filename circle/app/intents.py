@@ -216,3 +216,18 @@ class ResolveOutbox(Intent):
     refs: tuple[str, ...]
     action: OutboxAction
 
+
+
+# -- the decision log -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class UndoDecision(Intent):
+    """Take a steward decision back (circle/app/decisions.py).
+
+    `decision_id` names it; without one, the newest decision still standing that touched
+    record `key` (if given), else the newest one still standing in `area` ("posts",
+    "quarantine", "members", "hosts", "digest").
+    """
+
+    decision_id: str = ""
+    area: str = ""
+    key: str = ""

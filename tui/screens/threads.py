@@ -11,6 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
+from circle.app.intents import UndoDecision
 from circle.model import Response, Story, StoryState
 from tui.bindings import bindings_for
 from tui.screens.base import CircleScreen
@@ -211,6 +212,10 @@ class ThreadsScreen(CircleScreen):
             if found is not None:
                 return found
         return None
+
+    def action_undo(self) -> None:
+        """Take back the last decision on a story or response (as on Review)."""
+        self.act("undo", UndoDecision(area="posts"))
 
     def action_search(self) -> None:
         """Focus the search box."""
