@@ -40,3 +40,58 @@ def test_light_theme_snapshot(tmp_path: Path, snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=light)
+
+
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+
+
+@SIZES
+def test_confirm_dialog_snapshot(size: tuple[int, int], tmp_path: Path,
+                                 snap_compare: Any) -> None:
+    app = demo_app(tmp_path)
+
+    async def confirm(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=confirm)
+
+
+@SIZES
+def test_edit_dialog_inline_error_snapshot(size: tuple[int, int], tmp_path: Path,
+                                           snap_compare: Any) -> None:
+    app = demo_app(tmp_path)
+
+    async def edit_empty(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("TextArea").text = ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=edit_empty)
+
+
+@SIZES
+def test_decision_log_snapshot(size: tuple[int, int], tmp_path: Path,
+                               snap_compare: Any) -> None:
+    app = demo_app(tmp_path)
+
+    async def decide_then_open_the_log(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("a", "v")
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("ctrl+z")
+        await settle(pilot, lambda: getattr(app.screen, "rows", None))
+
+    assert snap_compare(app, terminal_size=size, run_before=decide_then_open_the_log)

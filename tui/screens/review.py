@@ -285,6 +285,9 @@ class ReviewScreen(CircleScreen):
                              partial(EditPost, text=text))
 
         def problem(text: str) -> str:
+            if not text.strip():
+                return ("The text is empty. A story needs its words; to keep it out of the "
+                        "digest, hide it (x) instead.")
             try:
                 t.edit_text(post, text)
             except CircleError as exc:
