@@ -247,3 +247,75 @@ def test_cli_lists_and_undoes_decisions(tmp_path: Path) -> None:
     assert "ana@example.org" not in run("members", "list", config=config).stdout
     again = run("decisions", "undo", "d1", config=config)
     assert again.returncode == 65 and "already undone" in again.stderr
+
+
+async def test_threads_decide_again_and_undo_on_the_selected_post(tmp_path: Path) -> None:
+    from tui.screens.threads import ThreadsScreen
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ThreadsScreen)
+        target = next(s for s in app.store.all(Story) if s.round_id == "2026-11"
+                      and s.state == StoryState.PENDING)
+        screen.reveal(target.id)
+        await settle(pilot, lambda: screen.selected_post() is not None)
+        post = screen.selected_post()
+        assert post is not None and post.id == target.id
+        await pilot.press("x")
+        await settle(pilot)
+        assert app.store.get(type(post), post.id).state == StoryState.HIDDEN
+        await pilot.press("a")  # a hidden item can be decided again
+        await settle(pilot)
+        assert app.store.get(type(post), post.id).state == StoryState.APPROVED
+        await pilot.press("u")
+        await settle(pilot)
+        assert app.store.get(type(post), post.id).state == StoryState.HIDDEN
+
+
+async def test_review_decided_filter_lets_an_approved_item_be_hidden(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _review(pilot)
+        first = screen.current()
+        assert first is not None
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("f", "f")  # needs a decision → pending only → decided
+        await settle(pilot)
+        assert screen.filter == "decided" and first.id in screen.table.rows
+        assert "decided (approved or hidden)" in screen_text(app)
+        screen.table.move_cursor(row=screen.table.get_row_index(first.id))
+        await pilot.press("x")
+        await settle(pilot)
+        assert app.store.get(Story, first.id).state == StoryState.HIDDEN
+        assert first.id in screen.table.rows  # still listed: hidden is decided too
+        await pilot.press("f")
+        await settle(pilot)
+        assert screen.filter == "needs" and first.id not in screen.table.rows
+
+
+async def test_review_shows_a_request_found_in_a_story_and_sets_it_aside(
+        tmp_path: Path) -> None:
+    story = Story(id="s-req", round_id="2026-11", member_id="priya", text="A story.\n\n"
+                  "Please keep it anonymous.", received_at=FIXED,
+                  suggested_command="ANONYMOUS", suggested_words="Please keep it anonymous.")
+    app = demo_app(tmp_path, extra=[story])
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _review(pilot)
+        screen.table.move_cursor(row=screen.table.get_row_index("s-req"))
+        await pilot.pause()
+        assert "also asks: ANONYMOUS" in screen_text(app) and "y accepts" in screen_text(app)
+        await pilot.press("z")
+        await settle(pilot)
+        stored = app.store.get(Story, "s-req")
+        assert stored.suggested_command == "" and stored.visibility == Visibility.CIRCLE
+        await pilot.press("u")  # setting it aside is a decision too
+        await settle(pilot)
+        assert app.store.get(Story, "s-req").suggested_command == "ANONYMOUS"
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.store.get(Story, "s-req").visibility == Visibility.ANONYMOUS

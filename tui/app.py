@@ -268,6 +268,12 @@ class CircleApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.current_mode))
 
+    def action_undo(self, area: str) -> None:
+        """Take back the last decision still standing in `area` (the screen's own)."""
+        from circle.app.intents import UndoDecision
+
+        self.act(UndoDecision(area=area), "undo")
+
     def action_decisions(self) -> None:
         """The decision log (ctrl+z): recent decisions, each with undo."""
         from tui.screens.decisions import DecisionsScreen

@@ -118,6 +118,19 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "quarantine"),
     ActionSpec("undo", "u", "undo", "Undo", "Take back the last decision on a story or response",
                "threads"),
+    ActionSpec("undo", "u", "app.undo('members')", "Undo", "Take back the last decision on "
+               "members", "members", show=False),
+    ActionSpec("undo", "u", "app.undo('hosts')", "Undo", "Take back the last decision on hosts "
+               "and questions", "hosts", show=False),
+    ActionSpec("undo", "u", "app.undo('digest')", "Undo", "Take back the digest's approval or "
+               "the last outbox decision (until it is sent)", "digest", show=False),
+    ActionSpec("approve", "a", "approve", "Approve", "Approve the selected story or response",
+               "threads"),
+    ActionSpec("hold", "h", "hold", "Hold", "Hold it back (kept, not in the digest)", "threads"),
+    ActionSpec("hide", "x", "hide", "Hide", "Hide it: never in a digest, never deleted",
+               "threads"),
+    ActionSpec("visibility", "v", "visibility", "Visibility",
+               "Cycle who may read it: circle, anonymous, steward only", "threads"),
     ActionSpec("quarantine_filter", "f", "cycle_filter", "Open/resolved", "Show open items, or "
                "the dismissed and resolved ones (to find and undo them)", "quarantine"),
     ActionSpec("accept_suggestion", "y", "accept_suggestion", "Accept request",

@@ -179,6 +179,12 @@ def _changed_since(store: Store, decision: Decision, current: Any,
     if isinstance(current, Round) and digest_gone(current):
         month = digest_month_of(current.id) or current.id
         return f"The {month} digest was sent meanwhile; this decision stays."
+    if isinstance(current, Round):
+        sent = [m for m in ("host_invite", "question") if m in current.fired]
+        if sent:
+            what = {"host_invite": "invitation to host", "question": "question"}[sent[-1]]
+            return (f"The {what} of {current.id} has gone out; this decision stays "
+                    "(change it on the Hosts screen instead).")
     later = next((d for d in decisions(store) if d.seq > decision.seq and d.undone_at is None
                   and any(c["key"] == change["key"] and c["table"] == change["table"]
                           for c in d.changes)), None)

@@ -164,7 +164,7 @@ class ReviewScreen(CircleScreen):
         text.append(plain(post.text))
         if isinstance(post, Story) and post.suggested_command:
             text.append(f"\n\n── {self.data.name(post.member_id)} also asks: ", style="bold")
-            text.append(plain(post.suggested_command), style="bold")
+            text.append(plain(post.suggested_command, style="bold"))
             if post.suggested_words:
                 text.append(" (“")
                 text.append(plain(one_line(post.suggested_words, 120)))
