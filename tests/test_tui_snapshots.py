@@ -81,17 +81,24 @@ def test_edit_dialog_inline_error_snapshot(size: tuple[int, int], tmp_path: Path
 @SIZES
 def test_decision_log_snapshot(size: tuple[int, int], tmp_path: Path,
                                snap_compare: Any) -> None:
-    app = demo_app(tmp_path)
+    from circle.app import apply
+    from circle.app.intents import ReviewPost, SetVisibility, UndoDecision
+    from circle.model import Story, StoryState, Visibility
+    from tests.tui_support import FIXED
 
-    async def decide_then_open_the_log(pilot: Any) -> None:
+    app = demo_app(tmp_path)  # three decisions made before (no toasts to time)
+    pending = sorted((s for s in app.store.all(Story) if s.state == StoryState.PENDING),
+                     key=lambda s: s.id)
+    apply(app.store, ReviewPost(post_id=pending[0].id, action="approve"), FIXED)
+    apply(app.store, SetVisibility(post_id=pending[1].id, visibility=Visibility.ANONYMOUS),
+          FIXED)
+    apply(app.store, UndoDecision(area="posts"), FIXED)
+
+    async def open_the_log(pilot: Any) -> None:
         await settle(pilot)
         await pilot.press("2")
-        await settle(pilot)
-        await pilot.press("a", "v")
-        await settle(pilot)
-        await pilot.press("u")
         await settle(pilot)
         await pilot.press("ctrl+z")
         await settle(pilot, lambda: getattr(app.screen, "rows", None))
 
-    assert snap_compare(app, terminal_size=size, run_before=decide_then_open_the_log)
+    assert snap_compare(app, terminal_size=size, run_before=open_the_log)

@@ -112,7 +112,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "the way (asks first; u takes it back)", "quarantine"),
     # Undo and the decision log (issue 14)
     ActionSpec("decisions", "ctrl+z", "app.decisions", "Decisions", "The decision log: every "
-               "recent decision, each with undo"),
+               "recent decision, each with undo", show=False),
+    ActionSpec("decisions", "ctrl+z", "app.decisions", "Decisions", "The decision log: every "
+               "recent decision, each with undo", "review"),
+    ActionSpec("decisions", "ctrl+z", "app.decisions", "Decisions", "The decision log: every "
+               "recent decision, each with undo", "quarantine"),
     ActionSpec("undo", "u", "undo", "Undo", "Take back the last decision made here", "review"),
     ActionSpec("undo", "u", "undo", "Undo", "Take back the last decision made here",
                "quarantine"),
