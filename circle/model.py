@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 class MemberStatus(StrEnum):
@@ -501,3 +501,36 @@ RECORD_TYPES: tuple[type, ...] = (
     Circle, Member, Round, Story, Response, Appreciation, InboundRecord,
     QuarantineItem, OutboxItem, SyncState, Event, Notice, Harvest, YearDigest, ReplyKey,
 )
+
+
+@dataclass
+class Decision:
+    """One steward decision in the decision log, with what it changed, so it can be undone.
+
+    `changes` holds one entry per record the decision wrote: its table and key, `before`
+    (the fields it changed, with their values before; None when the decision created the
+    record) and `version` (the record's version right after). Undo is compare-and-set on
+    that version (circle/app/decisions.py).
+    """
+
+    TABLE: ClassVar[str] = "decisions"
+    id: str  # "d12": the log's sequence number
+    seq: int
+    at: datetime
+    by: str
+    intent: str  # the intent's class name, e.g. "ReviewPost"
+    area: str  # where it is made and undone: posts | quarantine | members | hosts | digest
+    summary: str  # the outcome's sentence, e.g. "Approved: Ana"
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    undone_at: datetime | None = None
+    undone_by: str = ""
+
+    version: int = 0  # bumped by the store on every write (compare-and-set)
+
+    @property
+    def key(self) -> str:
+        """Store key: the decision id."""
+        return self.id
+
+
+RECORD_TYPES = (*RECORD_TYPES, Decision)  # appended: the decision log (issue 14)

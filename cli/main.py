@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "cli.commands.demo",
     "cli.commands.harvest",
     "cli.commands.service",
+    "cli.commands.decisions",
 )
 
 # Every command, the module that registers it and its one-line help: `circle --help` prints
@@ -62,6 +63,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
              "writing in"),
     "harvest": ("cli.commands.harvest", "what each gathering harvested: set, show, review"),
     "service": ("cli.commands.service", "run the circle headless from systemd (unit files)"),
+    "decisions": ("cli.commands.decisions", "the steward's decisions: list them, undo one"),
 }
 
 Handler = Callable[[argparse.Namespace], int | None]

@@ -154,7 +154,9 @@ async def test_quarantine_dismiss_and_assign(tmp_path: Path) -> None:
         story = next(s for s in app.store.all(Story) if s.message_id == first.message_id)
         assert story.member_id == "kwame" and story.state == StoryState.PENDING
         second = app.screen.current()
-        await pilot.press("d")
+        await pilot.press("d")  # dismiss asks first (issue 14)
+        await pilot.pause()
+        await pilot.press("y")
         await settle(pilot)
         assert app.store.get(QuarantineItem, second.id).state == QuarantineState.DISMISSED
         assert app.screen.table.row_count == 2

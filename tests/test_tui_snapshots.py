@@ -98,3 +98,63 @@ def test_interaction_snapshot(state: str, size: tuple[int, int], tmp_path: Path,
     quiet, run_before = STATES[state]
     app = _quiet_app(tmp_path) if quiet else demo_app(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+
+
+@SIZES
+def test_confirm_dialog_snapshot(size: tuple[int, int], tmp_path: Path,
+                                 snap_compare: Any) -> None:
+    app = demo_app(tmp_path)
+
+    async def confirm(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=confirm)
+
+
+@SIZES
+def test_edit_dialog_inline_error_snapshot(size: tuple[int, int], tmp_path: Path,
+                                           snap_compare: Any) -> None:
+    app = demo_app(tmp_path)
+
+    async def edit_empty(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("TextArea").text = ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=edit_empty)
+
+
+@SIZES
+def test_decision_log_snapshot(size: tuple[int, int], tmp_path: Path,
+                               snap_compare: Any) -> None:
+    from circle.app import apply
+    from circle.app.intents import ReviewPost, SetVisibility, UndoDecision
+    from circle.model import Story, StoryState, Visibility
+    from tests.tui_support import FIXED
+
+    app = demo_app(tmp_path)  # three decisions made before (no toasts to time)
+    pending = sorted((s for s in app.store.all(Story) if s.state == StoryState.PENDING),
+                     key=lambda s: s.id)
+    apply(app.store, ReviewPost(post_id=pending[0].id, action="approve"), FIXED)
+    apply(app.store, SetVisibility(post_id=pending[1].id, visibility=Visibility.ANONYMOUS),
+          FIXED)
+    apply(app.store, UndoDecision(area="posts"), FIXED)
+
+    async def open_the_log(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("ctrl+z")
+        await settle(pilot, lambda: getattr(app.screen, "rows", None))
+
+    assert snap_compare(app, terminal_size=size, run_before=open_the_log)

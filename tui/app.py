@@ -287,6 +287,19 @@ class CircleApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.current_mode))
 
+    def action_undo(self, area: str) -> None:
+        """Take back the last decision still standing in `area` (the screen's own)."""
+        from circle.app.intents import UndoDecision
+
+        self.act(UndoDecision(area=area), "undo")
+
+    def action_decisions(self) -> None:
+        """The decision log (ctrl+z): recent decisions, each with undo."""
+        from tui.screens.decisions import DecisionsScreen
+
+        if not isinstance(self.screen, DecisionsScreen):
+            self.push_screen(DecisionsScreen())
+
     def action_toggle_theme(self) -> None:
         """Light or dark."""
         self.theme = LIGHT if self.current_dark() else DARK

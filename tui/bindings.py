@@ -59,9 +59,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Celebrate it as an appreciation in the digest", "review"),
     ActionSpec("original", "o", "original", "Original", "Show the clean text or the original "
                "email", "review"),
-    ActionSpec("show_held", "f", "show_held", "Pending only", "List only pending items, or "
-               "held ones too (the default)", "review",
-               show=False),
+    ActionSpec("show_held", "f", "show_held", "Filter", "Cycle the list: needs a decision "
+               "(pending and held) → pending only → decided (approved, hidden) to decide again",
+               "review"),
     ActionSpec("next_item", "j,right_square_bracket", "next_item", "Next", "Next item",
                "review", show=False),
     ActionSpec("previous_item", "k,left_square_bracket", "previous_item", "Previous",
@@ -119,7 +119,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("add_sender", "m", "add_sender", "Add member", "Add the sender as a member",
                "quarantine"),
     ActionSpec("dismiss_item", "d", "dismiss_item", "Dismiss", "Nothing to do; keep it out of "
-               "the way", "quarantine"),
+               "the way (asks first; u takes it back)", "quarantine"),
     # Members: roles and the detail view
     ActionSpec("host_role", "h", "host_role", "Hosting", "Whether they may be asked to host "
                "(switches yes/no)", "members"),
@@ -132,6 +132,39 @@ ACTIONS: tuple[ActionSpec, ...] = (
     *(ActionSpec("clear_filter", "escape", "clear_filter", "Clear search", "Show the whole "
                  "list again", scope, show=False)
       for scope in ("review", "members", "hosts", "digest", "quarantine")),
+    # Undo and the decision log (issue 14)
+    ActionSpec("decisions", "ctrl+z", "app.decisions", "Decisions", "The decision log: every "
+               "recent decision, each with undo", show=False),
+    ActionSpec("decisions", "ctrl+z", "app.decisions", "Decisions", "The decision log: every "
+               "recent decision, each with undo", "review"),
+    ActionSpec("decisions", "ctrl+z", "app.decisions", "Decisions", "The decision log: every "
+               "recent decision, each with undo", "quarantine"),
+    ActionSpec("undo", "u", "undo", "Undo", "Take back the last decision made here", "review"),
+    ActionSpec("undo", "u", "undo", "Undo", "Take back the last decision made here",
+               "quarantine"),
+    ActionSpec("undo", "u", "undo", "Undo", "Take back the last decision on a story or response",
+               "threads"),
+    ActionSpec("undo", "u", "app.undo('members')", "Undo", "Take back the last decision on "
+               "members", "members", show=False),
+    ActionSpec("undo", "u", "app.undo('hosts')", "Undo", "Take back the last decision on hosts "
+               "and questions", "hosts", show=False),
+    ActionSpec("undo", "u", "app.undo('digest')", "Undo", "Take back the digest's approval or "
+               "the last outbox decision (until it is sent)", "digest", show=False),
+    ActionSpec("approve", "a", "approve", "Approve", "Approve the selected story or response",
+               "threads"),
+    ActionSpec("hold", "h", "hold", "Hold", "Hold it back (kept, not in the digest)", "threads"),
+    ActionSpec("hide", "x", "hide", "Hide", "Hide it: never in a digest, never deleted",
+               "threads"),
+    ActionSpec("visibility", "v", "visibility", "Visibility",
+               "Cycle who may read it: circle, anonymous, steward only", "threads"),
+    ActionSpec("quarantine_filter", "f", "cycle_filter", "Open/resolved", "Show open items, or "
+               "the dismissed and resolved ones (to find and undo them)", "quarantine"),
+    ActionSpec("accept_suggestion", "y", "accept_suggestion", "Accept request",
+               "Apply the request the member made inside this story", "review"),
+    ActionSpec("dismiss_suggestion", "z", "dismiss_suggestion", "Set request aside",
+               "Leave the member's request aside; the story stays", "review"),
+    ActionSpec("parse_again", "g", "parse_again", "Read again", "Read the original email "
+               "again with the current rules (it may be placed now)", "quarantine"),
 )
 
 

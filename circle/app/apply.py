@@ -28,6 +28,7 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     refused: str = ""
     error: CircleError | None = field(default=None, repr=False, compare=False)  # the refusal
+    decision_id: str = ""  # the decision-log entry this intent made ("" if none)
 
     @property
     def ok(self) -> bool:
@@ -71,14 +72,21 @@ def apply(store: Store, intent: Intent, now: datetime) -> Outcome:
     `Outcome.refused` with nothing written; store and other errors propagate.
     """
     _load_use_cases()
+    from circle.app import decisions
+
     handler = _REGISTRY.get(type(intent))
     if handler is None:
         raise CircleError(f"no use-case handles {type(intent).__name__}")
     try:
         with store.transaction():
-            outcome = handler(Tx(store, now), intent)
+            tx = Tx(store, now)
+            outcome = handler(tx, intent)
             if outcome.ok and outcome.records:
+                log = decisions.logged(intent)  # every steward decision, by construction
+                before = decisions.snapshot_before(store, outcome.records) if log else []
                 store.put_many(outcome.records)
+                if log and (entry := decisions.record(tx, intent, outcome, before)):
+                    outcome.decision_id = entry.id
     except CircleError as exc:
         if _is_refusal(exc):
             return Outcome(refused=str(exc), error=exc)
@@ -109,6 +117,7 @@ def _load_use_cases() -> None:
     """Import the modules that register use-cases (cached by Python after the first call; not
     skipped when the registry is non-empty, since importing one module registers only its own)."""
     from circle.app import (  # noqa: F401
+        decisions,
         digests,
         harvest,
         hosting,

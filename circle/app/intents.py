@@ -264,3 +264,16 @@ class ApproveYearDigest(Intent):
     """Approve "A year in stories" for sending."""
 
     year: int
+# -- the decision log -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class UndoDecision(Intent):
+    """Take a steward decision back (circle/app/decisions.py).
+
+    `decision_id` names it; without one, the newest decision still standing that touched
+    record `key` (if given), else the newest one still standing in `area` ("posts",
+    "quarantine", "members", "hosts", "digest").
+    """
+
+    decision_id: str = ""
+    area: str = ""
+    key: str = ""

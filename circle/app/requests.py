@@ -132,7 +132,8 @@ def dismiss(tx: Tx, intent: DismissSuggestion) -> Outcome:
 
 
 def _event(now: datetime, story: Story, text: str) -> Event:
-    return Event(id=f"e-{_ref(story)}-{now.strftime('%Y%m%d%H%M%S')}", at=now,
+    # the story's version keeps the id unique when a decision is undone and taken again
+    return Event(id=f"e-{_ref(story)}-{story.version}-{now.strftime('%Y%m%d%H%M%S')}", at=now,
                  kind=SUGGESTION_EVENT, text=text)
 
 

@@ -60,11 +60,18 @@ def assign(tx: Tx, intent: AssignQuarantine) -> Outcome:
 
 @use_case(AddSender)
 def add_sender(tx: Tx, intent: AddSender) -> Outcome:
-    """Add the sender as a member and give them their message."""
+    """Add the sender as a member; their message is linked to them, never made a story.
+
+    A stranger's first mail is usually "May I join?": it is no answer to the round's
+    question, so it stays in quarantine's history (resolved, findable under the "resolved"
+    filter) instead of becoming a story of the round (issue 14).
+    """
     item = tx.need(QuarantineItem, intent.item_id, "quarantine item")
     member = new_member(tx.store.all(Member), intent.name, intent.email, tx.now.date())
-    return Outcome([member, *_assigned(tx, item, member, intent.round_id)],
-                   f"Welcome, {member.name}")
+    resolved = resolve_quarantine(item, QuarantineState.ASSIGNED,
+                                  f"member:{member.id} (added as a member; not a story)")
+    return Outcome([member, resolved],
+                   f"Welcome, {member.name}; their message stays a note, not a story")
 
 
 @use_case(DismissQuarantine)

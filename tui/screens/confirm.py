@@ -1,4 +1,4 @@
-"""A yes/no confirmation that states exactly what will happen."""
+"""A yes/no confirmation that states exactly what will happen, with its keys shown."""
 
 from __future__ import annotations
 
@@ -10,9 +10,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+KEYS_HINT = "y or enter: yes · n or escape: no"
+
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Ask before doing something that cannot be taken back; True means go ahead."""
+    """Ask before doing something that matters; True means go ahead.
+
+    The Yes button has the focus, so Enter (like y) goes ahead; n or escape leaves it.
+    """
 
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
         Binding("y", "answer(True)", "Yes", id="confirm_yes", tooltip="Go ahead"),
@@ -24,13 +29,18 @@ class ConfirmScreen(ModalScreen[bool]):
         self.title_text, self.body, self.yes = title, body, yes
 
     def compose(self) -> ComposeResult:
-        """Title, the consequence in words, two buttons."""
+        """Title, the consequence in words, two buttons, the keys."""
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Static(self.body, markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes")
                 yield Button("No (n)", id="no")
+            yield Static(KEYS_HINT, classes="hint keys", markup=False)
+
+    def on_mount(self) -> None:
+        """Enter answers yes: the primary button has the focus."""
+        self.query_one("#yes", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """A button answers."""

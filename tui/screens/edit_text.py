@@ -1,7 +1,12 @@
-"""A text editor dialog: edit a story, a note or a question; escape leaves it unchanged."""
+"""A text editor dialog: edit a story, a note or a question; ctrl+s saves, escape cancels.
+
+Enter makes a new line (it is a multi-line editor); ctrl+s saves. When `validate` finds a
+problem, it is shown under the editor, the dialog stays open and the text is kept.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -9,6 +14,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
+
+KEYS_HINT = "ctrl+s saves · escape cancels · enter starts a new line"
+Check = Callable[[str], str]  # the text → what is wrong with it ("" when it is fine)
 
 
 class EditTextScreen(ModalScreen[str | None]):
@@ -19,21 +27,33 @@ class EditTextScreen(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="edit_cancel", tooltip="Leave it unchanged"),
     ]
 
-    def __init__(self, title: str, text: str, hint: str = "") -> None:
+    def __init__(self, title: str, text: str, hint: str = "",
+                 validate: Check | None = None) -> None:
         super().__init__()
         self.title_text, self.text, self.hint = title, text, hint
+        self.validate = validate
 
     def compose(self) -> ComposeResult:
-        """Title, hint, the editor."""
+        """Title, hint, the editor, its error line, the keys."""
         with Vertical(classes="dialog wide"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
-            yield Static(self.hint or "ctrl+s saves · escape cancels", classes="hint",
-                         markup=False)
+            if self.hint:
+                yield Static(self.hint, classes="hint", markup=False)
             yield TextArea(self.text, id="editor", soft_wrap=True)
+            yield Static("", id="error-text", classes="field-error", markup=False)
+            yield Static(KEYS_HINT, classes="hint keys", markup=False)
 
     def action_save(self) -> None:
-        """Return the edited text."""
-        self.dismiss(self.query_one(TextArea).text)
+        """Return the edited text, or say what is wrong and stay open."""
+        text = self.query_one(TextArea).text
+        problem = self.validate(text) if self.validate is not None else ""
+        line = self.query_one("#error-text", Static)
+        line.update(problem)
+        line.set_class(bool(problem), "shown")
+        if problem:
+            self.query_one(TextArea).focus()
+            return
+        self.dismiss(text)
 
     def action_cancel(self) -> None:
         """Return nothing."""

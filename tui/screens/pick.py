@@ -29,6 +29,8 @@ class PickScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield OptionList(*[Option(Content(label), id=key) for key, label in self.choices])
+            yield Static("up/down choose · enter picks · escape cancels", classes="hint keys",
+                         markup=False)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter or click chooses."""

@@ -26,7 +26,9 @@ from circle.app.intents import (
     SetNote,
     SetThemes,
     SetVisibility,
+    UndoDecision,
 )
+from circle.app.requests import AcceptSuggestion, DismissSuggestion
 from circle.errors import CircleError
 from circle.model import Harvest, Response, Story, StoryState, Visibility
 from circle.ports import RawArchive
@@ -44,7 +46,16 @@ NEXT_VISIBILITY = {Visibility.CIRCLE: Visibility.ANONYMOUS,
                    Visibility.ANONYMOUS: Visibility.STEWARD,
                    Visibility.STEWARD: Visibility.CIRCLE}
 NEEDS_POST = {"approve", "hold", "hide", "visibility", "edit", "restore", "tags", "note",
-              "appreciation", "original", "next_item", "previous_item"}
+              "appreciation", "original", "next_item", "previous_item", "accept_suggestion",
+              "dismiss_suggestion"}
+FILTERS: dict[str, tuple[str, frozenset[StoryState]]] = {
+    "needs": ("to review", frozenset({StoryState.PENDING, StoryState.HELD})),
+    "pending": ("pending", frozenset({StoryState.PENDING})),
+    "decided": ("decided (approved or hidden)",
+                frozenset({StoryState.APPROVED, StoryState.HIDDEN})),
+}
+"""Review's list filters, cycled by `f`: what needs a decision (the default), pending only,
+and what was decided, so any approved or hidden item can be decided again."""
 
 
 class ReviewScreen(CircleScreen):
@@ -56,7 +67,7 @@ class ReviewScreen(CircleScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.include_held = True  # everything that needs a decision: pending and held
+        self.filter = "needs"  # everything that needs a decision: pending and held
         self.show_original = False
         self._originals: dict[str, Text] = {}  # raw sha → the rendered original email
 
@@ -88,21 +99,40 @@ class ReviewScreen(CircleScreen):
         """Rebuild the queue, keeping the cursor on the same item when it is still there."""
         if not self.data.loaded:
             return
-        queue = self.data.review_queue(self.include_held)
+        queue = self.queue()
         rows = [(p.id, self._cells(p)) for p in queue]
         rows += self._harvest_rows()  # harvests waiting for review (circle/app/harvest.py)
         self.query_one("#queue", StableTable).fill(rows)
         self.table.border_title = self._title(queue)
         self._show_current()
 
-    @staticmethod
-    def _title(queue: list[Post]) -> str:
+    @property
+    def include_held(self) -> bool:
+        """Whether held items are listed (the default filter)."""
+        return self.filter == "needs"
+
+    def states(self) -> frozenset[StoryState]:
+        """The states the current filter lists."""
+        return FILTERS[self.filter][1]
+
+    def queue(self) -> list[Post]:
+        """The items of the current filter: oldest first to review, newest first decided."""
+        if self.filter != "decided":
+            return self.data.review_queue(self.include_held)
+        wanted = self.states()
+        posts: list[Post] = [s for s in self.data.stories.values() if s.state in wanted]
+        posts += [r for r in self.data.responses.values() if r.state in wanted]
+        return sorted(posts, key=lambda p: p.received_at, reverse=True)
+
+    def _title(self, queue: list[Post]) -> str:
         held = sum(1 for p in queue if p.state == StoryState.HELD)
-        return f"{len(queue)} to review" + (f" ({held} held)" if held else "")
+        return f"{len(queue)} {FILTERS[self.filter][0]}" + (f" ({held} held)" if held else "")
 
     def _cells(self, post: Post) -> tuple[str | Text, ...]:
         kind = "S" if isinstance(post, Story) else "R"
-        held = Text("held", style="yellow") if post.state == StoryState.HELD else Text(kind)
+        held = (Text("held", style="yellow") if post.state == StoryState.HELD else
+                Text(post.state.value[:6], style="dim") if post.state != StoryState.PENDING
+                else Text(kind))
         return day(post.received_at, self.capp.config.tz), Text(one_line(
             self.data.name(post.member_id), 16)), held
 
@@ -139,6 +169,14 @@ class ReviewScreen(CircleScreen):
                 text.append(f"In reply to {self.data.name(parent.member_id)}: ", style="dim")
                 text.append(one_line(parent.text, 70) + "\n\n", style="dim italic")
         text.append(plain(post.text))
+        if isinstance(post, Story) and post.suggested_command:
+            text.append(f"\n\n── {self.data.name(post.member_id)} also asks: ", style="bold")
+            text.append(plain(post.suggested_command, style="bold"))
+            if post.suggested_words:
+                text.append(" (“")
+                text.append(plain(one_line(post.suggested_words, 120)))
+                text.append("”)")
+            text.append(" ── y accepts · z sets it aside", style="dim")
         if post.elided:
             text.append("\n\n── trimmed (r restores) ──\n", style="dim")
             text.append(plain(post.elided, style="dim"))
@@ -185,6 +223,8 @@ class ReviewScreen(CircleScreen):
             return False
         if action == "restore":
             return bool(post.elided)
+        if action in ("accept_suggestion", "dismiss_suggestion"):
+            return isinstance(post, Story) and bool(post.suggested_command)
         if action == "approve":
             return post.state != StoryState.APPROVED
         return True
@@ -195,14 +235,13 @@ class ReviewScreen(CircleScreen):
             return
         self.act(what, intent, lambda: [new], redraw=False)
         table = self.table
-        still = new.state == StoryState.PENDING or (self.include_held and
-                                                    new.state == StoryState.HELD)
+        still = new.state in self.states()
         if not still:
             table.remove_row(new.id)
         else:
             for col, value in zip(table.columns, self._cells(new), strict=False):
                 table.update_cell(new.id, col, value)
-        table.border_title = self._title(self.data.review_queue(self.include_held))
+        table.border_title = self._title(self.queue())
         self._show_current()
 
     def _decide(self, what: str, fn: Callable[[Any], Post], make: Callable[..., Intent]) -> None:
@@ -259,9 +298,19 @@ class ReviewScreen(CircleScreen):
             if text is not None and text != post.text:
                 self._decide("edit", lambda p: t.edit_text(p, text),
                              partial(EditPost, text=text))
+
+        def problem(text: str) -> str:
+            if not text.strip():
+                return ("The text is empty. A story needs its words; to keep it out of the "
+                        "digest, hide it (x) instead.")
+            try:
+                t.edit_text(post, text)
+            except CircleError as exc:
+                return str(exc)
+            return ""
         self.app.push_screen(EditTextScreen(f"Edit {self.data.name(post.member_id)}'s words",
-                                            post.text, "The original stays kept. ctrl+s saves"
-                                            " · escape cancels"), edited)
+                                            post.text, "The original stays kept (u undoes "
+                                            "the edit).", validate=problem), edited)
 
     def action_tags(self) -> None:
         """Themes, comma separated."""
@@ -312,9 +361,29 @@ class ReviewScreen(CircleScreen):
         self._show_current()
 
     def action_show_held(self) -> None:
-        """List only pending items, or held ones too (the default)."""
-        self.include_held = not self.include_held
+        """Cycle the filter: needs a decision → pending only → decided → needs a decision."""
+        order = list(FILTERS)
+        self.filter = order[(order.index(self.filter) + 1) % len(order)]
         self.refresh_data()
+
+    def action_undo(self) -> None:
+        """Take back the last decision on a story or response (a refusal says why)."""
+        self.act("undo", UndoDecision(area="posts"))
+
+    def action_accept_suggestion(self) -> None:
+        """Apply the request the member made inside their story."""
+        post = self.current()
+        if isinstance(post, Story) and post.suggested_command:
+            self.act("accept the request", AcceptSuggestion(post_id=post.id,
+                                                            seen_version=post.version))
+
+    def action_dismiss_suggestion(self) -> None:
+        """Leave the member's request aside; the story stays as it is."""
+        post = self.current()
+        if isinstance(post, Story) and post.suggested_command:
+            self.act("set the request aside", DismissSuggestion(
+                post_id=post.id, seen_version=post.version),
+                lambda: [replace(post, suggested_command="", suggested_words="")])
 
     def action_next_item(self) -> None:
         """Next item."""
@@ -335,8 +404,7 @@ class ReviewScreen(CircleScreen):
 
     def _harvest_rows(self) -> list[tuple[str, tuple[str | Text, ...]]]:
         """The queue's rows for harvests waiting for review (pending, and held when shown)."""
-        states = {StoryState.PENDING, StoryState.HELD} if self.include_held else {
-            StoryState.PENDING}
+        states = self.states()  # the current filter's states: harvests are decided like posts
         rows: list[tuple[str, tuple[str | Text, ...]]] = []
         for h in sorted(self.data.harvests.values(), key=lambda h: h.received_at):
             if h.state in states:

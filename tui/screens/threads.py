@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,12 +12,15 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from circle.app.intents import SetHarvest
+from circle import transitions as t
+from circle.app.intents import ReviewPost, SetHarvest, SetVisibility, UndoDecision
 from circle.compose.harvest import harvest_id
+from circle.errors import CircleError
 from circle.model import Harvest, Response, Story, StoryState
 from tui.bindings import bindings_for
 from tui.screens.base import CircleScreen
 from tui.screens.edit_text import EditTextScreen
+from tui.screens.review import NEXT_VISIBILITY
 from tui.snapshot import Post
 from tui.widgets.render import STATE_STYLE, one_line, plain, post_header
 
@@ -130,6 +134,7 @@ class ThreadsScreen(CircleScreen):
         """Show the highlighted story or response."""
         data = event.node.data
         detail = self.query_one("#thread-text", Static)
+        self.refresh_keys()
         if data is None:
             return
         kind, key = data
@@ -241,6 +246,63 @@ class ThreadsScreen(CircleScreen):
         post: Post | None = (self.data.stories.get(data[1]) if data[0] == "story"
                              else self.data.responses.get(data[1]))
         return post.round_id if post is not None else ""
+
+    def action_undo(self) -> None:
+        """Take back the last decision on a story or response (as on Review)."""
+        self.act("undo", UndoDecision(area="posts"))
+
+    def selected_post(self) -> Post | None:
+        """The story or response under the cursor (None on a round)."""
+        node = self.thread_tree.cursor_node
+        if node is None or node.data is None or node.data[0] == "round":
+            return None
+        kind, key = node.data
+        return self.data.stories.get(key) if kind == "story" else self.data.responses.get(key)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The decisions need a post under the cursor that its author has not withdrawn."""
+        if action in ("approve", "hold", "hide", "visibility"):
+            post = self.selected_post()
+            return post is not None and post.state != StoryState.WITHDRAWN
+        return True
+
+    def _decide(self, what: str, rule: Callable[[Any], Post], intent: Callable[[Post], Any]
+                ) -> None:
+        """The same decisions as on Review, on the selected post (predicted, then applied)."""
+        post = self.selected_post()
+        if post is None:
+            return
+        try:
+            new = rule(post)
+        except CircleError as exc:
+            self.notify(str(exc), title=f"Cannot {what}", severity="warning")
+            return
+        self.act(what, intent(post), lambda: [new])
+
+    def action_approve(self) -> None:
+        """Approve the selected post (again, if it was decided otherwise)."""
+        self._decide("approve", t.approve, lambda p: ReviewPost(
+            post_id=p.id, action="approve", seen_version=p.version))
+
+    def action_hold(self) -> None:
+        """Hold the selected post back."""
+        self._decide("hold", lambda p: t.hold(p, "held by the steward"), lambda p: ReviewPost(
+            post_id=p.id, action="hold", reason="held by the steward", seen_version=p.version))
+
+    def action_hide(self) -> None:
+        """Hide the selected post."""
+        self._decide("hide", t.hide, lambda p: ReviewPost(
+            post_id=p.id, action="hide", seen_version=p.version))
+
+    def action_visibility(self) -> None:
+        """Cycle circle → anonymous → steward only."""
+        post = self.selected_post()
+        if post is None:
+            return
+        target = NEXT_VISIBILITY[post.visibility]
+        self._decide("change visibility", lambda p: t.set_visibility(p, target),
+                     lambda p: SetVisibility(post_id=p.id, visibility=target,
+                                             seen_version=p.version))
 
     def action_search(self) -> None:
         """Focus the search box."""
