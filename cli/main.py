@@ -43,7 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "inbound": ("cli.commands.report", "every received message and what became of it"),
     "export": ("cli.commands.report", "everything in the store, hot and archived (backup, "
                "scripts)"),
-    "members": ("cli.commands.members", "add, list, pause, resume or remove members"),
+    "members": ("cli.commands.members", "add, list, pause, resume or remove members; who may host"),
     "rounds": ("cli.commands.rounds", "past and next rounds: hosts, questions, dates"),
     "rotation": ("cli.commands.rounds", "the host rotation for the next 12 rounds"),
     "question": ("cli.commands.curate", "set or approve a round's question"),

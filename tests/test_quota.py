@@ -128,6 +128,8 @@ async def test_the_tui_send_dialog_says_when_the_last_digest_should_go(tmp_path:
         await settle(pilot)
         await pilot.press("6")
         await settle(pilot, lambda: app.screen.preview is not None)
+        await pilot.press("a")  # approve, then send (as `circle digest approve` / `send`)
+        await settle(pilot, lambda: app.data.rounds["2026-11"].digest_approved)
         await pilot.press("S")
         await pilot.pause()
         text = " ".join(screen_text(app).split())

@@ -11,12 +11,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 KEYS_HINT = "y or enter: yes · n or escape: no"
+KEYS_HINT_CAREFUL = "y: yes · n, escape or enter: no"
 
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask before doing something that matters; True means go ahead.
 
-    The Yes button has the focus, so Enter (like y) goes ahead; n or escape leaves it.
+    The Yes button has the focus, so Enter (like y) goes ahead; n or escape leaves it. For what
+    cannot be taken back (`careful=True`: sending mail to every member) the No button has the
+    focus instead, so a stray Enter leaves it and only y goes ahead.
     """
 
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
@@ -24,9 +27,9 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm_no", tooltip="Leave it"),
     ]
 
-    def __init__(self, title: str, body: str, yes: str = "Yes") -> None:
+    def __init__(self, title: str, body: str, yes: str = "Yes", *, careful: bool = False) -> None:
         super().__init__()
-        self.title_text, self.body, self.yes = title, body, yes
+        self.title_text, self.body, self.yes, self.careful = title, body, yes, careful
 
     def compose(self) -> ComposeResult:
         """Title, the consequence in words, two buttons, the keys."""
@@ -36,11 +39,12 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes")
                 yield Button("No (n)", id="no")
-            yield Static(KEYS_HINT, classes="hint keys", markup=False)
+            yield Static(KEYS_HINT_CAREFUL if self.careful else KEYS_HINT, classes="hint keys",
+                         markup=False)
 
     def on_mount(self) -> None:
-        """Enter answers yes: the primary button has the focus."""
-        self.query_one("#yes", Button).focus()
+        """Enter answers yes (the primary button has the focus), or no when careful."""
+        self.query_one("#no" if self.careful else "#yes", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """A button answers."""

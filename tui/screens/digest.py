@@ -321,7 +321,7 @@ class DigestScreen(CircleScreen):
             f"Send the digest for {rnd.id}?",
             f"{len(recipients)} members will receive it now, each with their own reply "
             f"links. The gathering is {when}. Paused members and those who left receive "
-            f"nothing.{by}", f"Send to {len(recipients)}"), confirmed)
+            f"nothing.{by}", f"Send to {len(recipients)}", careful=True), confirmed)
 
     def _outbox_change(self, what: str, fn: Callable[[OutboxItem, datetime], OutboxItem],
                        action: OutboxAction) -> None:
