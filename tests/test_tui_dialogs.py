@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Input, TextArea
 
-from circle.model import Member, QuarantineItem, QuarantineState, Story
+from circle.model import Member, QuarantineItem, QuarantineState, Round, Story
 from tests.tui_support import demo_app, screen_text, settle
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.edit_text import EditTextScreen
@@ -111,3 +111,28 @@ async def test_confirm_shows_its_keys_and_n_leaves_it(tmp_path: Path) -> None:
         await pilot.press("y")
         await settle(pilot)
         assert app.store.get(QuarantineItem, item.id).state == QuarantineState.DISMISSED
+
+
+async def test_an_empty_question_on_hosts_stays_in_the_editor(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        rnd = app.screen.coming()
+        await pilot.press("e")
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, EditTextScreen)
+        area = editor.query_one(TextArea)
+        area.text = "  "
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is editor and area.text == "  "
+        assert "The question is empty" in screen_text(app)
+        area.text = "What did a student teach you this term?"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = app.store.get(Round, rnd.id)
+        assert saved.question == "What did a student teach you this term?"
+        assert not saved.question_approved

@@ -179,3 +179,87 @@ async def test_escape_still_cancels_a_swap_on_hosts(tmp_path: Path) -> None:
         await settle(pilot)
         assert app.screen.swap_from is None
         assert "Swapping" not in screen_text(app)
+
+
+async def test_add_member_with_a_taken_address_stays_open_then_saves(tmp_path: Path) -> None:
+    """Add member: another member's address shows the error under Email and keeps the
+    dialog and what was typed; fixing it and pressing Enter adds the member."""
+    from textual.widgets import Input
+
+    from tui.screens.form import FormScreen
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        taken = app.store.get(Member, "jun").email
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        await pilot.press(*"Noor Haddad", "tab", *taken, "enter")
+        await pilot.pause()
+        assert app.screen is form  # still open
+        assert form.query_one("#field-name", Input).value == "Noor Haddad"
+        email = form.query_one("#field-email", Input)
+        assert email.value == taken and email.has_focus
+        error = form.query_one("#error-email")
+        assert error.has_class("shown") and "already belongs to" in str(error.render())
+        assert "already belongs to" in screen_text(app)
+        assert not [m for m in app.store.all(Member) if m.name == "Noor Haddad"]
+        email.value = ""
+        await pilot.press(*"noor@example.org", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, FormScreen)
+        noor = [m for m in app.store.all(Member) if m.name == "Noor Haddad"]
+        assert [m.email for m in noor] == ["noor@example.org"]
+
+
+async def test_edit_member_and_pause_show_errors_inline(tmp_path: Path) -> None:
+    """Edit with an empty name and a taken other address, and a pause until a past day:
+    each error sits under its field and nothing is saved until it is fixed."""
+    from textual.widgets import Input
+
+    from tui.screens.form import FormScreen
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        table = app.screen.query_one("#members-table", StableTable)
+        table.move_cursor(row=_keys(table).index("jun"))
+        await pilot.pause()
+        taken = app.store.get(Member, "tomasz").email
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#field-name", Input).value = " "
+        form.query_one("#field-aliases", Input).value = taken
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is form
+        assert "needs a name" in str(form.query_one("#error-name").render())
+        assert "already belongs to" in str(form.query_one("#error-aliases").render())
+        assert not form.query_one("#error-email").has_class("shown")
+        assert form.query_one("#field-name", Input).has_focus
+        form.query_one("#field-name", Input).value = "Jun W."
+        form.query_one("#field-aliases", Input).value = "jun.w@example.org"
+        await pilot.press("enter")
+        await settle(pilot)
+        jun = app.store.get(Member, "jun")
+        assert (jun.name, jun.aliases) == ("Jun W.", ["jun.w@example.org"])
+        await pilot.press("p")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        await pilot.press(*"2026-01-01", "enter")
+        await pilot.pause()
+        assert app.screen is form
+        assert "that date has passed" in str(form.query_one("#error-until").render())
+        assert form.query_one("#field-until", Input).value == "2026-01-01"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.store.get(Member, "jun").status.value == "active"

@@ -174,7 +174,9 @@ class HostsScreen(CircleScreen):
             if text is not None and text.strip() != rnd.question:
                 self.act("edit the question", SetQuestion(round_id=rnd.id, text=text),
                          lambda: [replace(rnd, question=text.strip(), question_approved=False)])
-        self.app.push_screen(EditTextScreen(f"Question for {rnd.id}", rnd.question), edited)
+        self.app.push_screen(EditTextScreen(f"Question for {rnd.id}", rnd.question,
+                                            validate=lambda text: question_problem(rnd, text)),
+                             edited)
 
     def action_approve_question(self) -> None:
         """Approve the coming question so it goes out on time."""
@@ -182,3 +184,12 @@ class HostsScreen(CircleScreen):
         if rnd is not None and rnd.question:
             self.act("approve the question", ApproveQuestion(round_id=rnd.id),
                      lambda: [replace(rnd, question_approved=True)])
+
+
+def question_problem(rnd: Round, text: str) -> str:
+    """What is wrong with a round's new question, by the checks SetQuestion applies."""
+    if not text.strip():
+        return "The question is empty. Write the question the members will answer."
+    if "question" in rnd.fired and text.strip() != rnd.question:
+        return f"The question of {rnd.id} was already sent to the members; it cannot change."
+    return ""

@@ -21,12 +21,13 @@ from circle.app.intents import (
     SetHosting,
 )
 from circle.app.views import delivery_summary, member_profile
+from circle.errors import CircleError
 from circle.members import checked_addresses, checked_name, new_member
 from circle.model import Member, MemberStatus
 from tui.bindings import bindings_for
 from tui.screens.base import CircleScreen
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.form import FormScreen
+from tui.screens.form import FormScreen, Values
 from tui.screens.member_detail import MemberDetailScreen
 from tui.widgets.filter import FilterBar
 from tui.widgets.render import day
@@ -150,8 +151,10 @@ class MembersScreen(CircleScreen):
                 self.act("add a member", AddMember(name=values["name"], email=values["email"]),
                          lambda: [new_member(list(self.data.members.values()), values["name"],
                                              values["email"], self.capp.today())])
-        self.app.push_screen(FormScreen("Add a member", [("name", "Name", ""),
-                                                         ("email", "Email", "")]), added)
+        self.app.push_screen(FormScreen(
+            "Add a member", [("name", "Name", ""), ("email", "Email", "")],
+            validate=lambda values: member_problems(list(self.data.members.values()), values)),
+            added)
 
     def action_edit_member(self) -> None:
         """Change name, address, aliases."""
@@ -166,10 +169,13 @@ class MembersScreen(CircleScreen):
                     aliases=tuple(_aliases(values["aliases"])), note=values["note"]),
                     lambda: [_edited(member, values, [m for m in self.data.members.values()
                                                       if m.id != member.id])])
+        def others() -> list[Member]:
+            return [m for m in self.data.members.values() if m.id != member.id]
         self.app.push_screen(FormScreen(f"Edit {member.name}", [
             ("name", "Name", member.name), ("email", "Email", member.email),
             ("aliases", "Other addresses (comma separated)", ", ".join(member.aliases)),
-            ("note", "Steward's note (private)", member.note)]), edited)
+            ("note", "Steward's note (private)", member.note)],
+            validate=lambda values: member_problems(others(), values)), edited)
 
     def action_pause_member(self) -> None:
         """Pause, optionally until a date."""
@@ -180,17 +186,14 @@ class MembersScreen(CircleScreen):
         def paused(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            until = values["until"]
-            try:
-                when = date.fromisoformat(until) if until else None
-            except ValueError:
-                self.notify(f"{until!r} is not a date like 2027-01-31", severity="warning")
-                return
+            when = date.fromisoformat(values["until"]) if values["until"] else None
             self.act("pause", PauseMember(member_id=member.id, until=when),
                      lambda: [t.pause(member, when, today=self.capp.today())])
         self.app.push_screen(FormScreen(f"Pause {member.name}", [
             ("until", "Until (YYYY-MM-DD, empty = until resumed)", "")],
-            "They receive nothing until then, and resume by themselves."), paused)
+            "They receive nothing until then, and resume by themselves.",
+            validate=lambda values: pause_problems(member, values["until"], self.capp.today())),
+            paused)
 
     def action_resume_member(self) -> None:
         """Resume their mail."""
@@ -210,6 +213,42 @@ class MembersScreen(CircleScreen):
         self.app.push_screen(ConfirmScreen(
             f"Remove {member.name}?", f"{member.name} will receive no more mail from the "
             "circle. Their stories and responses stay where they are.", "Remove"), confirmed)
+
+
+def member_problems(others: list[Member], values: Values) -> dict[str, str]:
+    """What is wrong with a member form, under its field, by the checks the use-cases apply.
+
+    `others` are the members whose addresses may not be taken (everyone else); `values` has
+    name and email, and for an edit the other addresses too."""
+    problems: dict[str, str] = {}
+    try:
+        checked_name(values.get("name", ""))
+    except CircleError as exc:
+        problems["name"] = str(exc)
+    try:
+        checked_addresses(others, values.get("email", ""))
+    except CircleError as exc:
+        problems["email"] = str(exc)
+    for alias in _aliases(values.get("aliases", "")):
+        try:
+            checked_addresses(others, alias)
+        except CircleError as exc:
+            problems["aliases"] = str(exc)
+            break
+    return problems
+
+
+def pause_problems(member: Member, until: str, today: date) -> dict[str, str]:
+    """What is wrong with a pause's end date (not a date, or a day already past)."""
+    try:
+        when = date.fromisoformat(until) if until else None
+    except ValueError:
+        return {"until": f"{until!r} is not a date like {today.year + 1}-01-31"}
+    try:
+        t.pause(member, when, today=today)
+    except CircleError as exc:
+        return {"until": str(exc)}
+    return {}
 
 
 def _aliases(text: str) -> list[str]:
