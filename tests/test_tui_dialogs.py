@@ -136,3 +136,28 @@ async def test_an_empty_question_on_hosts_stays_in_the_editor(tmp_path: Path) ->
         saved = app.store.get(Round, rnd.id)
         assert saved.question == "What did a student teach you this term?"
         assert not saved.question_approved
+
+
+async def test_help_reads_well_at_80_columns(tmp_path: Path) -> None:
+    """Keys as typed (j or ], not right_square_bracket) in a narrow column; a long
+    description wraps under itself, never under the keys."""
+    from tui.screens.help import HelpScreen
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        lines = screen_text(app).splitlines()
+        approve = next(line for line in lines if "Approve: Approve for the digest" in line)
+        assert "a        Approve:" in approve  # the key column is as wide as its keys
+        column = approve.index("Approve:")
+        assert any("j or ]" in line and "Next: Next item" in line for line in lines)
+        wrapped = next(n for n, line in enumerate(lines) if "Visibility: Cycle" in line)
+        assert lines[wrapped + 1][column - 2:column].isspace()  # no key beside the wrap
+        assert lines[wrapped + 1][column:column + 1].strip()  # it goes on in its column
+        assert "right_square_bracket" not in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, HelpScreen)

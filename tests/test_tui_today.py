@@ -129,3 +129,31 @@ async def test_the_mail_line_moves_as_fetches_and_sends_are_stored(tmp_path: Pat
                            sent, expect="last fetch: Mon 16 Nov 10:05 (INBOX)")
         assert "last send: Mon 16 Nov 10:05 (receipt to ana@example.org)" in text
         assert "fetch error (INBOX): connection reset by the server" in text
+
+
+async def test_today_fits_80_by_24_without_scrolling(tmp_path: Path) -> None:
+    """At 80×24 everything Today says is on screen, the mail line included; wider, the
+    full layout comes back."""
+    from textual.containers import VerticalScroll
+
+    from tests.tui_support import demo_app
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        column = app.screen.query_one("#today", VerticalScroll)
+        assert column.virtual_size.height <= column.size.height  # nothing below the fold
+        lines = raw_screen(app).splitlines()
+        assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
+        text = screen_text(app)
+        assert "Lecturers' Circle · today Mon 16 Nov 2026" in text
+        assert "Round 2026-11 · host Rafael Costa (accepted)" in text
+        assert "· gathering 25 Nov 18:00" in text
+        assert "Not heard from yet (5): Amara Okafor" in text and "more" in text
+        assert "Needs you" in text and "11 waiting for a decision" in text
+        assert "Mail: " in text and "last fetch: none yet" in text
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot, lambda: "Passed this time (0)" in screen_text(app))
+        text = screen_text(app)
+        assert "Lecturers' Circle · today Mon 16 Nov 2026 · round 2026-11" in text
+        assert "Siobhán O'Leary" in text and "· gathering Wed 25 Nov 18:00" in text

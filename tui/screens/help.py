@@ -1,13 +1,20 @@
-"""Help: what every key does on the current screen and everywhere."""
+"""Help: what every key does on the current screen and everywhere.
+
+The keys are a two-column table: the key column is as wide as the longest key, and a long
+description wraps inside its own column, so the help reads well at 80 columns too.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -33,22 +40,39 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """The text of the help."""
         keymap = self.app._keymap  # the keys after the config's remapping
-        text = Text()
         title = dict((*SCREENS, *MORE_SCREENS)).get(self.mode, "Circle")
-        text.append(f"{title}\n", style="bold")
-        for scope in (self.mode, "app"):
+        sections: list[tuple[str, list[tuple[str, str]]]] = []
+        for scope, heading in ((self.mode, title), ("app", "Everywhere")):
+            rows = [(shown_keys(keymap.get(spec.id, spec.key)),
+                     f"{spec.description}: {spec.tooltip}") for spec in specs_for(scope)]
             if scope == "app":
-                text.append("\nEverywhere\n", style="bold")
-            for spec in specs_for(scope):
-                key = keymap.get(spec.id, spec.key).replace("question_mark", "?")
-                text.append(f"  {key:<24}", style="bold")
-                text.append(f"{spec.description}: {spec.tooltip}\n")
-        text.append("  ctrl+p                  Command palette: every action by name\n")
-        text.append("  ctrl+q                  Quit\n")
-        text.append(f"\n{ABOUT}\n", style="italic")
-        with Vertical(classes="dialog wide"):
-            yield VerticalScroll(Static(text))
+                rows += [("ctrl+p", "Command palette: every action by name"),
+                         ("ctrl+q", "Quit")]
+            sections.append((heading, rows))
+        width = max((len(key) for _h, rows in sections for key, _w in rows), default=0)
+        parts: list[Text | Table] = []
+        for heading, rows in sections:
+            parts += [Text(heading, style="bold"), keys_table(rows, width), Text()]
+        parts.append(Text(ABOUT, style="italic"))
+        with Vertical(classes="dialog wide help"):
+            yield VerticalScroll(Static(Group(*parts)))
 
     def action_close(self) -> None:
         """Close the help."""
         self.dismiss(None)
+
+
+def shown_keys(keys: str) -> str:
+    """A binding's keys as the steward types them: "j,right_square_bracket" → "j or ]"."""
+    return " or ".join(format_key(key) for key in keys.split(",") if key)
+
+
+def keys_table(rows: list[tuple[str, str]], key_width: int) -> Table:
+    """Keys in bold on the left (never wrapped, `key_width` wide so every section lines up),
+    what they do on the right (wrapped inside its column)."""
+    table = Table.grid(padding=(0, 2), pad_edge=False)
+    table.add_column(style="bold", no_wrap=True, min_width=key_width + 2)
+    table.add_column(ratio=1)
+    for key, words in rows:
+        table.add_row(f"  {key}", words)
+    return table

@@ -4,6 +4,11 @@ Truthful about time: a moment is ticked only once it happened, with when it happ
 moment still ahead shows its date as upcoming (even if a record says it fired early); the
 digest line says "sent to N members at 14:02" once the relay took every copy. The mail line
 is read from the store's sync state and outbox, so it moves as fetches and sends happen.
+
+Under `WIDE` columns (80×24 is the size that must work) the layout is compact so everything
+fits without scrolling: the circle's name and the date and "Needs you" sit in the panels'
+borders, dates of moments leave out the weekday, name lists end in "+N more" and the lines
+that only inform (what happened, what is next, the last fetch and send) are cut to one line.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from datetime import datetime, tzinfo
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -23,6 +29,7 @@ from circle.model import HostState, OutboxState, Round, RoundState, StoryState
 from tui.bindings import bindings_for
 from tui.screens.base import CircleScreen
 from tui.snapshot import CircleData
+from tui.widgets.footer import WIDE
 from tui.widgets.render import day, day_time, one_line, plain
 
 MOMENTS = (("host_invite", "host asked"), ("question", "question"), ("reminder", "reminder"),
@@ -37,10 +44,35 @@ def happened_at(rnd: Round, moment: str, now: datetime) -> datetime | None:
     return at if at is not None and at <= now else None
 
 
+def short_day(at: datetime | None, tz: tzinfo, *, with_time: bool = False) -> str:
+    """`25 Nov` (or `25 Nov 18:00`) in the circle's timezone: a date without its weekday."""
+    if at is None:
+        return "—"
+    return at.astimezone(tz).strftime("%d %b %H:%M" if with_time else "%d %b")
+
+
+def fitting_names(names: list[str], room: int) -> str:
+    """`names` joined by commas in at most `room` characters, ending in "+N more" when
+    they do not all fit (at least one name is always shown)."""
+    shown: list[str] = []
+    for n, name in enumerate(names):
+        rest = len(names) - n - 1
+        more = f", +{rest} more" if rest else ""
+        if shown and len(", ".join([*shown, name]) + more) > room:
+            return ", ".join(shown) + f", +{len(names) - len(shown)} more"
+        shown.append(name)
+    return ", ".join(shown)
+
+
 def moment_mark(data: CircleData, rnd: Round, moment: str, label: str, *, now: datetime,
-                tz: tzinfo) -> tuple[str, str, str]:
+                tz: tzinfo, short: bool = False) -> tuple[str, str, str]:
     """(mark, words, style) of one moment: ✓ done (when), · upcoming (date), ✗ skipped,
-    ! waiting for the steward."""
+    ! waiting for the steward. `short` leaves the weekday out of the dates."""
+    def when(at: datetime | None, with_time: bool) -> str:
+        if short:
+            return short_day(at, tz, with_time=with_time)
+        return day_time(at, tz) if with_time else day(at, tz)
+
     planned = rnd.gathering if moment == "gathering" else rnd.timeline.get(moment)
     if moment == "digest_due" and digest_gone(rnd):
         sent = digest_delivery(data.outbox.values(), rnd.id)
@@ -58,11 +90,9 @@ def moment_mark(data: CircleData, rnd: Round, moment: str, label: str, *, now: d
     done = happened_at(rnd, moment, now)
     if done is not None:
         if moment == "digest_due":
-            return "!", f"digest due since {day(done, tz)}", "yellow bold"
-        shown = day_time(done, tz) if moment in ("gathering", "question") else day(done, tz)
-        return "✓", f"{label} {shown}", "green"
-    shown = day_time(planned, tz) if moment == "gathering" else day(planned, tz)
-    return "·", f"{label} {shown}", "bold"
+            return "!", f"digest due since {when(done, False)}", "yellow bold"
+        return "✓", f"{label} {when(done, moment in ('gathering', 'question'))}", "green"
+    return "·", f"{label} {when(planned, moment == 'gathering')}", "bold"
 
 
 class TodayScreen(CircleScreen):
@@ -79,35 +109,69 @@ class TodayScreen(CircleScreen):
             yield Static("", id="people-panel", classes="panel")
             yield Static("", id="needs-panel", classes="panel")
 
+    @property
+    def compact(self) -> bool:
+        """Whether the terminal is narrower than `WIDE` columns (the compact layout)."""
+        return self.app.size.width < WIDE
+
+    @property
+    def room(self) -> int:
+        """Characters that fit on one line of a panel (borders, padding and a scrollbar
+        left out)."""
+        return max(20, self.app.size.width - 6)
+
+    def _fit(self, line: Text) -> Text:
+        """In the compact layout, `line` cut to one line of a panel (with an ellipsis)."""
+        if self.compact:
+            line.truncate(self.room, overflow="ellipsis")
+        return line
+
+    def on_resize(self, _event: events.Resize) -> None:
+        """A new terminal size may switch between the wide and the compact layout."""
+        self.refresh_data()
+
     def refresh_data(self) -> None:
         """Redraw every panel from the snapshot."""
         if not self.data.loaded:
             return
-        self.query_one("#round-panel", Static).update(self._round_text())
+        data, tz, now = self.data, self.capp.config.tz, self.capp.now()
+        name = data.circle.name if data.circle else self.capp.config.name
+        round_panel = self.query_one("#round-panel", Static)
+        needs_panel = self.query_one("#needs-panel", Static)
+        round_panel.border_title = (f"{name} · today {now.astimezone(tz):%a %-d %b %Y}"
+                                    if self.compact else None)
+        needs_panel.border_title = "Needs you" if self.compact else None
+        round_panel.update(self._round_text())
         self.query_one("#people-panel", Static).update(self._people_text())
-        self.query_one("#needs-panel", Static).update(self._needs_text())
+        needs_panel.update(self._needs_text())
 
     def _round_text(self) -> Text:
         data, tz, now = self.data, self.capp.config.tz, self.capp.now()
         name = data.circle.name if data.circle else self.capp.config.name
         rnd = data.current_round(now)
+        compact = self.compact
         text = Text()
-        text.append(name, style="bold")
-        text.append(f" · today {now.astimezone(tz):%a %-d %b %Y}", style="dim")
+        if not compact:  # compact: the name and the date are in the panel's border
+            text.append(name, style="bold")
+            text.append(f" · today {now.astimezone(tz):%a %-d %b %Y}", style="dim")
         if rnd is None:
-            text.append("\nNo round is planned yet: `circle run` (or `circle rounds`) plans "
-                        "them from the schedule.")
+            text.append(("" if compact else "\n") + "No round is planned yet: `circle run` (or "
+                        "`circle rounds`) plans them from the schedule.")
             return text
         host_state = {HostState.ACCEPTED: "accepted", HostState.INVITED: "asked, no answer yet",
                       HostState.DECLINED: "declined", HostState.UNASKED: "not asked yet"}
-        text.append(f" · round {rnd.id} · host ")
+        text.append("Round " if compact else " · round ")
+        text.append(f"{rnd.id} · host ")
         text.append(data.name(rnd.host_id), style="bold")
         text.append(f" ({host_state[rnd.host_state]})\n")
-        text.append("Question: ", style="dim")
-        text.append(plain(rnd.question or "not written yet"))
-        if rnd.question and not rnd.question_approved:
-            text.append("  (draft, not approved)", style="yellow")
-        marks = [moment_mark(data, rnd, moment, label, now=now, tz=tz)
+        draft = "  (draft, not approved)" if rnd.question and not rnd.question_approved else ""
+        question = Text("Question: ", style="dim")
+        question.append_text(plain(rnd.question or "not written yet"))
+        if compact:  # the question on one line, the draft mark always seen
+            question.truncate(self.room - len(draft), overflow="ellipsis")
+        text.append_text(question)
+        text.append(draft, style="yellow")
+        marks = [moment_mark(data, rnd, moment, label, now=now, tz=tz, short=compact)
                  for moment, label in MOMENTS]
         for title, kinds in (("Done:  ", "✓✗…!"), ("Ahead: ", "·")):
             shown = [m for m in marks if m[0] in kinds]
@@ -132,20 +196,24 @@ class TodayScreen(CircleScreen):
         receiving = {m.id for m in data.digest_recipients(today)}
         waiting = sorted(receiving - wrote - passed, key=data.name)
 
-        def names(ids: set[str] | list[str]) -> str:
-            return ", ".join(sorted(data.name(i) for i in ids)) or "nobody yet"
-        text.append(f"Stories from {len(wrote)}: ", style="bold")
-        text.append(names(wrote))
-        text.append(f"\nPassed this time ({len(passed)}): ", style="bold")
-        text.append(names(passed))
-        text.append(f"\nNot heard from yet ({len(waiting)}): ", style="bold")
-        text.append(names(waiting), style="italic")
+        def line(label: str, ids: set[str] | list[str], style: str = "") -> None:
+            listed = sorted(data.name(i) for i in ids)
+            shown = (fitting_names(listed, self.room - len(label)) if self.compact
+                     else ", ".join(listed)) or "nobody yet"
+            text.append(("\n" if text.plain else "") + label, style="bold")
+            text.append(shown, style=style)
+        line(f"Stories from {len(wrote)}: ", wrote)
+        if passed or not self.compact:  # compact: nobody passed needs no line
+            line(f"Passed this time ({len(passed)}): ", passed)
+        line(f"Not heard from yet ({len(waiting)}): ", waiting, "italic")
         return text
 
     def _needs_text(self) -> Text:
         data, now = self.data, self.capp.now()
+        compact = self.compact
         text = Text()
-        text.append("Needs you\n", style="bold")
+        if not compact:  # compact: "Needs you" is the panel's border title
+            text.append("Needs you\n", style="bold")
         waiting = data.review_queue(include_held=True)
         items = []
         if waiting:
@@ -166,13 +234,16 @@ class TodayScreen(CircleScreen):
         if planned and planned[0].question and not planned[0].question_approved:
             items.append(f"question for {planned[0].id} waits for approval (5 Hosts)")
         for item in items or ["Nothing. The circle is quiet and well."]:
-            text.append(f"  • {item}\n")
+            text.append_text(self._fit(Text(f"  • {item}")))
+            text.append("\n")
         tz = self.capp.config.tz
         past = [e for e in data.events if e.at <= now][-3:]
         if past:
-            text.append("\nHappened: ", style="bold")
-            text.append_text(plain(" · ".join(f"{day_time(e.at, tz)} {one_line(e.text, 70)}"
-                                              for e in reversed(past))))
+            happened = Text("Happened: ", style="bold")
+            happened.append_text(plain(" · ".join(f"{day_time(e.at, tz)} {one_line(e.text, 70)}"
+                                                  for e in reversed(past))))
+            text.append("" if compact else "\n")
+            text.append_text(self._fit(happened))
         upcoming = []
         for rnd in data.rounds_sorted():
             for moment, label in MOMENTS:
@@ -182,8 +253,10 @@ class TodayScreen(CircleScreen):
                             moment == "digest_due" and digest_gone(rnd))):
                     upcoming.append((at, f"{label} for {rnd.id}"))
         upcoming.sort()
-        text.append("\nNext: ", style="bold")
-        text.append(" · ".join(f"{what} {day(at, tz)}" for at, what in upcoming[:3]) or "—")
+        coming = Text("Next: ", style="bold")
+        coming.append(" · ".join(f"{what} {day(at, tz)}" for at, what in upcoming[:3]) or "—")
+        text.append("\n" if past else "")
+        text.append_text(self._fit(coming))
         text.append("\n")
         text.append_text(self._mail_text())
         return text
@@ -195,26 +268,31 @@ class TodayScreen(CircleScreen):
         text.append("Mail: ", style="bold")
         text.append(self.capp.mail_status)
         fetched = [s for s in data.sync if s.last_fetch_at is not None]
-        text.append("\n  last fetch: ", style="dim")
+        text.append("\n")
+        loop = Text()
+        loop.append("  last fetch: ", style="dim")
         if fetched:
             last = max(fetched, key=lambda s: s.last_fetch_at or now_floor())
-            text.append(f"{day_time(last.last_fetch_at, tz)} ({last.folder})")
+            loop.append(f"{day_time(last.last_fetch_at, tz)} ({last.folder})")
         else:
-            text.append("none yet")
+            loop.append("none yet")
         sent = [o for o in data.outbox.values() if o.sent_at is not None]
-        text.append(" · last send: ", style="dim")
+        loop.append(" · last send: ", style="dim")
         if sent:
             newest = max(sent, key=lambda o: o.sent_at or now_floor())
-            text.append(f"{day_time(newest.sent_at, tz)} ({newest.kind} to {newest.recipient})")
+            loop.append(f"{day_time(newest.sent_at, tz)} ({newest.kind} to {newest.recipient})")
         else:
-            text.append("none yet")
+            loop.append("none yet")
         queued = sum(1 for o in data.outbox.values() if o.state == OutboxState.QUEUED)
         if queued:
-            text.append(f" · {queued} waiting to go", style="dim")
+            loop.append(f" · {queued} waiting to go", style="dim")
+        text.append_text(self._fit(loop))
         errors = [s for s in data.sync if s.last_error]
         for sync in errors:
-            text.append(f"\n  fetch error ({sync.folder}): ", style="red")
-            text.append_text(plain(one_line(sync.last_error, 90)))
+            error = Text(f"  fetch error ({sync.folder}): ", style="red")
+            error.append_text(plain(one_line(sync.last_error, 90)))
+            text.append("\n")
+            text.append_text(self._fit(error))
         return text
 
 
