@@ -42,7 +42,8 @@ def test_light_theme_snapshot(tmp_path: Path, snap_compare: Any) -> None:
     assert snap_compare(app, terminal_size=(80, 24), run_before=light)
 
 
-# -- interaction states (issue 14): search, member detail, empty queues, a notice, progress --
+# -- interaction states (issue 14): search, member detail, empty queues, a form's inline
+# error, the help, progress --
 
 def _quiet_app(data_dir: Path) -> Any:
     """The demo circle with every decision taken: nothing to review, quarantine empty."""
@@ -85,8 +86,9 @@ STATES: dict[str, tuple[bool, Any]] = {  # name: (quiet circle?, what the stewar
     "member-detail": (False, lambda p: _keys(p, "4", "slash", *"tomasz", "enter", "enter")),
     "review-empty": (True, lambda p: _keys(p, "2")),
     "quarantine-empty": (True, lambda p: _keys(p, "7")),
-    "error-notice": (False, lambda p: _keys(p, "4", "a", *"Ana Again", "tab",
-                                            *"ana@example.org", "ctrl+s")),
+    "add-member-error": (False, lambda p: _keys(p, "4", "a", *"Ana Again", "tab",
+                                                *"ana@example.org", "ctrl+s")),
+    "review-help": (False, lambda p: _keys(p, "2", "question_mark")),
     "digest-progress": (False, _progress),
 }
 

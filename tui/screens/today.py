@@ -165,7 +165,8 @@ class TodayScreen(CircleScreen):
         text.append(data.name(rnd.host_id), style="bold")
         text.append(f" ({host_state[rnd.host_state]})\n")
         draft = "  (draft, not approved)" if rnd.question and not rnd.question_approved else ""
-        question = Text("Question: ", style="dim")
+        question = Text()
+        question.append("Question: ", style="dim")
         question.append_text(plain(rnd.question or "not written yet"))
         if compact:  # the question on one line, the draft mark always seen
             question.truncate(self.room - len(draft), overflow="ellipsis")
@@ -200,7 +201,8 @@ class TodayScreen(CircleScreen):
             listed = sorted(data.name(i) for i in ids)
             shown = (fitting_names(listed, self.room - len(label)) if self.compact
                      else ", ".join(listed)) or "nobody yet"
-            text.append(("\n" if text.plain else "") + label, style="bold")
+            text.append("\n" if text.plain else "")
+            text.append(label, style="bold")
             text.append(shown, style=style)
         line(f"Stories from {len(wrote)}: ", wrote)
         if passed or not self.compact:  # compact: nobody passed needs no line
@@ -239,7 +241,8 @@ class TodayScreen(CircleScreen):
         tz = self.capp.config.tz
         past = [e for e in data.events if e.at <= now][-3:]
         if past:
-            happened = Text("Happened: ", style="bold")
+            happened = Text()
+            happened.append("Happened: ", style="bold")
             happened.append_text(plain(" · ".join(f"{day_time(e.at, tz)} {one_line(e.text, 70)}"
                                                   for e in reversed(past))))
             text.append("" if compact else "\n")
@@ -253,7 +256,8 @@ class TodayScreen(CircleScreen):
                             moment == "digest_due" and digest_gone(rnd))):
                     upcoming.append((at, f"{label} for {rnd.id}"))
         upcoming.sort()
-        coming = Text("Next: ", style="bold")
+        coming = Text()
+        coming.append("Next: ", style="bold")
         coming.append(" · ".join(f"{what} {day(at, tz)}" for at, what in upcoming[:3]) or "—")
         text.append("\n" if past else "")
         text.append_text(self._fit(coming))
@@ -289,7 +293,8 @@ class TodayScreen(CircleScreen):
         text.append_text(self._fit(loop))
         errors = [s for s in data.sync if s.last_error]
         for sync in errors:
-            error = Text(f"  fetch error ({sync.folder}): ", style="red")
+            error = Text()
+            error.append(f"  fetch error ({sync.folder}): ", style="red")
             error.append_text(plain(one_line(sync.last_error, 90)))
             text.append("\n")
             text.append_text(self._fit(error))
