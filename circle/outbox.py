@@ -14,12 +14,15 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from circle.compose.message import Composed
 from circle.config import SmtpSettings
 from circle.errors import NotFoundError, TransitionError
 from circle.model import OutboxItem, OutboxState
 from circle.ports import JournalEntry
+
+if TYPE_CHECKING:  # only a type here: importing circle.compose costs `circle status` 0.4 s
+    from circle.compose.message import Composed
 
 MAX_ATTEMPTS = 8
 """After this many temporary failures an item fails permanently (about a day of retries)."""
