@@ -73,9 +73,11 @@ def _demo(args: argparse.Namespace) -> int:
         else:
             print(f"Demo directory: {session.dirs.root} (log: demo.log there).\n"
                   f"{_month_line(session)}", flush=True)
+            from cli.terminal import tui_terminal
             from tui.app import run_app  # Textual only here
 
-            run_app(ctx)
+            with tui_terminal():  # as `circle tui`: stays on the terminal if stderr is redirected
+                run_app(ctx)
     except KeyboardInterrupt:
         print("\nStopping the demo...", file=sys.stderr)
     finally:
