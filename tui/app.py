@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -86,7 +87,7 @@ class CircleApp(App[None]):
 
     async def on_unmount(self) -> None:
         """Stop the mail loop, let the writer finish, close the relay connection."""
-        self.mail_loop.stop()
+        await asyncio.to_thread(self.mail_loop.stop)  # joins the loop's thread (≤ 5 s)
         self.writer.stop()
         close = getattr(self.sink, "close", None)
         if close is not None:
