@@ -159,3 +159,25 @@ async def test_an_outbox_item_shows_its_reason_and_message_before_resend(
         await settle(pilot)
         item = app.store.get(OutboxItem, "o-2026-11-question-tomasz")
         assert item is not None and item.state == OutboxState.SENT
+
+
+async def test_a_member_name_that_looks_like_markup_is_shown_as_written(tmp_path: Path) -> None:
+    """A name is the member's to write (a stranger added from Quarantine keeps their From
+    name): the preview's border title shows it literally instead of parsing it as markup."""
+    from circle.model import Member
+
+    app = demo_app(tmp_path / "data")
+    ana = app.store.get(Member, "ana")
+    assert ana is not None
+    app.store.put(replace(ana, name="Ana [/] [b]Ruiz"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open_digest(pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        options = app.screen.query_one("OptionList")
+        options.highlighted = next(i for i in range(options.option_count)
+                                   if options.get_option_at_index(i).id == "ana")
+        await pilot.press("enter")
+        await settle(pilot, lambda: screen.preview is not None
+                     and screen.preview.member_id == "ana")
+        assert "as Ana [/] [b]Ruiz will see it" in screen_text(app)

@@ -160,7 +160,8 @@ class DigestScreen(CircleScreen):
         who = len(self.recipients())
         reader = self.data.members.get(self.reader or "")
         as_who = f"as {reader.name} will see it" if reader else f"to {who} members"
-        box.border_title = f"Digest {rnd.id if rnd else ''} · {part} · {as_who}"
+        # a Text, not a str: border titles are markup, and a member's name is theirs to write
+        box.border_title = Text(f"Digest {rnd.id if rnd else ''} · {part} · {as_who}")
         self.query_one("#digest-status", Static).update(self.status_text())
         text = self.query_one("#digest-text", Static)
         if message is None:

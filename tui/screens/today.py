@@ -138,8 +138,8 @@ class TodayScreen(CircleScreen):
         name = data.circle.name if data.circle else self.capp.config.name
         round_panel = self.query_one("#round-panel", Static)
         needs_panel = self.query_one("#needs-panel", Static)
-        round_panel.border_title = (f"{name} · today {now.astimezone(tz):%a %-d %b %Y}"
-                                    if self.compact else None)
+        round_panel.border_title = (Text(f"{name} · today {now.astimezone(tz):%a %-d %b %Y}")
+                                    if self.compact else None)  # Text: titles are markup
         needs_panel.border_title = "Needs you" if self.compact else None
         round_panel.update(self._round_text())
         self.query_one("#people-panel", Static).update(self._people_text())
