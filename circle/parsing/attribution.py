@@ -8,7 +8,16 @@ Two ways to find one:
   (an opening word, a digit, a weekday) and no joined line ends a sentence, so the member's
   last lines are never taken for the first half of a wrapped attribution;
 * by wording, when no quote marks follow (clients that quote without '>'): an opening word,
-  a verb from many languages and a date or an address.
+  a verb from many languages and a date or an address;
+* without words (`language_free`), in any language: one line, or two or three wrapped
+  lines, ending with an address and a colon (at most three short words, a verb in some
+  language, between them: "<x@y> kirjoitti:", "<x@y>님이 작성:") that also hold a date
+  (a year, a numeric date, 年月日) or a time: "11:00 AM, November 17, 2021, "John"
+  <john@x.com>:", "ср, 30 апр. 2025 г. в 15:19, John Doe <doe@x.com>:". Lines above the
+  first one are joined only while they hold no sentence end and the top one holds the
+  date or time itself (an attribution starts with its date or its opener, never with the
+  member's words). Also "On <date> <name> <address> wrote" with no colon: an opening
+  word, an address, a date or time and a "wrote"-like verb as the very last word.
 """
 
 from __future__ import annotations
@@ -142,11 +151,55 @@ def _quote_follows(lines: list[str], j: int) -> bool:
     return False
 
 
+_ADDRESS_COLON = re.compile(
+    r"@[^\s<>@]{1,200}\.[^\W\d_]{2,}>?[\"')\]]?[^\s:：]{0,12}(?:\s+[^\s:：]{1,24}){0,3}"
+    r"\s*[:：]\s*$")
+_VERB_LAST = re.compile(r"\s(?:" + VERBS + r")\s*$", re.IGNORECASE)
+_LOOSE_TIME = re.compile(r"\b\d{1,2}[:.h]\d{2}\b|午[前後]|오[전후]|\b\d{1,2}\s?(?:am|pm)\b", re.I)
+
+
+def _dated(text: str) -> bool:
+    return bool(_DATE.search(text) or _LOOSE_TIME.search(text))
+
+
+def language_free(lines: list[str], i: int) -> int:
+    """Lines (1-3) of an attribution starting at i that ends with "<address>:" and holds a
+    date or a time, whatever the language; 0 if none (see the module docstring)."""
+    first = clean(lines[i]).strip()
+    window = lines[i : i + 3]
+    if not any("@" in x for x in window):
+        return 0  # every form holds an address: the common case costs one scan
+    if (_STRONG_OPENER.match(first) and "@" in first and _VERB_LAST.search(first)
+            and _EMAIL.search(first) and _dated(first) and len(first) <= _MAX_LEN):
+        return 1  # "On Wed, 14 Nov 2018 08:14:43 -0200 John Doe <john@doe.com> wrote"
+    if not any(x.rstrip().endswith((":", "：")) for x in window):
+        return 0
+    for count in (1, 2, 3):
+        if i + count > len(lines):
+            break
+        parts = [clean(x).strip() for x in lines[i : i + count]]
+        if not parts[-1] or _is_quote(parts[-1]):
+            break
+        if count > 1 and _SENTENCE_END.search(parts[-2]):
+            break
+        text = " ".join(parts)
+        if len(text) > _MAX_LEN or len(text.split()) > 45:
+            break
+        if _ADDRESS_COLON.search(text) and _EMAIL.search(text):
+            if _dated(text) and (count == 1 or _dated(parts[0])):
+                return count
+            break
+    return 0
+
+
 def by_wording(lines: list[str], i: int) -> int:
     """Number of lines a worded attribution starting at i spans (0 if none)."""
     first = clean(lines[i]).strip()
     if not first or first.startswith(">") or len(first) > _MAX_LEN:
         return 0
+    free = language_free(lines, i)
+    if free:
+        return free
     if not any(clean(x).rstrip().endswith((":", "-", ">", "：")) for x in lines[i : i + 5]):
         return 0  # every worded attribution ends its last line so: the rest cannot match
     if _ANDROID.match(first):

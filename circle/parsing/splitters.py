@@ -1,4 +1,17 @@
-"""Recognise where quoted history starts: attribution lines, header blocks, separators."""
+"""Recognise where quoted history starts: attribution lines, header blocks, separators.
+
+Decisions:
+
+* A separator is a line of one to four words between runs of dashes, '=' or '_'
+  ("-------- Oprindelig besked --------", "-----Ursprüngliche Nachricht-----") in any
+  language: history when its words are a known separator phrase, or when a header-like
+  line, an attribution or a quoted line follows within two non-empty lines.
+* A header block is a run of mail-header lines ("Key: value" / "Key : value", keys in many
+  languages) with a from- or date-like key and another known key. It grows upward over
+  header-like lines with unknown keys whose value holds a date, a time or an address
+  ("Message du : 12/12/2016 13:20"), then over a rule line ("====", "-----") at most one
+  blank line above it: all of it is history.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +56,11 @@ _FORWARD = re.compile(
     re.I,
 )
 _RULE = re.compile(r"^\s*+[-_=*]{5,}+\s*$")
+_SHORT_RULE = re.compile(r"^\s*+[-_=*~]{3,}+\s*$")
+# "---- Mensaje original ----": one to four words between runs of dashes, '=' or '_'
+_DASHED = re.compile(r"^\s*+[-_=]{2,}+\s*+([^\s\-_=][^\-_=]{0,60}?)\s*+[-_=]{2,}+\s*$")
+_ANY_KEY = re.compile(r"^\s*[^\W\d_][^:：]{0,24}?\s?[:：]\s")
+_EVIDENCE = re.compile(r"@|\d{1,2}[:.]\d{2}\b|\b(?:19|20)\d\d\b|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 
 _FROM = {"from", "von", "de", "fra", "från", "van", "da", "od", "от", "від", "lähettäjä",
          "feladó", "kimden", "gönderen", "发件人", "寄件者", "差出人", "보낸 사람", "từ",
@@ -70,6 +88,7 @@ class Split(Enum):
     QUOTE = "quote"  # quoted history of a reply starts here (separator, header block)
     ATTRIBUTION = "attribution"  # an "On <date>, <name> wrote:" line (or lines)
     FORWARD = "forward"  # a forwarded message (and its header block) starts here
+    HEADERS = "headers"  # a block of quoted mail headers (and the rule above it) starts here
 
 
 def header_category(line: str) -> str:
@@ -108,6 +127,42 @@ def header_block_end(lines: list[str], i: int) -> int:
     return j
 
 
+def _dashed_separator(lines: list[str], i: int) -> bool:
+    """'-------- Oprindelig besked --------' with history right under it (module docstring)."""
+    m = _DASHED.match(clean(lines[i]))
+    if not m or len(m.group(1).split()) > 4:
+        return False
+    seen = 0
+    for j in range(i + 1, min(len(lines), i + 5)):
+        s = lines[j].strip()
+        if not s:
+            continue
+        if s.startswith(">") or header_category(lines[j]) or by_wording(lines, j):
+            return True
+        seen += 1
+        if seen == 2:
+            break
+    return False
+
+
+def _header_top(lines: list[str], i: int) -> int:
+    """First line of the header block whose first known key is at i (module docstring)."""
+    start = i
+    while start > 0 and i - start < 4:
+        above = clean(lines[start - 1])
+        if header_category(above) or (_ANY_KEY.match(above) and _EVIDENCE.search(above)):
+            start -= 1
+            continue
+        break
+    for back in (start - 1, start - 2):
+        if back >= 0 and (_SHORT_RULE.match(lines[back]) or _ORIGINAL.match(lines[back])
+                          or _DASHED.match(clean(lines[back]))):
+            return back
+        if back >= 0 and lines[back].strip():
+            break
+    return start
+
+
 def find_split(lines: list[str], i: int) -> tuple[Split, int, int] | None:
     """If a boundary starts at line i: (kind, first line to cut, lines it spans)."""
     line = lines[i]
@@ -122,17 +177,11 @@ def find_split(lines: list[str], i: int) -> tuple[Split, int, int] | None:
             j += 1
         end = header_block_end(lines, j) if j < len(lines) and header_category(lines[j]) else i + 1
         return Split.FORWARD, i, end - i
-    if _ORIGINAL.match(line):
+    if _ORIGINAL.match(line) or _dashed_separator(lines, i):
         return Split.QUOTE, i, 1
     if header_category(line) in ("from", "date") and _header_block(lines, i):
-        start = i
-        for back in (i - 1, i - 2):
-            if back >= 0 and _RULE.match(lines[back]):
-                start = back
-                break
-            if back >= 0 and lines[back].strip():
-                break
-        return Split.QUOTE, start, 1 + (i - start)
+        start = _header_top(lines, i)
+        return Split.HEADERS, start, header_block_end(lines, i) - start
     span = by_wording(lines, i)
     if span:
         return Split.ATTRIBUTION, i, span

@@ -1,11 +1,26 @@
-"""Extract the member's new words from a reply body: cut quotes, history, signatures."""
+"""Extract the member's new words from a reply body: cut quotes, history, signatures.
+
+Decisions (besides those of `splitters`, `attribution`, `rewrap` and `align`):
+
+* Before lines are classified, addresses split over two attribution lines are joined and
+  the wrapped ends of long quoted lines are quote-marked (`rewrap.py`).
+* An attribution, a separator or a header block with a quote under it cuts that quote
+  block; the member's inline answers after it stay. With unquoted text under it (clients
+  that quote without '>'), everything from it down is history, unless the member wrote
+  nothing above it: then only the attribution / header lines go, the text under them is
+  the member's (a header block or attribution at the very top is a damage case).
+* A mobile footer ("Sent from my Wiko", "iPhoneから送信") with unquoted text under it,
+  below something the member wrote: phones put the footer under what the member typed,
+  so the footer and everything under it go (the footer is signature, the rest history).
+"""
 
 from __future__ import annotations
 
 from circle.parsing.align import attribution_above, our_lines
 from circle.parsing.attribution import above_quote
 from circle.parsing.html_text import CUT_MARK, SIG_MARK
-from circle.parsing.signature import strip_tail
+from circle.parsing.rewrap import join_addresses, mark_continuations
+from circle.parsing.signature import is_mobile_footer, strip_tail
 from circle.parsing.splitters import Split, find_split, split_shared_line
 
 
@@ -103,11 +118,26 @@ def _cut_history(lines: list[str], quoted: list[bool]) -> list[bool]:
         if found is not None and found[0] is Split.ATTRIBUTION and any(
                 k in above for k in range(i + 1, i + found[2])):
             found = None  # the attribution right above the quote starts lower down
+        if found is None and seen_text and is_mobile_footer(lines[i]):
+            after = _next_nonempty(lines, i + 1)
+            if after < n and not quoted[after] and _is_text(lines[after]):
+                for k in range(i, n):
+                    keep[k] = False  # the phone's footer, then the original under it
+                break
         if found is None:
             seen_text = seen_text or _is_text(lines[i])
             i += 1
             continue
         kind, start, span = found
+        if kind is Split.HEADERS:
+            if not seen_text:
+                for k in range(start, start + span):
+                    keep[k] = False  # headers at the very top: the text under them stays
+                i = start + span
+                continue
+            for k in range(start, n):
+                keep[k] = False
+            break
         if kind is Split.FORWARD:
             if _comment_words(lines, keep, start) > _POINTER_WORDS:
                 for k in range(start, start + span):
@@ -192,7 +222,9 @@ def trim_reply(text: str, sent: str = "") -> tuple[str, str]:
     shown: list[str] = []
     for line in raw_lines:
         shown.extend(split_shared_line(line))
-    lines = _mark_our_text(shown, sent) if sent.strip() else shown
+    joined = join_addresses(shown)
+    lines = _mark_our_text(joined, sent) if sent.strip() else joined
+    lines = mark_continuations(lines)
     quoted = [line.lstrip().startswith(">") for line in lines]
     keep = _cut_history(lines, quoted)
     for k, line in enumerate(shown):
