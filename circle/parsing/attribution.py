@@ -5,12 +5,14 @@ Two ways to find one:
 * structurally, above a block of quoted ('>') lines: the one to three lines right above
   the block, ending with a colon, holding an address, a "wrote"-like verb, or a date and a
   time. Wrapped attributions are joined only while the top line starts like an attribution
-  (an opening word, a digit, a weekday) and no joined line ends a sentence, so the member's
+  (an opening word, a digit, a weekday; or the name with its bracketed address when the
+  whole holds a date and a time) and no joined line ends a sentence, so the member's
   last lines are never taken for the first half of a wrapped attribution;
 * by wording, when no quote marks follow (clients that quote without '>'): an opening word,
   a verb from many languages and a date or an address;
 * without words (`language_free`), in any language: one line, or two or three wrapped
-  lines, ending with an address and a colon (at most three short words, a verb in some
+  lines, ending with a bracketed address ("<x@y>", "(x@y)": a member's sentence names a
+  bare one) and a colon (at most three short words, a verb in some
   language, between them: "<x@y> kirjoitti:", "<x@y>님이 작성:") that also hold a date
   (a year, a numeric date, 年月日) or a time: "11:00 AM, November 17, 2021, "John"
   <john@x.com>:", "ср, 30 апр. 2025 г. в 15:19, John Doe <doe@x.com>:". Lines above the
@@ -122,6 +124,17 @@ def looks_like_attribution(text: str) -> bool:
     return timed and bool(_ATTRIBUTION.match(text) or _VERB_FIRST.match(text))
 
 
+_BRACKETED = re.compile(r"[<(\[][^\s<>()@]{1,64}@[^\s<>()@]{1,200}\.[^\W\d_]{2,}[>)\]]")
+
+
+def _name_first(top: str, joined: str) -> bool:
+    """A wrapped attribution that starts with the name: "Ana <a@b.c>, 2 Ara 2026 Çar, 09:14
+    tarihinde şunu" / "yazdı:" — the top line holds the bracketed address, the whole a date
+    and a time."""
+    return (bool(_BRACKETED.search(top)) and bool(_TIME.search(joined))
+            and bool(_DATE.search(joined)) and len(joined.split()) <= _MAX_FREE_WORDS)
+
+
 def above_quote(lines: list[str], last: int) -> tuple[int, int] | None:
     """(first line, line count) of an attribution ending at `last`, which is the last
     non-empty line above a block of quoted lines; None if it is not one."""
@@ -137,8 +150,10 @@ def above_quote(lines: list[str], last: int) -> tuple[int, int] | None:
                 break
             if any(_SENTENCE_END.search(clean(lines[k]).strip()) for k in range(top, last)):
                 break
-            if _STRONG_OPENER.match(clean(lines[top]).strip()) and looks_like_attribution(
-                    _joined(lines, top, count)):
+            joined = _joined(lines, top, count)
+            if looks_like_attribution(joined) and (
+                    _STRONG_OPENER.match(clean(lines[top]).strip())
+                    or _name_first(clean(lines[top]), joined)):
                 return top, count
     return (last, 1) if looks_like_attribution(s) else None
 
@@ -152,8 +167,10 @@ def _quote_follows(lines: list[str], j: int) -> bool:
 
 
 _ADDRESS_COLON = re.compile(
-    r"@[^\s<>@]{1,200}\.[^\W\d_]{2,}>?[\"')\]]?[^\s:：]{0,12}(?:\s+[^\s:：]{1,24}){0,3}"
+    r"[<(\[][^\s<>()@]{1,64}@[^\s<>()@]{1,200}\.[^\W\d_]{2,}[>)\]][^\s:：]{0,12}"
+    r"(?:\s+[^\s:：]{1,24}){0,3}"
     r"\s*[:：]\s*$")
+_MAX_FREE_WORDS = 24  # the longest: Yahoo's "On Thursday, September 4, 2025 at 11:30:41 AM ..."
 _VERB_LAST = re.compile(r"\s(?:" + VERBS + r")\s*$", re.IGNORECASE)
 _LOOSE_TIME = re.compile(r"\b\d{1,2}[:.h]\d{2}\b|午[前後]|오[전후]|\b\d{1,2}\s?(?:am|pm)\b", re.I)
 
@@ -185,7 +202,7 @@ def language_free(lines: list[str], i: int) -> int:
         text = " ".join(parts)
         if len(text) > _MAX_LEN or len(text.split()) > 45:
             break
-        if _ADDRESS_COLON.search(text) and _EMAIL.search(text):
+        if _ADDRESS_COLON.search(text) and len(text.split()) <= _MAX_FREE_WORDS:
             if _dated(text) and (count == 1 or _dated(parts[0])):
                 return count
             break

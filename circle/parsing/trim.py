@@ -9,6 +9,10 @@ Decisions (besides those of `splitters`, `attribution`, `rewrap` and `align`):
   that quote without '>'), everything from it down is history, unless the member wrote
   nothing above it: then only the attribution / header lines go, the text under them is
   the member's (a header block or attribution at the very top is a damage case).
+* Quoted ('>') lines are never the member's new words: between inline answers they go to
+  the elided part too (the answers stay, in order; the question they answer is restorable),
+  except a single quoted line wedged between two of the member's lines with no blank line
+  (a '>' of the member's own, or a terse inline answer kept readable).
 * A mobile footer ("Sent from my Wiko", "iPhoneから送信") with unquoted text under it,
   below something the member wrote: phones put the footer under what the member typed,
   so the footer and everything under it go (the footer is signature, the rest history).
@@ -177,6 +181,27 @@ def _strip_edge_quotes(lines: list[str], quoted: list[bool], keep: list[bool]) -
             keep[k] = False
 
 
+def _drop_inner_quotes(lines: list[str], quoted: list[bool], keep: list[bool]) -> None:
+    """Quoted blocks between kept text go too, except one quoted line wedged between two
+    of the member's lines without a blank line ("See:" / ">>> http://..." / "there"):
+    that may be the member's own use of '>', and an inline answer stays readable."""
+    n = len(lines)
+    k = 0
+    while k < n:
+        if not quoted[k]:
+            k += 1
+            continue
+        end = k
+        while end < n and quoted[end]:
+            end += 1
+        wedged = (end - k == 1 and k > 0 and end < n and keep[k - 1] and keep[end]
+                  and _is_text(lines[k - 1]) and _is_text(lines[end]))
+        if not wedged:
+            for j in range(k, end):
+                keep[j] = False
+        k = end
+
+
 def _tidy(lines: list[str]) -> str:
     out: list[str] = []
     for line in lines:
@@ -227,6 +252,7 @@ def trim_reply(text: str, sent: str = "") -> tuple[str, str]:
     lines = mark_continuations(lines)
     quoted = [line.lstrip().startswith(">") for line in lines]
     keep = _cut_history(lines, quoted)
+    _drop_inner_quotes(lines, quoted, keep)
     for k, line in enumerate(shown):
         if line.startswith(SIG_MARK):
             keep[k] = False  # inside a client's signature container (HTML)
