@@ -49,6 +49,9 @@ STORY = "Wir haben im Garten neue Beete angelegt.\nDas hat gut geklappt.\n\nLieb
         "Do: anna@example.pl\nTemat: Pytanie\n\nCzego się nauczyłeś?",
         "====\n\nMessage du : 12/12/2016 13:20\nDe : \"Circle\" <circle@example.org>\n"
         "A : anna@example.fr\nCopie à :\nSujet : Question\n\nQu'avez-vous appris ?",
+        "\u2010\u2010\u2010\u2010\u2010\u2010\u2010 Original Message \u2010\u2010\u2010\u2010\u2010\u2010"
+        "\u2010\nOn Monday, November 9th, 2026 at 08:00, Circle <circle@example.org> wrote:\n\n"
+        "What did you learn?",  # old Proton Mail: U+2010 hyphens, unquoted original
         # a phone's footer under the member's words, the original under it
         "Gesendet von Outlook für Android<https://aka.ms/ghei36>\n\nWas hast du gelernt?",
         "Sent from my Wiko RIDGE FAB 4G\n\nWhat did you learn this month?\nReply to this mail.",

@@ -2,7 +2,8 @@
 
 Decisions:
 
-* A separator is a line of one to four words between runs of dashes, '=' or '_'
+* A separator is a line of one to four words between runs of dashes (any Unicode
+  hyphen), '=' or '_'
   ("-------- Oprindelig besked --------", "-----Ursprüngliche Nachricht-----") in any
   language: history when its words are a known separator phrase, or when a header-like
   line, an attribution or a quoted line follows within two non-empty lines.
@@ -56,9 +57,12 @@ _FORWARD = re.compile(
     re.I,
 )
 _RULE = re.compile(r"^\s*+[-_=*]{5,}+\s*$")
-_SHORT_RULE = re.compile(r"^\s*+[-_=*~]{3,}+\s*$")
-# "---- Mensaje original ----": one to four words between runs of dashes, '=' or '_'
-_DASHED = re.compile(r"^\s*+[-_=]{2,}+\s*+([^\s\-_=][^\-_=]{0,60}?)\s*+[-_=]{2,}+\s*$")
+_SHORT_RULE = re.compile(r"^\s*+[-_=*~\u2010-\u2015]{3,}+\s*$")
+# "---- Mensaje original ----": one to four words between runs of dashes ('-', U+2010-2015
+# as old Proton writes them), '=' or '_'
+_DASHED = re.compile(
+    r"^\s*+[-_=\u2010-\u2015]{2,}+\s*+([^\s\-_=\u2010-\u2015][^\-_=\u2010-\u2015]{0,60}?)"
+    r"\s*+[-_=\u2010-\u2015]{2,}+\s*$")
 _ANY_KEY = re.compile(r"^\s*[^\W\d_][^:：]{0,24}?\s?[:：]\s")
 _EVIDENCE = re.compile(r"@|\d{1,2}[:.]\d{2}\b|\b(?:19|20)\d\d\b|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 
