@@ -155,3 +155,10 @@ def test_a_mobile_footer_with_nothing_of_the_member_above_keeps_the_text() -> No
 def test_a_dashed_line_of_the_members_own_stays() -> None:
     body = "My notes:\n\n--- first week ---\nWe sowed.\nWe waited.\n\nAna"
     assert trim_reply(body)[0] == body
+
+
+def test_headers_flattened_onto_one_line_are_a_header_block() -> None:
+    body = "Reply\nFrom: bob@example.com Date: Thu, 24 Mar 2016 08:07:12 -0700\nQuoted message"
+    assert trim_reply(body)[0] == "Reply"
+    mine = "Reply\n\nFrom: the garden Date: unknown\nMore of my words."
+    assert trim_reply(mine)[0] == mine

@@ -11,7 +11,8 @@ Decisions:
   languages) with a from- or date-like key and another known key. It grows upward over
   header-like lines with unknown keys whose value holds a date, a time or an address
   ("Message du : 12/12/2016 13:20"), then over a rule line ("====", "-----") at most one
-  blank line above it: all of it is history.
+  blank line above it: all of it is history. Flattened HTML may put several headers on
+  one line ("From: bob@x.com Date: Thu, 24 Mar 2016 08:07"): its later keys count too.
 """
 
 from __future__ import annotations
@@ -108,12 +109,25 @@ def header_category(line: str) -> str:
     return ""
 
 
+_INLINE_KEY = re.compile(r"\s([^\W\d_]{2,15}(?: [^\W\d_]{2,10})?)\s?[:：]\s")
+
+
+def _inline_keys(line: str) -> set[str]:
+    """Known header keys later on a header line that holds an address or a date: HTML
+    flattened into "From: bob@example.com Date: Thu, 24 Mar 2016 08:07 -0700"."""
+    s = clean(line)
+    if len(s) > 400 or not _EVIDENCE.search(s):
+        return set()
+    found = {header_category(m.group(1) + ": ") for m in _INLINE_KEY.finditer(s, 1)}
+    return found - {""}
+
+
 def _header_block(lines: list[str], i: int) -> bool:
     """Do lines[i:] start a block of quoted mail headers (From/Sent/To/Subject...)?"""
     first = header_category(lines[i])
     if first not in ("from", "date"):
         return False
-    seen = {first}
+    seen = {first} | _inline_keys(lines[i])
     for line in lines[i + 1 : i + 9]:
         cat = header_category(line)
         if cat:
