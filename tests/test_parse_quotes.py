@@ -162,3 +162,20 @@ def test_headers_flattened_onto_one_line_are_a_header_block() -> None:
     assert trim_reply(body)[0] == "Reply"
     mine = "Reply\n\nFrom: the garden Date: unknown\nMore of my words."
     assert trim_reply(mine)[0] == mine
+
+
+def test_a_quote_the_member_introduces_with_a_colon_is_part_of_the_story() -> None:
+    body = ("My head of department wrote this to all of us:\n\n> Bring one thing that went well.\n\n"
+            "That line changed our meetings.\n\nOn Mon, 9 Nov 2026 at 08:00, Circle "
+            "<circle@example.org> wrote:\n\n> What did you change?\n")
+    text = trim_reply(body)[0]
+    assert text == ("My head of department wrote this to all of us:\n\n"
+                    "> Bring one thing that went well.\n\nThat line changed our meetings.")
+
+
+def test_quotes_between_inline_answers_are_elided() -> None:
+    body = ("Hi Maya,\n\n> What did you change this autumn?\n\nThe rota.\n\n"
+            "> Reply to this email with your story.\n\nAnd thanks!\n")
+    text, elided = trim_reply(body)
+    assert text == "Hi Maya,\n\nThe rota.\n\nAnd thanks!"
+    assert "> What did you change this autumn?" in elided

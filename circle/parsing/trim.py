@@ -12,7 +12,8 @@ Decisions (besides those of `splitters`, `attribution`, `rewrap` and `align`):
 * Quoted ('>') lines are never the member's new words: between inline answers they go to
   the elided part too (the answers stay, in order; the question they answer is restorable),
   except a single quoted line wedged between two of the member's lines with no blank line
-  (a '>' of the member's own, or a terse inline answer kept readable).
+  (a '>' of the member's own, or a terse inline answer kept readable), and a block under
+  the member's own line ending with a colon ("He wrote to us:"), which is their story.
 * A mobile footer ("Sent from my Wiko", "iPhoneから送信") with unquoted text under it,
   below something the member wrote: phones put the footer under what the member typed,
   so the footer and everything under it go (the footer is signature, the rest history).
@@ -21,7 +22,7 @@ Decisions (besides those of `splitters`, `attribution`, `rewrap` and `align`):
 from __future__ import annotations
 
 from circle.parsing.align import attribution_above, our_lines
-from circle.parsing.attribution import above_quote
+from circle.parsing.attribution import above_quote, clean
 from circle.parsing.html_text import CUT_MARK, SIG_MARK
 from circle.parsing.rewrap import join_addresses, mark_continuations
 from circle.parsing.signature import is_mobile_footer, strip_tail
@@ -184,7 +185,9 @@ def _strip_edge_quotes(lines: list[str], quoted: list[bool], keep: list[bool]) -
 def _drop_inner_quotes(lines: list[str], quoted: list[bool], keep: list[bool]) -> None:
     """Quoted blocks between kept text go too, except one quoted line wedged between two
     of the member's lines without a blank line ("See:" / ">>> http://..." / "there"):
-    that may be the member's own use of '>', and an inline answer stays readable."""
+    that may be the member's own use of '>', and an inline answer stays readable; and a
+    block the member introduces with a line of their own ending with a colon ("My head of
+    department wrote this to us:"): quoting it is part of the story."""
     n = len(lines)
     k = 0
     while k < n:
@@ -196,7 +199,12 @@ def _drop_inner_quotes(lines: list[str], quoted: list[bool], keep: list[bool]) -
             end += 1
         wedged = (end - k == 1 and k > 0 and end < n and keep[k - 1] and keep[end]
                   and _is_text(lines[k - 1]) and _is_text(lines[end]))
-        if not wedged:
+        above = k - 1
+        while above >= 0 and not lines[above].strip():
+            above -= 1
+        introduced = (above >= 0 and keep[above] and _is_text(lines[above])
+                      and clean(lines[above]).rstrip().endswith((":", "：")))
+        if not wedged and not introduced:
             for j in range(k, end):
                 keep[j] = False
         k = end
