@@ -132,7 +132,7 @@ def _name_first(top: str, joined: str) -> bool:
     tarihinde şunu" / "yazdı:" — the top line holds the bracketed address, the whole a date
     and a time."""
     return (bool(_BRACKETED.search(top)) and bool(_TIME.search(joined))
-            and bool(_DATE.search(joined)) and len(joined.split()) <= _MAX_FREE_WORDS)
+            and bool(_FREE_DATE.search(joined)) and len(joined.split()) <= _MAX_FREE_WORDS)
 
 
 def above_quote(lines: list[str], last: int) -> tuple[int, int] | None:
@@ -172,11 +172,16 @@ _ADDRESS_COLON = re.compile(
     r"\s*[:：]\s*$")
 _MAX_FREE_WORDS = 24  # the longest: Yahoo's "On Thursday, September 4, 2025 at 11:30:41 AM ..."
 _VERB_LAST = re.compile(r"\s(?:" + VERBS + r")\s*$", re.IGNORECASE)
-_LOOSE_TIME = re.compile(r"\b\d{1,2}[:.h]\d{2}\b|午[前後]|오[전후]|\b\d{1,2}\s?(?:am|pm)\b", re.I)
+# dates and times, "17.50" too, but never parts of an IP address ("192.0.2.222") or an
+# SMTP status ("5.1.1": a numeric date ends with two digits or more)
+_LOOSE_TIME = re.compile(
+    r"(?<![\d.])\d{1,2}[:.h]\d{2}(?!\d|\.\d)|午[前後]|오[전후]|\b\d{1,2}\s?(?:am|pm)\b", re.I)
+_FREE_DATE = re.compile(
+    r"\b(?:19|20)\d\d\b|(?<![\d.])\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d|\.\d)|\d{1,4}\s?[年月日년월일]")
 
 
 def _dated(text: str) -> bool:
-    return bool(_DATE.search(text) or _LOOSE_TIME.search(text))
+    return bool(_FREE_DATE.search(text) or _LOOSE_TIME.search(text))
 
 
 def language_free(lines: list[str], i: int) -> int:
