@@ -179,3 +179,16 @@ def test_quotes_between_inline_answers_are_elided() -> None:
     text, elided = trim_reply(body)
     assert text == "Hi Maya,\n\nThe rota.\n\nAnd thanks!"
     assert "> What did you change this autumn?" in elided
+
+
+def test_headers_with_unknown_keys_at_the_top_drop_only_themselves() -> None:
+    body = ("Message du : 12/12/2016 13:20\nDe : \"Circle\" <circle@example.org>\n"
+            "A : anna@example.fr\nSujet : Question\n\nMerci, voici mon histoire.\n")
+    assert trim_reply(body)[0] == "Merci, voici mon histoire."
+
+
+def test_a_bare_forward_with_unknown_header_keys_is_kept_whole() -> None:
+    body = ("-------- Пересылаемое сообщение --------\nОт кого: Иван <ivan@example.com>\n"
+            "Кому: Пётр <petr@example.com>\nДата: Среда, 14 июня 2017, 15:19 +03:00\n"
+            "Тема: Тест\n\nДорогой Пётр,\nэто тест!")
+    assert trim_reply(body)[0] == body

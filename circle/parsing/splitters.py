@@ -145,6 +145,12 @@ def header_block_end(lines: list[str], i: int) -> int:
     return j
 
 
+def _header_like(line: str) -> bool:
+    """A known header key, or any short key whose value holds an address, date or time."""
+    s = clean(line)
+    return bool(header_category(s) or (_ANY_KEY.match(s) and _EVIDENCE.search(s)))
+
+
 def _dashed_separator(lines: list[str], i: int) -> bool:
     """'-------- Oprindelig besked --------' with history right under it (module docstring)."""
     m = _DASHED.match(clean(lines[i]))
@@ -167,8 +173,7 @@ def _header_top(lines: list[str], i: int) -> int:
     """First line of the header block whose first known key is at i (module docstring)."""
     start = i
     while start > 0 and i - start < 4:
-        above = clean(lines[start - 1])
-        if header_category(above) or (_ANY_KEY.match(above) and _EVIDENCE.search(above)):
+        if _header_like(lines[start - 1]):
             start -= 1
             continue
         break
@@ -193,7 +198,7 @@ def find_split(lines: list[str], i: int) -> tuple[Split, int, int] | None:
         j = i + 1
         while j < len(lines) and j < i + 3 and not lines[j].strip():
             j += 1
-        end = header_block_end(lines, j) if j < len(lines) and header_category(lines[j]) else i + 1
+        end = header_block_end(lines, j) if j < len(lines) and _header_like(lines[j]) else i + 1
         return Split.FORWARD, i, end - i
     if _ORIGINAL.match(line) or _dashed_separator(lines, i):
         return Split.QUOTE, i, 1

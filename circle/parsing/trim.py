@@ -135,7 +135,7 @@ def _cut_history(lines: list[str], quoted: list[bool]) -> list[bool]:
             continue
         kind, start, span = found
         if kind is Split.HEADERS:
-            if not seen_text:
+            if _comment_words(lines, keep, start) == 0:
                 for k in range(start, start + span):
                     keep[k] = False  # headers at the very top: the text under them stays
                 i = start + span
