@@ -32,6 +32,9 @@ STORY = "Wir haben im Garten neue Beete angelegt.\nDas hat gut geklappt.\n\nLieb
         "On Wed, 14 Nov 2018 08:14:43 -0200 John Doe <john@doe.com> wrote\n\nWhen are you free?",
         "pe 20. lokakuuta 2017 klo 17.50 John Coe\n<john.coe@example.fi> kirjoitti:\n\nKiitos!",
         "---- Circle wrote ----\n\nWhat did you learn?",
+        "---- Circle napisał ----\n\nCzego się nauczyłeś?",
+        "---- Circle написал ----\n\nЧему вы научились?",
+        "---- Circle escribió ----\n\n¿Qué aprendiste?",
         # separators and header blocks
         "---- Mensaje original ----\nDe: Circle <circle@example.org>\nFecha: lunes, 9 de noviembre"
         " de 2026 08:00\nPara: ana@example.com\nAsunto: Pregunta\n\n¿Qué aprendiste?",

@@ -82,9 +82,9 @@ _LATER_START = re.compile(
     r"^[-\s*]{0,12}(?:(?:" + _STRONG_WORDS + r")\s|\d{1,4}[-/.年]\d{1,2}|(?:" + _WEEKDAY
     + r")(?:\.,?|,)\s|(?:" + _WEEKDAY + r")\s+\d)", re.IGNORECASE)
 _DATE_EMAIL_END = re.compile(r"<?[^\s<>@]{1,100}@[^\s<>@]{1,200}>\s*[:：]?\s*$")
-# "---- John Smith wrote ----" (Android)
+# "---- John Smith wrote ----" (Android), with the verb of any language known here
 _ANDROID = re.compile(
-    r"^\s*+-{2,}+\s*+[^-\s].{0,200}?\s(?:wrote|schrieb|a\s+écrit)\s*-{2,}+\s*$", re.I)
+    r"^\s*+-{2,}+\s*+[^-\s].{0,200}?\s(?:" + VERBS + r")\s*-{2,}+\s*$", re.I)
 _EMAIL = re.compile(r"[^\s<>()\[\]\"':;,]{1,64}@[^\s<>()\[\]\"':;,]{1,200}\.[^\W\d_]{2,}")
 _TIME = re.compile(r"\d{1,2}\s?[:：h]\s?\d{2}|午[前後]|오[전후]|\d{1,2}\s?(?:am|pm)\b", re.I)
 _DATE = re.compile(
