@@ -31,6 +31,8 @@ STORY = "Wir haben im Garten neue Beete angelegt.\nDas hat gut geklappt.\n\nLieb
         "What did you learn?",
         "On Wed, 14 Nov 2018 08:14:43 -0200 John Doe <john@doe.com> wrote\n\nWhen are you free?",
         "pe 20. lokakuuta 2017 klo 17.50 John Coe\n<john.coe@example.fi> kirjoitti:\n\nKiitos!",
+        "Circle <circle@example.org> hat am 09.11.2026 08:00 geschrieben:\n\nWas hast du gelernt?",
+        "\"Circle of Practice\" <circle@example.org> a écrit le 9 nov. 2026 à 08:00 :\n\nQ ?",
         "---- Circle wrote ----\n\nWhat did you learn?",
         "---- Circle napisał ----\n\nCzego się nauczyłeś?",
         "---- Circle написал ----\n\nЧему вы научились?",
@@ -194,4 +196,10 @@ def test_a_bare_forward_with_unknown_header_keys_is_kept_whole() -> None:
     body = ("-------- Пересылаемое сообщение --------\nОт кого: Иван <ivan@example.com>\n"
             "Кому: Пётр <petr@example.com>\nДата: Среда, 14 июня 2017, 15:19 +03:00\n"
             "Тема: Тест\n\nДорогой Пётр,\nэто тест!")
+    assert trim_reply(body)[0] == body
+
+
+def test_a_member_sentence_opening_with_words_then_an_address_stays() -> None:
+    body = ("Thanks!\n\nI wrote to <ana@example.org> on 3 May 2026 at 10:00 and said:\n\n"
+            "Please come to the garden day.")
     assert trim_reply(body)[0] == body

@@ -19,7 +19,11 @@ Two ways to find one:
   first one are joined only while they hold no sentence end and the top one holds the
   date or time itself (an attribution starts with its date or its opener, never with the
   member's words). Also "On <date> <name> <address> wrote" with no colon: an opening
-  word, an address, a date or time and a "wrote"-like verb as the very last word.
+  word, an address, a date or time and a "wrote"-like verb as the very last word. And
+  name-first forms ("Circle <c@x.org> hat am 09.11.2026 08:00 geschrieben:"): the line
+  opens with at most four words of name (none in lower case: "I wrote to <a@b.c> on ..."
+  is the member's sentence) and the bracketed address, ends with a colon and
+  holds both a date and a time.
 """
 
 from __future__ import annotations
@@ -170,6 +174,19 @@ _ADDRESS_COLON = re.compile(
     r"[<(\[][^\s<>()@]{1,64}@[^\s<>()@]{1,200}\.[^\W\d_]{2,}[>)\]][^\s:：]{0,12}"
     r"(?:\s+[^\s:：]{1,24}){0,3}"
     r"\s*[:：]\s*$")
+# "Name <address>" opening the line: at most four words of name before the address
+_ADDRESS_FIRST = re.compile(
+    r"^[\"']?([^\W\d_][^\s<>@.!?]{0,30}(?:\s+[^\s<>@.!?]{1,30}){0,3})\s*[\"']?\s*"
+    r"[<(\[][^\s<>()@]{1,64}@[^\s<>()@]{1,200}\.[^\W\d_]{2,}[>)\]]")
+
+
+def _name_then_address(text: str) -> bool:
+    """Does the text open with a name (in quotes, or no word in lower case: "I wrote to
+    <a@b.c>" is a sentence) and its bracketed address?"""
+    m = _ADDRESS_FIRST.match(text)
+    if not m:
+        return False
+    return text[0] in "\"'" or not any(w[0].islower() for w in m.group(1).split())
 _MAX_FREE_WORDS = 24  # the longest: Yahoo's "On Thursday, September 4, 2025 at 11:30:41 AM ..."
 _VERB_LAST = re.compile(r"\s(?:" + VERBS + r")\s*$", re.IGNORECASE)
 # dates and times, "17.50" too, but never parts of an IP address ("192.0.2.222") or an
@@ -211,6 +228,10 @@ def language_free(lines: list[str], i: int) -> int:
             if _dated(text) and (count == 1 or _dated(parts[0])):
                 return count
             break
+        if (text[-1] in ":：" and _name_then_address(text)
+                and len(text.split()) <= _MAX_FREE_WORDS and _FREE_DATE.search(text)
+                and _LOOSE_TIME.search(text)):
+            return count  # "Circle <c@x.org> hat am 09.11.2026 08:00 geschrieben:"
     return 0
 
 
