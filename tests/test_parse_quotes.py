@@ -57,6 +57,10 @@ STORY = "Wir haben im Garten neue Beete angelegt.\nDas hat gut geklappt.\n\nLieb
         "\u2010\u2010\u2010\u2010\u2010\u2010\u2010 Original Message \u2010\u2010\u2010\u2010\u2010\u2010"
         "\u2010\nOn Monday, November 9th, 2026 at 08:00, Circle <circle@example.org> wrote:\n\n"
         "What did you learn?",  # old Proton Mail: U+2010 hyphens, unquoted original
+        "Dari: Circle <circle@example.org>\nDikirim: Senin, 9 November 2026 08.00\n"
+        "Kepada: anna@example.id\nPerihal: Pertanyaan\n\nApa yang kamu pelajari?",
+        "De la: Circle <circle@example.org>\nTrimis: luni, 9 noiembrie 2026 08:00\n"
+        "Către: anna@example.ro\nSubiect: Întrebare\n\nCe ai învățat?",
         # a phone's footer under the member's words, the original under it
         "Gesendet von Outlook für Android<https://aka.ms/ghei36>\n\nWas hast du gelernt?",
         "Sent from my Wiko RIDGE FAB 4G\n\nWhat did you learn this month?\nReply to this mail.",

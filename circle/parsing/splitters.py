@@ -69,21 +69,31 @@ _EVIDENCE = re.compile(r"@|\d{1,2}[:.]\d{2}\b|\b(?:19|20)\d\d\b|\d{1,4}[./-]\d{1
 
 _FROM = {"from", "von", "de", "fra", "från", "van", "da", "od", "от", "від", "lähettäjä",
          "feladó", "kimden", "gönderen", "发件人", "寄件者", "差出人", "보낸 사람", "từ",
-         "afzender", "remitente", "afsender", "avsändare", "expéditeur", "absender", "autor",
-         "nadawca", "odesílatel", "αποστολέας", "mittente"}
-_DATE = {"sent", "date", "gesendet", "datum", "envoyé", "enviado", "fecha", "inviato", "data",
-         "verzonden", "verstuurd", "sendt", "skickat", "dato", "отправлено", "дата", "wysłano",
-         "wysłane", "lähetetty", "发送时间", "日期", "送信日時", "日付", "enviada", "päivämäärä",
-         "gönderildi", "tarih", "ngày gửi", "надіслано", "відправлено", "보낸 날짜",
-         "odesláno", "elküldve", "ημερομηνία", "sent at", "sendt dato"}
-_TO = {"to", "an", "à", "a", "para", "aan", "til", "till", "до", "кому", "do", "vastaanottaja",
-       "收件人", "宛先", "címzett", "kime", "alıcı", "đến", "destinatario", "destinataire",
-       "받는 사람", "komu", "per", "προς", "empfänger", "adresat"}
-_CC = {"cc", "kopie", "cópia", "copia", "kopi", "копия", "копія", "kopio", "másolat", "bilgi",
-       "dw", "抄送", "副本", "参照", "참조", "kopia", "cco", "bcc"}
+         "afzender", "remitente", "afsender", "avsändare", "expéditeur", "absender",
+         "autor", "nadawca", "odesílatel", "αποστολέας", "mittente", "dari", "de la",
+         "šalje", "pošiljatelj", "nuo", "saatja", "מאת", "من", "από", "จาก", "от кого",
+         "送信者", "发件者", "寄件人", "发信人"}
+_DATE = {"sent", "date", "gesendet", "datum", "envoyé", "enviado", "fecha", "inviato",
+         "data", "verzonden", "verstuurd", "sendt", "skickat", "dato", "отправлено", "дата",
+         "wysłano", "wysłane", "lähetetty", "发送时间", "日期", "送信日時", "日付",
+         "enviada", "päivämäärä", "gönderildi", "tarih", "ngày gửi", "надіслано",
+         "відправлено", "보낸 날짜", "odesláno", "elküldve", "ημερομηνία", "sent at",
+         "sendt dato", "dikirim", "tanggal", "trimis", "poslano", "poslato", "odoslané",
+         "išsiųsta", "nosūtīts", "saadetud", "נשלח", "تاريخ", "στάλθηκε", "enviat",
+         "enviado el", "時間", "时间", "日時", "寄件日期", "发送日期", "gesendet am"}
+_TO = {"to", "an", "à", "a", "para", "aan", "til", "till", "до", "кому", "do",
+       "vastaanottaja", "收件人", "宛先", "címzett", "kime", "alıcı", "đến", "destinatario",
+       "destinataire", "받는 사람", "komu", "per", "προς", "empfänger", "adresat", "kepada",
+       "către", "prima", "primatelj", "kam", "adressaat", "אל", "إلى", "ถึง", "per a",
+       "收件者", "收信人"}
+_CC = {"cc", "kopie", "cópia", "copia", "kopi", "копия", "копія", "kopio", "másolat",
+       "bilgi", "dw", "抄送", "副本", "参照", "참조", "kopia", "cco", "bcc", "tembusan",
+       "kopie an", "kopija"}
 _SUBJECT = {"subject", "betreff", "objet", "asunto", "oggetto", "onderwerp", "emne", "ämne",
-            "тема", "temat", "assunto", "aihe", "主题", "主旨", "件名", "predmet", "předmět",
-            "tárgy", "konu", "chủ đề", "angående", "제목", "θέμα", "tema", "sujet"}
+            "тема", "temat", "assunto", "aihe", "主题", "主旨", "件名", "predmet",
+            "předmět", "tárgy", "konu", "chủ đề", "angående", "제목", "θέμα", "tema",
+            "sujet", "perihal", "subjek", "subiect", "zadeva", "tēma", "teema", "נושא",
+            "الموضوع", "เรื่อง", "assumpte", "主題", "標題", "标题"}
 _HEADER_KEY = re.compile(r"^\s*\*{0,2}([^\W\d_][^:：*]{0,20}?)\s*\*{0,2}\s*[:：](?!//)")
 
 
