@@ -207,3 +207,10 @@ def test_a_member_sentence_opening_with_words_then_an_address_stays() -> None:
     body = ("Thanks!\n\nI wrote to <ana@example.org> on 3 May 2026 at 10:00 and said:\n\n"
             "Please come to the garden day.")
     assert trim_reply(body)[0] == body
+
+
+def test_a_short_answer_right_under_a_long_quoted_line_at_the_end_stays() -> None:
+    body = ("On Mon, 9 Nov 2026 at 08:00, Circle <circle@example.org> wrote:\n"
+            "> Would you be willing to host the gathering in March, or would April suit you\n"
+            "yes, march is fine")
+    assert trim_reply(body)[0] == "yes, march is fine"

@@ -12,7 +12,8 @@ Two repairs, both structural (no words of any language):
 * `mark_continuations(lines)`: a client that hard-wraps a long quoted line after adding
   "> " leaves the end of it unquoted between two quoted lines ("> ... pharetra d" /
   "ignissim odio?" / ">"). Such a fragment is quoted history when it sits right between
-  quoted lines (no blank line either side, or a blank / the end below it), it is short (at
+  quoted lines (no blank line above it; a quoted line right below it or after blank
+  lines: never the last words of the message), it is short (at
   most eight words), and the quoted line above was long enough that the fragment's first
   word would have passed the wrap width: more than 70 columns when the fragment starts
   in lower case, more than 76 and no sentence end above it otherwise. A member's inline
@@ -91,8 +92,8 @@ def mark_continuations(lines: list[str]) -> list[str]:
             j = k + 1
             while j < n and not lines[j].strip():
                 j += 1
-            if j < n and not _is_quote(lines[j]):
-                continue  # text follows after a blank line: this may be an answer to it
+            if j >= n or not _is_quote(lines[j]):
+                continue  # text, or nothing, follows: this may be the member's answer
         if _wrapped(out[k - 1], line):
             out[k] = "> " + line
     return out
