@@ -214,3 +214,9 @@ def test_a_short_answer_right_under_a_long_quoted_line_at_the_end_stays() -> Non
             "> Would you be willing to host the gathering in March, or would April suit you\n"
             "yes, march is fine")
     assert trim_reply(body)[0] == "yes, march is fine"
+
+
+def test_a_lower_case_inline_answer_under_a_long_quoted_question_stays() -> None:
+    body = ("> Would you be willing to host the gathering in March, or would April suit you?\n"
+            "yes, march\n> And would you bring the tea urn from the hall?\nno")
+    assert "yes, march" in trim_reply(body)[0]

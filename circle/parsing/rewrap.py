@@ -16,8 +16,9 @@ Two repairs, both structural (no words of any language):
   lines: never the last words of the message), it is short (at
   most eight words), and the quoted line above was long enough that the fragment's first
   word would have passed the wrap width: more than 70 columns when the fragment starts
-  in lower case, more than 76 and no sentence end above it otherwise. A member's inline
-  answer under a short quoted question ("> What went wrong?" / "The deadline...") stays.
+  in lower case, more than 76 and no sentence end above it otherwise; never under a
+  quoted question. A member's inline answer under a quoted question ("> What went
+  wrong?" / "The deadline...") stays.
 """
 
 from __future__ import annotations
@@ -69,8 +70,8 @@ def _wrapped(above: str, fragment: str) -> bool:
     a = above.rstrip()
     s = fragment.strip()
     words = s.split()
-    if len(a) < _MIN_ABOVE or not words or len(words) > _MAX_WORDS:
-        return False
+    if len(a) < _MIN_ABOVE or not words or len(words) > _MAX_WORDS or a.endswith(("?", "？")):
+        return False  # a question above is answered inline, even in lower case
     reach = len(a) + 1 + len(words[0])
     if s[0].islower():
         return reach > _WRAP_LOWER
