@@ -220,3 +220,8 @@ def test_a_lower_case_inline_answer_under_a_long_quoted_question_stays() -> None
     body = ("> Would you be willing to host the gathering in March, or would April suit you?\n"
             "yes, march\n> And would you bring the tea urn from the hall?\nno")
     assert "yes, march" in trim_reply(body)[0]
+
+
+def test_a_postscript_under_a_mobile_footer_stays() -> None:
+    body = "The first thing I learned.\n\nSent from my iPhone\n\nP.S. the second: listen more."
+    assert trim_reply(body)[0].endswith("P.S. the second: listen more.")

@@ -16,10 +16,13 @@ Decisions (besides those of `splitters`, `attribution`, `rewrap` and `align`):
   the member's own line ending with a colon ("He wrote to us:"), which is their story.
 * A mobile footer ("Sent from my Wiko", "iPhoneから送信") with unquoted text under it,
   below something the member wrote: phones put the footer under what the member typed,
-  so the footer and everything under it go (the footer is signature, the rest history).
+  so the footer and everything under it go (the footer is signature, the rest history);
+  unless what follows starts with a postscript ("P.S.", "PS:"), which is the member's.
 """
 
 from __future__ import annotations
+
+import re
 
 from circle.parsing.align import attribution_above, our_lines
 from circle.parsing.attribution import above_quote, clean
@@ -89,6 +92,7 @@ def _is_text(line: str) -> bool:
     return bool(s) and not _is_quote(line) and s != CUT_MARK and not s.startswith(SIG_MARK)
 
 
+_POSTSCRIPT = re.compile(r"^\s*p\.?\s?p?\.?\s?s\b", re.IGNORECASE)  # "P.S.", "PS:", "PPS"
 _POINTER_WORDS = 5  # "FYI", "see below", "thought you'd like this": no comment of one's own
 
 
@@ -125,7 +129,8 @@ def _cut_history(lines: list[str], quoted: list[bool]) -> list[bool]:
             found = None  # the attribution right above the quote starts lower down
         if found is None and seen_text and is_mobile_footer(lines[i]):
             after = _next_nonempty(lines, i + 1)
-            if after < n and not quoted[after] and _is_text(lines[after]):
+            if (after < n and not quoted[after] and _is_text(lines[after])
+                    and not _POSTSCRIPT.match(lines[after])):
                 for k in range(i, n):
                     keep[k] = False  # the phone's footer, then the original under it
                 break
