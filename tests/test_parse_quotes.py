@@ -225,3 +225,8 @@ def test_a_lower_case_inline_answer_under_a_long_quoted_question_stays() -> None
 def test_a_postscript_under_a_mobile_footer_stays() -> None:
     body = "The first thing I learned.\n\nSent from my iPhone\n\nP.S. the second: listen more."
     assert trim_reply(body)[0].endswith("P.S. the second: listen more.")
+
+
+def test_header_like_lines_without_an_address_or_date_are_the_members() -> None:
+    body = "We had a meeting.\n\nFrom: me\nTo: the team\nSubject: patience\n\nAll of this is mine."
+    assert trim_reply(body)[0] == body

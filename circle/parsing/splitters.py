@@ -8,7 +8,9 @@ Decisions:
   language: history when its words are a known separator phrase, or when a header-like
   line, an attribution or a quoted line follows within two non-empty lines.
 * A header block is a run of mail-header lines ("Key: value" / "Key : value", keys in many
-  languages) with a from- or date-like key and another known key. It grows upward over
+  languages) with a from- or date-like key and another known key, one of them holding an
+  address, a date or a time ("From: me / To: the team / Subject: patience" is the
+  member's). It grows upward over
   header-like lines with unknown keys whose value holds a date, a time or an address
   ("Message du : 12/12/2016 13:20"), then over a rule line ("====", "-----") at most one
   blank line above it: all of it is history. Flattened HTML may put several headers on
@@ -138,13 +140,16 @@ def _header_block(lines: list[str], i: int) -> bool:
     if first not in ("from", "date"):
         return False
     seen = {first} | _inline_keys(lines[i])
+    evidence = bool(_EVIDENCE.search(lines[i]))
     for line in lines[i + 1 : i + 9]:
         cat = header_category(line)
         if cat:
             seen.add(cat)
+            evidence = evidence or bool(_EVIDENCE.search(line))
         elif not line.strip() and len(seen) >= 2:
             break
-    return len(seen) >= 2 and bool(seen & {"to", "subject", "date", "from", "cc"} - {first})
+    return (len(seen) >= 2 and evidence
+            and bool(seen & {"to", "subject", "date", "from", "cc"} - {first}))
 
 
 def header_block_end(lines: list[str], i: int) -> int:
