@@ -1,13 +1,33 @@
 """Signatures, mobile footers, list footers and disclaimers at the end of a reply.
 
-The rule for signatures without a `-- ` line: the last paragraph (at most ten lines) is a
-signature when every line is a name / role / organisation / contact line (phones,
-addresses, e-mail, web, image placeholders), it starts with a name, it holds at least one
-contact or role line, and the member wrote something above it. The member's closing and
-name stay: when the block follows a closing ("Warm wishes,", "Liebe Grüße", "Saludos"),
-the closing and the one name line under it are kept, everything after is the signature.
-A paragraph of names only, or a list the member introduced with a colon, is never a
-signature; when in doubt the lines stay.
+Decisions, in the order `strip_tail` applies them to the end of the reply, again and again
+until nothing more goes:
+
+- A `-- ` line (trailing spaces or not) starts a signature: everything under it goes.
+- A separator line of dashes, underscores, equals signs or stars (`----------------`)
+  starts a signature only when every line under it is a signature line (below) and one
+  of them is a contact or role line: a member's section break above more story stays.
+- A mobile or webmail footer as the last line ("Sent from my iPhone", "iPhoneから送信",
+  "Get Outlook for Android<https://aka.ms/...>", "Sent with Proton Mail secure email.")
+  goes; a sentence that happens to name a phone stays.
+- A last paragraph that opens like a legal disclaimer, in any of the common languages,
+  goes (a two-language disclaimer goes paragraph by paragraph).
+- A signature block without a `-- ` line is a short last paragraph (at most ten lines)
+  whose lines are all name / role / organisation / contact lines (phones, addresses,
+  e-mail, web, `|`-separated Outlook lines, image placeholders). It is a signature when:
+  (a) it starts with a name and holds a contact or role line, with the member's words
+  above it; or (b) it comes right after the member signed off (a closing and a name,
+  "Warm wishes,\nAna") — then any block of such lines of two lines or more goes, because
+  the member's words ended at her name; or (c) its first line repeats the name the
+  member signed with ("Katarzyna" then "Katarzyna Nowak / Nauczycielka / ..."), or is the
+  sender's display name from the From header (`sender_name`, optional).
+  Blocks written one line per paragraph (Word's blank lines) are read as one block.
+- The member's closing and name stay: when the block follows a closing ("Warm wishes,",
+  "Liebe Grüße", "Saludos", "Kh"), the closing and the one name line under it are kept,
+  everything after them is the signature (restorable: the trimmer puts it in `elided`).
+- A paragraph the member wrote (sentences: end punctuation, many small words), a list the
+  member introduced with a colon, names alone with no cue, an address or a link alone
+  ("We met at Hauptstraße 5, Berlin") are never a signature; when in doubt lines stay.
 """
 
 from __future__ import annotations
@@ -38,13 +58,28 @@ _MOBILE = re.compile(
     re.IGNORECASE,
 )
 _DISCLAIMER = re.compile(
-    r"^\s*\**\s*(?:confidentiality\s+notice|disclaimer|this\s+e-?mail\s+(?:and|message|is|"
-    r"may|contains)|this\s+message\s+(?:and|is|may|contains|\(including)|"
-    r"the\s+information\s+(?:contained|in\s+this)|please\s+consider\s+the\s+environment|"
-    r"diese\s+e-?mail\s+(?:enthält|ist|kann)|diese\s+nachricht\s+(?:enthält|ist|kann)|"
-    r"ce\s+message\s+(?:et|est|peut)|este\s+(?:correo|mensaje)\s+(?:y|es|puede|contiene)|"
-    r"questo\s+messaggio|dit\s+(?:e-?mail)?bericht\s+(?:is|kan|bevat)|"
-    r"esta\s+mensagem|denna\s+e-?post|ta\s+wiadomość|это\s+сообщение)",
+    r"^\s*[*\[(]*\s*(?:confidentiality\s+notice|confidential(?:ity)?\s*:|disclaimer|"
+    r"important\s*:|legal\s+notice|privacy\s+notice|"
+    r"this\s+(?:e-?mail|message|communication|electronic\s+mail|transmission)\s+"
+    r"(?:and|message|is|may|contains|\(including|together|including)|"
+    r"the\s+(?:information|content|contents)\s+(?:contained|in\s+this|of\s+this)|"
+    r"any\s+views\s+or\s+opinions|please\s+consider\s+the\s+environment|"
+    r"diese[sr]?\s+(?:e-?mail|nachricht)\s+(?:enthält|ist|kann|und|wurde|könnte)|"
+    r"der\s+inhalt\s+dieser|die\s+informationen?\s+in\s+dieser|vertraulichkeitshinweis|"
+    r"haftungsausschluss|rechtlicher\s+hinweis|bitte\s+denken\s+sie\s+an\s+die\s+umwelt|"
+    r"ce\s+(?:message|courriel|e-?mail)\s+(?:et|est|peut|électronique|contient)|"
+    r"le\s+contenu\s+de\s+ce|les\s+informations\s+contenues|avis\s+de\s+confidentialité|"
+    r"avertissement\s*:|pensez\s+à\s+l'environnement|"
+    r"este\s+(?:correo|mensaje|e-?mail)(?:\s+electr[oó]nico)?\s+(?:y|es|puede|contiene|va|se)|"
+    r"la\s+información\s+contenida|aviso\s+(?:legal|de\s+confidencialidad(?:e)?)|"
+    r"questo\s+messaggio|questa\s+e-?mail|il\s+presente\s+messaggio|le\s+informazioni\s+contenute|"
+    r"dit\s+(?:e-?mail)?bericht\s+(?:is|kan|bevat)|deze\s+e-?mail\s+(?:is|kan|bevat)|"
+    r"de\s+informatie\s+(?:in|verzonden)|"
+    r"esta\s+mensagem|este\s+e-?mail\s+(?:e|é|pode|contém)|as\s+informações\s+contidas|"
+    r"denna\s+e-?post|detta\s+e-?postmeddelande|informationen\s+i\s+detta|"
+    r"ta\s+wiadomość|niniejsza\s+wiadomość|treść\s+tej\s+wiadomości|klauzula\s+poufności|"
+    r"это\s+сообщение|данное\s+(?:сообщение|письмо)|информация,?\s+содержащаяся|"
+    r"уведомление\s+о\s+конфиденциальности)",
     re.IGNORECASE,
 )
 _LIST_FOOTER = re.compile(r"mailing\s+list|unsubscribe|abmelden|désinscri", re.IGNORECASE)
@@ -77,6 +112,21 @@ _ROLE = re.compile(
     r"responsabile|coördinator|medewerker|projectleider|coordenador[a]?|diretor[a]?|"
     r"samordnare|koordynator(?:ka)?|kierownik|координатор|директор|менеджер|"
     r"community\s+manager|programme|program|project|team)\b", re.IGNORECASE)
+# Professions and institutions as word stems (any inflection): "Nauczycielka", "Grundschule".
+_ORG = re.compile(
+    r"(?:\b(?:schul|gymnas|lehrer|lehrkraft|lycée|collège|école|ecole|escuela|colegio|"
+    r"institut|istitut|scuol|liceo|szkoł|szkol|przedszkol|skola|skolan|escola|hospital|"
+    r"hôpital|ospedal|krankenh|klinik|clinic|ziekenhuis|szpital|sjukhus|bibliot|library|"
+    r"enseignant|professeu|profes|insegnant|docent|maestr|leerkracht|leraar|lerares|"
+    r"nauczyciel|lärare|pflege|infirmi|enfermer|infermier|verpleeg|pielęgniar|sjukskötersk|"
+    r"krankenschwester|gemeinde|mairie|municipal|gemeente|comune|ayuntamiento|prefeitura|"
+    r"kommun|gmina|urząd|verband|stichting|fundaci|fondazion|fundaç|associa|asociaci|"
+    r"vereniging|stowarzysz|förening|cooperativ|genossenschaft|kita|kindergarten|"
+    r"bürgermeister|educat|éducat|edukac|ausbild|formation|formador|coach|trainer|"
+    r"sozialarbeit|travailleu|assistente|asystent|bibliothekar|gärtner|jardinier|jardiner|"
+    r"ogrodnik|tuinier|giardinier)\w*"
+    r"|\b(?:ph\.?d|m\.?d|rn|mba|msc|bsc|dipl\.?-?\w*|dr\.|mag\.|ing\.|prof\.))"
+    r"|\w(?:schule|schulen|verein|zentrum|centrum|amt)\b", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"^\[(?:cid:|image:|logo|bild|imagen|immagine|afbeelding)", re.I)
 _CLOSING = re.compile(
     r"^(?:best|best\s+wishes|best\s+regards|kind\s+regards|regards|warm\s+(?:wishes|regards)|"
@@ -110,6 +160,13 @@ def is_mobile_footer(line: str) -> bool:
     return bool(_MOBILE_SEND.search(s)) and bool(_MOBILE_DEVICE.search(s))
 
 
+_SEPARATOR = re.compile(r"(?:-{2,}|_{2,}|={2,}|\*{3,}|~{2,}|[—–]{1,})")
+_PIPE = re.compile(r"\s[|/·•]\s|\|")
+_SENTENCE_END = re.compile(r"[.!?。！？]$")
+_ABBREVIATION_END = re.compile(r"(?:^|[\s.])\w{1,4}\.$")
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+
+
 def _contact(s: str) -> bool:
     digits = sum(map(str.isdigit, s))
     return bool(_EMAIL.search(s) or _URL.search(s) or _LABEL.match(s) or _PLACEHOLDER.match(s)
@@ -122,58 +179,161 @@ def _personal_contact(s: str) -> bool:
     return bool(_EMAIL.search(s) or _LABEL.match(s) or (_PHONE.search(s) and digits >= 7))
 
 
+def _role(s: str) -> bool:
+    return bool(_ROLE.search(s) or _ORG.search(s))
+
+
 def _signature_line(s: str) -> bool:
     """Could this line belong to a signature block (name, role, org, contact)?"""
     if len(s) > 90 or _LIST_ITEM.match(s) or s.startswith(">") or s.endswith(":"):
         return False
     if _contact(s):
         return True
-    if len(s.split()) > 8 or s.endswith(("!", "?")) or (s.endswith(".") and not _ROLE.search(s)):
+    if len(s.split()) > 8 or s.endswith(("!", "?")) or (s.endswith(".") and not _role(s)):
         return False
-    return bool(_ROLE.search(s) or _NAME.match(s) or "|" in s)
+    return bool(_role(s) or _NAME.match(s) or "|" in s)
+
+
+def _loose_signature_line(s: str) -> bool:
+    """A line that is no sentence: short, no end punctuation (but 'Ph.D.'), mostly
+    capitalised words, digits or separators. Used only after a cue (a sign-off, the
+    signed name repeated, the sender's name)."""
+    if _signature_line(s):
+        return True
+    if len(s) > 90 or _LIST_ITEM.match(s) or s.startswith(">") or s.endswith((":", "!", "?")):
+        return False
+    if _SENTENCE_END.search(s) and not _ABBREVIATION_END.search(s):
+        return False
+    words = _WORD.findall(s)
+    if len(words) > (16 if _PIPE.search(s) else 8):
+        return False
+    capital = sum(1 for w in words if w[0].isupper())
+    return (not words or 2 * capital >= len(words) or any(c.isdigit() for c in s)
+            or bool(_PIPE.search(s)))
 
 
 def _name_line(s: str) -> bool:
     return bool(_NAME.match(s)) and len(s) <= 50
 
 
-def _block_start(lines: list[str], end: int) -> int:
-    """Where a signature block that is the last paragraph (ending at `end`) starts, or -1.
+def _folded(s: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(s)]
 
-    The paragraph must be all signature lines, start with a name (or follow a closing and
-    a name), and hold a contact or role line."""
+
+def _is_sender(s: str, sender_name: str) -> bool:
+    """The line is the sender's display name (in either order), alone or before a
+    separator ("Ana Ruiz | Nurse")."""
+    name = _folded(sender_name)
+    if not name:
+        return False
+    head = _folded(re.split(r"\s[|,–—-]\s|\s\|", s, maxsplit=1)[0])
+    return head == name or (len(name) >= 2 and sorted(head) == sorted(name))
+
+
+def _repeats_signed_name(first: str, signed: str) -> bool:
+    """"Katarzyna" then "Katarzyna Nowak": the block opens with the name just signed."""
+    signed_words, first_words = _folded(signed), _folded(first)
+    return (0 < len(signed_words) <= 2 and len(first_words) > len(signed_words)
+            and first_words[: len(signed_words)] == signed_words and _name_line(first))
+
+
+def _paragraph_top(lines: list[str], end: int) -> int:
+    """First line of the paragraph ending at `end` (exclusive), or -1 when too long.
+
+    One-line paragraphs (Word puts a blank line under each signature line) are taken
+    together while every one of them is a signature line."""
     top = end
     while top > 0 and lines[top - 1].strip() and end - top < _MAX_BLOCK + 2:
         top -= 1
     if top > 0 and lines[top - 1].strip():
         return -1  # longer than any signature
-    para = [clean(x).strip() for x in lines[top:end]]
+    if end - top == 1:
+        k, count = top, 1
+        while (k >= 2 and not lines[k - 1].strip() and lines[k - 2].strip()
+               and (k < 3 or not lines[k - 3].strip()) and count < _MAX_BLOCK
+               and _signature_line(clean(lines[top]).strip())
+               and _signature_line(clean(lines[k - 2]).strip())):
+            k -= 2
+            count += 1
+        if count >= 3:
+            return k
+    return top
+
+
+def _block_start(lines: list[str], end: int, sender_name: str = "") -> int:
+    """Where a signature block that is the last paragraph (ending at `end`) starts, or -1.
+
+    See the module docstring for the rule (a, b, c) and what always stays."""
+    top = _paragraph_top(lines, end)
+    if top < 0:
+        return -1
+    para = [clean(x).strip() for x in lines[top:end] if x.strip()]
     above = top - 1
     while above >= 0 and not lines[above].strip():
         above -= 1
     before = clean(lines[above]).strip() if above >= 0 else ""
+    above2 = above - 1
+    before2 = clean(lines[above2]).strip() if above2 >= 0 and lines[above2].strip() else ""
     skip = 0
     if len(para) >= 3 and _CLOSING.match(para[0]) and _name_line(para[1]):
         skip = 2  # "Warm wishes,\nAna" stays; what follows her name is the signature
     elif _CLOSING.match(before) and _name_line(para[0]) and len(para) >= 2:
         skip = 1  # the closing is the paragraph above: the name under it stays
     body = para[skip:]
-    if not body or len(body) > _MAX_BLOCK or not all(_signature_line(x) for x in body):
+    if not body or len(body) > _MAX_BLOCK or not before or before.endswith(":"):
         return -1
-    strong = sum(1 for x in body if _personal_contact(x) or _ROLE.search(x))
+    signed_off = skip > 0 or (_name_line(before) and bool(_CLOSING.match(before2)))
+    cued = (signed_off and len(body) >= 2 or _is_sender(body[0], sender_name)
+            or (_name_line(before) and _repeats_signed_name(body[0], before)))
+    if cued and (len(body) >= 2 or "|" in body[0] or skip) and all(
+            _loose_signature_line(x) for x in body):
+        return _line_of(lines, top, end, skip)
+    if not all(_signature_line(x) for x in body):
+        return -1
+    strong = sum(1 for x in body if _personal_contact(x) or _role(x))
     weak = sum(1 for x in body if _contact(x))
-    if not strong and weak < 2:
+    if not strong and weak < (1 if skip else 2):
         return -1  # an address or a link alone may be the member's own words
     if not skip and not (_name_line(body[0]) or "|" in body[0]):
         return -1
-    if not skip and ((len(body) < 2 and "|" not in body[0]) or before.endswith(":") or not before):
-        return -1  # one bare line, a list the member introduced, or nothing above it
-    return top + skip
+    if not skip and len(body) < 2 and "|" not in body[0]:
+        return -1  # one bare line
+    return _line_of(lines, top, end, skip)
 
 
-def strip_tail(lines: list[str]) -> int:
+def _line_of(lines: list[str], top: int, end: int, skip: int) -> int:
+    """Index of the line after the first `skip` non-empty lines from `top`."""
+    k = top
+    while skip and k < end:
+        if lines[k].strip():
+            skip -= 1
+        k += 1
+    return k
+
+
+def _separator_start(lines: list[str], end: int) -> int:
+    """A line of dashes/underscores over a block of signature lines with a contact."""
+    seen = 0
+    for k in range(end - 1, max(-1, end - 3 * _MAX_TAIL), -1):
+        s = clean(lines[k]).strip()
+        if not s:
+            continue
+        if _SEPARATOR.fullmatch(s):
+            below = [clean(x).strip() for x in lines[k + 1 : end] if x.strip()]
+            if k > 0 and below and all(_loose_signature_line(x) for x in below) and any(
+                    _personal_contact(x) or _role(x) for x in below):
+                return k
+            return -1
+        seen += 1
+        if seen > _MAX_TAIL:
+            break
+    return -1
+
+
+def strip_tail(lines: list[str], sender_name: str = "") -> int:
     """How many leading lines remain once signatures, mobile footers, list footers and
-    disclaimers are removed from the end."""
+    disclaimers are removed from the end. `sender_name` (the From display name, optional)
+    marks a trailing block that opens with it as a signature."""
     end = len(lines)
     while True:
         while end and not lines[end - 1].strip():
@@ -201,7 +361,9 @@ def strip_tail(lines: list[str]) -> int:
             if para > 0 and _DISCLAIMER.match(clean(lines[para])):
                 cut = para
         if cut < 0:
-            cut = _block_start(lines, end)
+            cut = _separator_start(lines, end)
+        if cut < 0:
+            cut = _block_start(lines, end, sender_name)
         if cut < 0:
             return end
         end = cut
