@@ -283,7 +283,7 @@ def _block_start(lines: list[str], end: int, sender_name: str = "") -> int:
     if not body or len(body) > _MAX_BLOCK or not before or before.endswith(":"):
         return -1
     signed_off = skip > 0 or (_name_line(before) and bool(_CLOSING.match(before2)))
-    cued = (signed_off and len(body) >= 2 or _is_sender(body[0], sender_name)
+    cued = ((signed_off and len(body) >= 2) or _is_sender(body[0], sender_name)
             or (_name_line(before) and _repeats_signed_name(body[0], before)))
     if cued and (len(body) >= 2 or "|" in body[0] or skip) and all(
             _loose_signature_line(x) for x in body):
