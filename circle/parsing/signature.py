@@ -137,7 +137,11 @@ _CLOSING = re.compile(
     r"cordiali\s+saluti|saluti|un\s+abbraccio|grazie|a\s+presto|met\s+vriendelijke\s+groet(?:en)?|"
     r"groetjes|groeten|hartelijke\s+groet(?:en)?|groet|atenciosamente|abraços|cumprimentos|"
     r"obrigad[oa]|beijos|med\s+vänliga\s+hälsningar|vänliga\s+hälsningar|hälsningar|mvh|"
-    r"hilsen|pozdrawiam|z\s+poważaniem|с\s+уважением|всего\s+доброго|спасибо|з\s+повагою|"
+    r"hilsen|venlig\s+hilsen|med\s+venlig\s+hilsen|med\s+vennlig\s+hilsen|kh|mfg|glg|bg|"
+    r"rgds|br|terveisin|ystävällisin\s+terveisin|s\s+pozdravem|saygılarımla|üdvözlettel|"
+    r"φιλικά|un\s+caro\s+saluto|cari\s+saluti|un\s+saluto|saluti\s+cordiali|beijinhos|"
+    r"abraço|um\s+abraço|besos|groetjes|hartelijke\s+groeten|liebe\s+grüsse|viele\s+grüsse|"
+    r"pozdrawiam|z\s+poważaniem|с\s+уважением|всего\s+доброго|спасибо|з\s+повагою|"
     r"дякую|よろしくお願いします|敬具)\b[\s,.!]*(?:\w+[,!]?)?$",
     re.IGNORECASE)
 _NAME = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁІЇЄ][\w'’.-]{0,30}|de|van|von|da|der|den|la|le|del|"
@@ -212,6 +216,14 @@ def _loose_signature_line(s: str) -> bool:
             or bool(_PIPE.search(s)))
 
 
+def _closing(s: str) -> bool:
+    """A sign-off: a known closing, or any short line ending with a comma (any language)."""
+    if _CLOSING.match(s):
+        return True
+    return (s.endswith(",") and len(s.split()) <= 4 and not any(c.isdigit() for c in s)
+            and not _contact(s))
+
+
 def _name_line(s: str) -> bool:
     return bool(_NAME.match(s)) and len(s) <= 50
 
@@ -275,14 +287,16 @@ def _block_start(lines: list[str], end: int, sender_name: str = "") -> int:
     above2 = above - 1
     before2 = clean(lines[above2]).strip() if above2 >= 0 and lines[above2].strip() else ""
     skip = 0
-    if len(para) >= 3 and _CLOSING.match(para[0]) and _name_line(para[1]):
+    if len(para) >= 3 and _closing(para[0]) and _name_line(para[1]):
         skip = 2  # "Warm wishes,\nAna" stays; what follows her name is the signature
-    elif _CLOSING.match(before) and _name_line(para[0]) and len(para) >= 2:
+    elif _closing(before) and above > 0 and _name_line(para[0]) and len(para) >= 2:
         skip = 1  # the closing is the paragraph above: the name under it stays
+    elif len(para) >= 3 and _name_line(para[0]) and _repeats_signed_name(para[1], para[0]):
+        skip = 1  # "Peter\nPeter Holm\n...": the name he signed with stays
     body = para[skip:]
     if not body or len(body) > _MAX_BLOCK or not before or before.endswith(":"):
         return -1
-    signed_off = skip > 0 or (_name_line(before) and bool(_CLOSING.match(before2)))
+    signed_off = skip > 0 or (_name_line(before) and _closing(before2))
     cued = ((signed_off and len(body) >= 2) or _is_sender(body[0], sender_name)
             or (_name_line(before) and _repeats_signed_name(body[0], before)))
     if cued and (len(body) >= 2 or "|" in body[0] or skip) and all(
