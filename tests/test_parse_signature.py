@@ -126,3 +126,13 @@ def test_ios_photo_reply_footer_part_is_no_attachment():
         assert parsed.attachments[0].startswith("IMG_2231.jpeg (image/jpeg")
         assert parsed.text.endswith("LG Heike")
         assert "iPhone" in parsed.elided
+
+
+@pytest.mark.parametrize("title", ["-------- Orijinal mesaj --------",
+                                   "‐‐‐‐‐‐‐ Original Message ‐‐‐‐‐‐‐", "----- Původní zpráva -----"])
+def test_a_framed_history_title_left_last_goes(title: str):
+    text, elided = trim_reply(f"My story.\n\nBest,\nAna\n\nSent from my Galaxy\n\n{title}")
+    assert text == "My story.\n\nBest,\nAna"
+    assert title in elided
+    middle = "My story.\n\n----- Part two -----\n\nMore of my story."
+    assert trim_reply(middle)[0] == middle

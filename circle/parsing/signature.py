@@ -10,6 +10,8 @@ until nothing more goes:
 - A mobile or webmail footer as the last line ("Sent from my iPhone", "iPhoneから送信",
   "Get Outlook for Android<https://aka.ms/...>", "Sent with Proton Mail secure email.")
   goes; a sentence that happens to name a phone stays.
+- A last line framed by dashes ("-------- Orijinal mesaj --------", any language, any
+  dash character) is the title of quoted history that was cut under it: it goes.
 - A last paragraph that opens like a legal disclaimer, in any of the common languages,
   goes (a two-language disclaimer goes paragraph by paragraph).
 - A signature block without a `-- ` line is a short last paragraph (at most ten lines)
@@ -165,6 +167,8 @@ def is_mobile_footer(line: str) -> bool:
 
 
 _SEPARATOR = re.compile(r"(?:-{2,}|_{2,}|={2,}|\*{3,}|~{2,}|[—–]{1,})")
+# "-------- Orijinal mesaj --------", "‐‐‐‐‐‐‐ Original Message ‐‐‐‐‐‐‐" (any language, any dash)
+_FRAMED_TITLE = re.compile(r"[-‐‑‒–—_=*~]{3,}[^-‐‑‒–—_=*~\d]{2,60}[-‐‑‒–—_=*~]{3,}")
 _PIPE = re.compile(r"\s[|/·•]\s|\|")
 _SENTENCE_END = re.compile(r"[.!?。！？]$")
 _ABBREVIATION_END = re.compile(r"(?:^|[\s.])\w{1,4}\.$")
@@ -366,8 +370,8 @@ def strip_tail(lines: list[str], sender_name: str = "") -> int:
                 cut = k
                 break
         last = clean(lines[end - 1]).strip()
-        if cut < 0 and is_mobile_footer(last):
-            cut = end - 1
+        if cut < 0 and (is_mobile_footer(last) or _FRAMED_TITLE.fullmatch(last)):
+            cut = end - 1  # a footer, or the title of a history block cut below it
         if cut < 0:
             para = end - 1
             while para > 0 and lines[para - 1].strip():
