@@ -136,3 +136,24 @@ def test_a_framed_history_title_left_last_goes(title: str):
     assert title in elided
     middle = "My story.\n\n----- Part two -----\n\nMore of my story."
     assert trim_reply(middle)[0] == middle
+
+
+@pytest.mark.parametrize(
+    "footer",
+    ["Obtenir Outlook pour Android<https://aka.ms/AAb9ysg>", "Outlook für Android herunterladen",
+     "Scarica Outlook per Android", "Pobierz aplikację Outlook dla systemu Android",
+     "Trimis de pe iPhone", "Gửi từ iPhone của tôi", "Dikirim dari iPhone saya",
+     "iPhone-ról küldve", "Inviato da Libero Mail per Android", "由我的 iPhone 发送"],
+)
+def test_footers_in_more_languages(footer: str):
+    assert trim_reply("My story.\n\n" + footer)[0] == "My story."
+
+
+@pytest.mark.parametrize(
+    "last",
+    ["I downloaded the app on my iPhone yesterday", "I'll download the Android app",
+     "We got the Samsung tablet from the library, sent by the council."],
+)
+def test_a_last_sentence_about_a_phone_stays(last: str):
+    body = "My story.\n\n" + last
+    assert trim_reply(body)[0] == body

@@ -41,16 +41,25 @@ from circle.parsing.attribution import clean
 _SEND = (
     r"sent|gesendet|envoyé|envoye|enviado|inviato|verzonden|verstuurd|skickat|sendt|wysłane|"
     r"wysłano|отправлено|надіслано|lähetetty|odesláno|gönderildi|στάλθηκε|נשלח|أرسلت|"
-    r"送信|发自|發自|傳送|보냄|get|download|von\s+meinem|from\s+my|depuis|desde|vanaf|"
-    r"från|fra|z\s+mojego|с\s+моего|з\s+мого"
+    r"送信|发自|發自|傳送|发送|보냄|get|download|von\s+meinem|from\s+my|depuis|desde|vanaf|"
+    r"från|fra|z\s+mojego|с\s+моего|з\s+мого|obtenir|obtener|obter|baixe|scarica|"
+    r"herunterladen|downloaden|pobierz|получить|hämta|hent|küldve|trimis|poslano|poslato|"
+    r"odoslané|gửi|dikirim|enviat|ส่งจาก|भेजा|تم\s+الإرسال|ارسلت|مرسل\s+من"
 )
 # Brand names only: "my mobile phone" in a sentence is not a footer.
 _DEVICE = (
     r"iphone|ipad|android|galaxy|samsung|outlook|blackberry|huawei|xiaomi|pixel|yahoo\s+mail|"
     r"aol|gmx|web\.de|proton\s?mail|mail\s+(?:for|für|pour)\s+windows|apple\s+watch|"
-    r"fastmail|tuta|spark|blue\s?mail|airmail|携帯|手机|手機|휴대폰"
+    r"fastmail|tuta|spark|blue\s?mail|airmail|libero|virgilio|yandex|mail\.ru|t-online|"
+    r"freenet|seznam|onet|interia|zoho|携帯|手机|手機|휴대폰"
 )
-_MOBILE_SEND = re.compile(r"(?:" + _SEND + r")", re.IGNORECASE)
+# Whole words for alphabetic scripts ("downloaded" is no footer word); CJK/Thai/Hindi
+# words sit inside the run of letters ("iPhoneから送信").
+_MOBILE_SEND = re.compile(
+    r"(?<!\w)(?:" + _SEND + r")(?!\w)|送信|发自|發自|傳送|发送|보냄|ส่งจาก|भेजा", re.IGNORECASE)
+_SENTENCE_START = re.compile(
+    r"^(?:i|i'm|i've|i'll|we|you|my|our|it|this|that|ich|wir|mein|je|nous|j'ai|yo|io|ik|"
+    r"wij|jag|vi|я|мы)\b", re.IGNORECASE)
 _MOBILE_DEVICE = re.compile(r"(?:" + _DEVICE + r")", re.IGNORECASE)
 _MOBILE = re.compile(
     r"^\s*(?:sent\s+(?:from|with|via|using)\s|get\s+outlook\s+for\s|envoyé\s+de\s|"
@@ -161,7 +170,7 @@ def is_mobile_footer(line: str) -> bool:
     words = len(s.split())
     if _MOBILE.match(s) and words <= 8 and "," not in s:
         return True
-    if "," in s or "，" in s or words > 14:
+    if "," in s or "，" in s or words > 14 or _SENTENCE_START.match(s):
         return False
     return bool(_MOBILE_SEND.search(s)) and bool(_MOBILE_DEVICE.search(s))
 
