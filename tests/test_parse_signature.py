@@ -6,6 +6,7 @@ import pytest
 
 from circle.parsing import parse_message, trim_reply
 from circle.parsing.signature import strip_tail
+from tests.timing import assert_linear
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 
@@ -157,3 +158,36 @@ def test_footers_in_more_languages(footer: str):
 def test_a_last_sentence_about_a_phone_stays(last: str):
     body = "My story.\n\n" + last
     assert trim_reply(body)[0] == body
+
+
+def test_smime_signature_part_is_no_attachment():
+    parsed = parse_message((FIXTURES / "outlook_de_smime_signed_register_footer.eml").read_bytes())
+    assert parsed.attachments == ()
+    assert parsed.text.endswith("Mit freundlichen Grüßen\nSabine Hoffmann")
+
+
+@pytest.mark.parametrize(
+    "legal",
+    ["Klinikum Nord gGmbH, Sitz: Hamburg, Amtsgericht Hamburg HRB 123456\n"
+     "Geschäftsführung: Dr. Peter Lange",
+     "Green Futures Ltd. Registered in England and Wales No. 01234567.\n"
+     "Registered office: 1 High Street, Leeds LS1 1AA",
+     "Jardins Partagés SAS au capital de 10 000 €, RCS Lyon 123 456 789"],
+)
+def test_company_register_footer_goes(legal: str):
+    text, elided = trim_reply("My story.\n\nBest,\nAna\n\n" + legal)
+    assert text == "My story.\n\nBest,\nAna"
+    assert legal in elided
+
+
+def test_a_story_about_the_court_stays():
+    body = ("My story.\n\nLast week I finally went to the Amtsgericht with Mrs Krause at 9, "
+            "and it was fine.")
+    assert trim_reply(body)[0] == body
+
+
+def test_strip_tail_is_linear_on_many_signature_like_blocks():
+    def make(n: int) -> list[str]:
+        return ["Story."] + ["", "----", "John Doe", "t. 555-931-0702"] * n
+
+    assert_linear(make, strip_tail, 4000)

@@ -13,7 +13,9 @@ until nothing more goes:
 - A last line framed by dashes ("-------- Orijinal mesaj --------", any language, any
   dash character) is the title of quoted history that was cut under it: it goes.
 - A last paragraph that opens like a legal disclaimer, in any of the common languages,
-  goes (a two-language disclaimer goes paragraph by paragraph).
+  goes (a two-language disclaimer goes paragraph by paragraph); so does a short last
+  paragraph of company register lines ("Sitz: Hamburg, Amtsgericht Hamburg HRB 123456",
+  "Registered in England and Wales No. 1234567", "RCS Paris", "P.IVA", "KvK").
 - A signature block without a `-- ` line is a short last paragraph (at most ten lines)
   whose lines are all name / role / organisation / contact lines (phones, addresses,
   e-mail, web, `|`-separated Outlook lines, image placeholders). It is a signature when:
@@ -93,6 +95,16 @@ _DISCLAIMER = re.compile(
     r"уведомление\s+о\s+конфиденциальности)",
     re.IGNORECASE,
 )
+# Company register lines under business signatures (German Pflichtangaben, UK company and
+# charity numbers, French RCS/SIRET, Italian P.IVA, Dutch KvK, Polish NIP/KRS...).
+_LEGAL = re.compile(
+    r"\b(?:sitz(?:\s+der\s+gesellschaft)?\s*:|amtsgericht|registergericht|handelsregister|"
+    r"hr[ab]\s*\d|ust-?id|steuer-?nr|steuernummer|geschäftsführ(?:ung|er|erin)\s*:|"
+    r"vorstand\s*:|aufsichtsrat|registered\s+(?:in|office|charity|company)|"
+    r"company\s+(?:no|number|registration)|charity\s+(?:no|number)|vat\s+(?:no|number|reg)|"
+    r"rcs\s|siret|siren\b|capital\s+(?:social\s+)?de\s+\d|p\.\s?iva|partita\s+iva|"
+    r"codice\s+fiscale|cif\s*:|nif\s*:|kvk|nip\s*:|krs\s*:|regon|org\.?\s?nr|cvr-?nr)",
+    re.IGNORECASE)
 _LIST_FOOTER = re.compile(r"mailing\s+list|unsubscribe|abmelden|désinscri", re.IGNORECASE)
 _MAX_TAIL = 12  # lines a `-- ` signature / footer block may have
 _MAX_BLOCK = 10  # lines a signature block without `-- ` may have
@@ -182,6 +194,19 @@ _PIPE = re.compile(r"\s[|/·•]\s|\|")
 _SENTENCE_END = re.compile(r"[.!?。！？]$")
 _ABBREVIATION_END = re.compile(r"(?:^|[\s.])\w{1,4}\.$")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+
+
+def _legal(para: list[str]) -> bool:
+    """A short paragraph of company register lines ("Sitz: Hamburg, Amtsgericht HRB 1234"):
+    a register word on a line with a number, and no line of prose."""
+    return (len(para) <= 8 and all(len(x) <= 160 for x in para)
+            and any(_LEGAL.search(x) and any(c.isdigit() for c in x) for x in para)
+            and not any(_sentence(x) for x in para))
+
+
+def _sentence(s: str) -> bool:
+    """Many small lower-case words: prose, not a register or contact line."""
+    return sum(1 for w in _WORD.findall(s) if w[0].islower()) > 4
 
 
 def _contact(s: str) -> bool:
@@ -385,7 +410,7 @@ def strip_tail(lines: list[str], sender_name: str = "") -> int:
             para = end - 1
             while para > 0 and lines[para - 1].strip():
                 para -= 1
-            if para > 0 and _DISCLAIMER.match(clean(lines[para])):
+            if para > 0 and (_DISCLAIMER.match(clean(lines[para])) or _legal(lines[para:end])):
                 cut = para
         if cut < 0:
             cut = _separator_start(lines, end)
