@@ -191,3 +191,20 @@ def test_strip_tail_is_linear_on_many_signature_like_blocks():
         return ["Story."] + ["", "----", "John Doe", "t. 555-931-0702"] * n
 
     assert_linear(make, strip_tail, 4000)
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("Hi,\n\nA story.\n\nThanks,\nSam (they/them)\nYouth Worker | Eastside Youth Club",
+         "Hi,\n\nA story.\n\nThanks,\nSam (they/them)"),
+        ("Hallo,\n\nEine Geschichte aus der Praxis.\n\nDr. med. Klaus Richter\n"
+         "Facharzt für Allgemeinmedizin\nPraxis am Markt\nMarkt 3 · 04109 Leipzig",
+         "Hallo,\n\nEine Geschichte aus der Praxis."),
+        # a greeting is no sign-off, a one-word sentence is no name: the sign-off stays
+        ("Hola,\n\nHistoria.\n\nUn saludo,\nMARÍA GARCÍA\nCoordinadora\nAsociación Vecinal La Paz",
+         "Hola,\n\nHistoria.\n\nUn saludo,\nMARÍA GARCÍA"),
+    ],
+)
+def test_titles_pronouns_and_capitals(body: str, text: str):
+    assert trim_reply(body)[0] == text

@@ -134,7 +134,9 @@ _ROLE = re.compile(
     r"chargée?|coordinatrice|coordinador[a]?|directora?|gerente|coordinatore|coordinatrice|"
     r"responsabile|coördinator|medewerker|projectleider|coordenador[a]?|diretor[a]?|"
     r"samordnare|koordynator(?:ka)?|kierownik|координатор|директор|менеджер|"
-    r"community\s+manager|programme|program|project|team)\b", re.IGNORECASE)
+    r"community\s+manager|programme|program|project|team|worker|club|centre|center|network|"
+    r"hub|collective|alliance|partnership|initiative|services?|church|parish|ward)\b",
+    re.IGNORECASE)
 # Professions and institutions as word stems (any inflection): "Nauczycielka", "Grundschule".
 _ORG = re.compile(
     r"(?:\b(?:schul|gymnas|lehrer|lehrkraft|lycée|collège|école|ecole|escuela|colegio|"
@@ -149,7 +151,8 @@ _ORG = re.compile(
     r"sozialarbeit|travailleu|assistente|asystent|bibliothekar|gärtner|jardinier|jardiner|"
     r"ogrodnik|tuinier|giardinier)\w*"
     r"|\b(?:ph\.?d|m\.?d|rn|mba|msc|bsc|dipl\.?-?\w*|dr\.|mag\.|ing\.|prof\.))"
-    r"|\w(?:schule|schulen|verein|zentrum|centrum|amt)\b", re.IGNORECASE)
+    r"|\w(?:schule|schulen|verein|zentrum|centrum|amt|arzt|ärztin|praxis)\b"
+    r"|\b(?:arzt|ärztin|praxis|médecin|medico|médico|arts|lekarz|läkare)\b", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"^\[(?:cid:|image:|logo|bild|imagen|immagine|afbeelding)", re.I)
 _CLOSING = re.compile(
     r"^(?:best|best\s+wishes|best\s+regards|kind\s+regards|regards|warm\s+(?:wishes|regards)|"
@@ -242,7 +245,7 @@ def _loose_signature_line(s: str) -> bool:
     signed name repeated, the sender's name)."""
     if _signature_line(s):
         return True
-    if len(s) > 90 or _LIST_ITEM.match(s) or s.startswith(">") or s.endswith((":", "!", "?")):
+    if len(s) > 90 or _LIST_ITEM.match(s) or s.startswith(">") or s.endswith((":", "!", "?", ",")):
         return False
     if _SENTENCE_END.search(s) and not _ABBREVIATION_END.search(s):
         return False
@@ -254,16 +257,28 @@ def _loose_signature_line(s: str) -> bool:
             or bool(_PIPE.search(s)))
 
 
-def _closing(s: str) -> bool:
-    """A sign-off: a known closing, or any short line ending with a comma (any language)."""
+def _closing(s: str, greeting: bool = False) -> bool:
+    """A sign-off: a known closing, or any short line ending with a comma (any language)
+    unless it is the first line of the reply (`greeting`: "Hola," opens, it does not close)."""
     if _CLOSING.match(s):
         return True
-    return (s.endswith(",") and len(s.split()) <= 4 and not any(c.isdigit() for c in s)
-            and not _contact(s))
+    return (not greeting and s.endswith(",") and len(s.split()) <= 4
+            and not any(c.isdigit() for c in s) and not _contact(s))
+
+
+_PARENTHESIS = re.compile(r"\s*\([^()]{1,24}\)$")  # "Sam (they/them)", "Ana (she/her)"
+_TITLE = re.compile(r"^(?:(?:dr|prof|med|dipl|ing|mag|mr|mrs|ms|mme|sr|sra|dott|dr\.\s?med)\.?"
+                    r"(?:-\w+\.?)?\s+){1,3}", re.IGNORECASE)
 
 
 def _name_line(s: str) -> bool:
-    return bool(_NAME.match(s)) and len(s) <= 50
+    """A name alone: "Ana", "Sanne de Vries", "Dr. med. Klaus Richter", "Sam (they/them)"."""
+    if len(s) > 50:
+        return False
+    s = _TITLE.sub("", _PARENTHESIS.sub("", s))
+    if s.endswith(".") and not re.search(r"(?:^|\s|\.)\w{1,2}\.$", s):
+        return False  # "Historia." is a sentence; "J." and "Ph.D." are a name's parts
+    return bool(s) and bool(_NAME.match(s))
 
 
 def _folded(s: str) -> list[str]:
@@ -276,7 +291,7 @@ def _is_sender(s: str, sender_name: str) -> bool:
     name = _folded(sender_name)
     if not name:
         return False
-    head = _folded(re.split(r"\s[|,–—-]\s|\s\|", s, maxsplit=1)[0])
+    head = _folded(_TITLE.sub("", re.split(r"\s[|,–—-]\s|\s\|", s, maxsplit=1)[0]))
     return head == name or (len(name) >= 2 and sorted(head) == sorted(name))
 
 
@@ -310,7 +325,7 @@ def _paragraph_top(lines: list[str], end: int) -> int:
     return top
 
 
-def _block_start(lines: list[str], end: int, sender_name: str = "") -> int:
+def _block_start(lines: list[str], end: int, sender_name: str = "", first: int = 0) -> int:
     """Where a signature block that is the last paragraph (ending at `end`) starts, or -1.
 
     See the module docstring for the rule (a, b, c) and what always stays."""
@@ -325,17 +340,18 @@ def _block_start(lines: list[str], end: int, sender_name: str = "") -> int:
     above2 = above - 1
     before2 = clean(lines[above2]).strip() if above2 >= 0 and lines[above2].strip() else ""
     skip = 0
-    if len(para) >= 3 and _closing(para[0]) and _name_line(para[1]):
+    if len(para) >= 3 and _closing(para[0], top <= first) and _name_line(para[1]):
         skip = 2  # "Warm wishes,\nAna" stays; what follows her name is the signature
-    elif _closing(before) and above > 0 and _name_line(para[0]) and len(para) >= 2:
+    elif _closing(before, above <= first) and _name_line(para[0]) and len(para) >= 2:
         skip = 1  # the closing is the paragraph above: the name under it stays
     elif len(para) >= 3 and _name_line(para[0]) and _repeats_signed_name(para[1], para[0]):
         skip = 1  # "Peter\nPeter Holm\n...": the name he signed with stays
     body = para[skip:]
     if not body or len(body) > _MAX_BLOCK or not before or before.endswith(":"):
         return -1
-    signed_off = skip > 0 or (_name_line(before) and _closing(before2))
-    cued = ((signed_off and len(body) >= 2) or _is_sender(body[0], sender_name)
+    signed_off = skip > 0 or (_name_line(before) and _closing(before2, above2 <= first))
+    cued = ((signed_off and (len(body) >= 2 or _PIPE.search(body[0]) or _role(body[0])))
+            or _is_sender(body[0], sender_name)
             or (_name_line(before) and _repeats_signed_name(body[0], before)))
     if cued and (len(body) >= 2 or "|" in body[0] or skip) and all(
             _loose_signature_line(x) for x in body):
@@ -387,6 +403,7 @@ def strip_tail(lines: list[str], sender_name: str = "") -> int:
     disclaimers are removed from the end. `sender_name` (the From display name, optional)
     marks a trailing block that opens with it as a signature."""
     end = len(lines)
+    first = next((k for k, x in enumerate(lines) if x.strip()), 0)
     while True:
         while end and not lines[end - 1].strip():
             end -= 1
@@ -415,7 +432,7 @@ def strip_tail(lines: list[str], sender_name: str = "") -> int:
         if cut < 0:
             cut = _separator_start(lines, end)
         if cut < 0:
-            cut = _block_start(lines, end, sender_name)
+            cut = _block_start(lines, end, sender_name, first)
         if cut < 0:
             return end
         end = cut
