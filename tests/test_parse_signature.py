@@ -208,3 +208,13 @@ def test_strip_tail_is_linear_on_many_signature_like_blocks():
 )
 def test_titles_pronouns_and_capitals(body: str, text: str):
     assert trim_reply(body)[0] == text
+
+
+@pytest.mark.parametrize(
+    "after",
+    ["PS\nThe Garden Club meets Tuesday", "P.S. Maria Lopez\nBen Smith",
+     "https://photos.example/album1\nhttps://photos.example/album2"],
+)
+def test_a_postscript_or_links_after_the_name_stay(after: str):
+    body = f"My story.\n\nBest,\nAna\n\n{after}"
+    assert trim_reply(body)[0] == body

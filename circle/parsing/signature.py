@@ -29,9 +29,10 @@ until nothing more goes:
 - The member's closing and name stay: when the block follows a closing ("Warm wishes,",
   "Liebe Grüße", "Saludos", "Kh"), the closing and the one name line under it are kept,
   everything after them is the signature (restorable: the trimmer puts it in `elided`).
-- A paragraph the member wrote (sentences: end punctuation, many small words), a list the
-  member introduced with a colon, names alone with no cue, an address or a link alone
-  ("We met at Hauptstraße 5, Berlin") are never a signature; when in doubt lines stay.
+- A paragraph the member wrote (sentences: end punctuation, many small words), a P.S.,
+  links alone (even after her name), a list the member introduced with a colon, names
+  alone with no cue, an address or a link alone ("We met at Hauptstraße 5, Berlin") are
+  never a signature; when in doubt lines stay.
 """
 
 from __future__ import annotations
@@ -193,6 +194,8 @@ def is_mobile_footer(line: str) -> bool:
 _SEPARATOR = re.compile(r"(?:-{2,}|_{2,}|={2,}|\*{3,}|~{2,}|[—–]{1,})")
 # "-------- Orijinal mesaj --------", "‐‐‐‐‐‐‐ Original Message ‐‐‐‐‐‐‐" (any language, any dash)
 _FRAMED_TITLE = re.compile(r"[-‐‑‒–—_=*~]{3,}[^-‐‑‒–—_=*~\d]{2,60}[-‐‑‒–—_=*~]{3,}")
+_POSTSCRIPT = re.compile(r"^(?:p\.?\s?p?\.?\s?s\b|n\.?\s?b\b)", re.IGNORECASE)
+_BARE_URL = re.compile(r"(?:https?://|www\.)\S{1,500}")
 _PIPE = re.compile(r"\s[|/·•]\s|\|")
 _SENTENCE_END = re.compile(r"[.!?。！？]$")
 _ABBREVIATION_END = re.compile(r"(?:^|[\s.])\w{1,4}\.$")
@@ -349,6 +352,8 @@ def _block_start(lines: list[str], end: int, sender_name: str = "", first: int =
     body = para[skip:]
     if not body or len(body) > _MAX_BLOCK or not before or before.endswith(":"):
         return -1
+    if _POSTSCRIPT.match(body[0]) or all(_BARE_URL.fullmatch(x) for x in body):
+        return -1  # a P.S., or links the member shares, after her name
     signed_off = skip > 0 or (_name_line(before) and _closing(before2, above2 <= first))
     cued = ((signed_off and (len(body) >= 2 or _PIPE.search(body[0]) or _role(body[0])))
             or _is_sender(body[0], sender_name)
