@@ -21,14 +21,18 @@ until nothing more goes:
   e-mail, web, `|`-separated Outlook lines, image placeholders). It is a signature when:
   (a) it starts with a name and holds a contact or role line, with the member's words
   above it; or (b) it comes right after the member signed off (a closing and a name,
-  "Warm wishes,\nAna") — then any block of such lines of two lines or more goes, because
-  the member's words ended at her name; or (c) its first line repeats the name the
-  member signed with ("Katarzyna" then "Katarzyna Nowak / Nauczycielka / ..."), or is the
-  sender's display name from the From header (`sender_name`, optional).
+  "Warm wishes,\nAna") — then any block of such lines of two lines or more (or one role
+  or `|` line) goes, because the member's words ended at her name; or (c) its first
+  line repeats the name the member signed with ("Katarzyna" then "Katarzyna Nowak /
+  Nauczycielka / ..."), or is the sender's display name from the From header
+  (`sender_name`, optional).
   Blocks written one line per paragraph (Word's blank lines) are read as one block.
 - The member's closing and name stay: when the block follows a closing ("Warm wishes,",
-  "Liebe Grüße", "Saludos", "Kh"), the closing and the one name line under it are kept,
-  everything after them is the signature (restorable: the trimmer puts it in `elided`).
+  "Liebe Grüße", "Saludos", "Kh", or any short line ending in a comma that is not the
+  reply's first line, which is a greeting) and a name ("Ana", "Dr. med. Klaus Richter",
+  "Sam (they/them)"; a one-word sentence such as "Historia." is no name), the closing
+  and the one name line under it are kept, everything after them is the signature
+  (restorable: the trimmer puts it in `elided`).
 - A paragraph the member wrote (sentences: end punctuation, many small words), a P.S.,
   links alone (even after her name), a list the member introduced with a colon, names
   alone with no cue, an address or a link alone ("We met at Hauptstraße 5, Berlin") are
