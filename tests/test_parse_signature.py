@@ -218,3 +218,10 @@ def test_titles_pronouns_and_capitals(body: str, text: str):
 def test_a_postscript_or_links_after_the_name_stay(after: str):
     body = f"My story.\n\nBest,\nAna\n\n{after}"
     assert trim_reply(body)[0] == body
+
+
+def test_a_first_name_signed_above_a_signature_stays():
+    body = "Story.\n\nAna\nProgramme Coordinator | Green Futures\n+44 20 7946 0000"
+    assert trim_reply(body)[0] == "Story.\n\nAna"
+    names = "Story.\n\nMaria\nJan\nKenji"  # first names alone: no role, no contact
+    assert trim_reply(names)[0] == names

@@ -32,7 +32,9 @@ until nothing more goes:
   reply's first line, which is a greeting) and a name ("Ana", "Dr. med. Klaus Richter",
   "Sam (they/them)"; a one-word sentence such as "Historia." is no name), the closing
   and the one name line under it are kept, everything after them is the signature
-  (restorable: the trimmer puts it in `elided`).
+  (restorable: the trimmer puts it in `elided`). A first name alone heading a block of
+  role or contact lines ("Ana\nProgramme Coordinator\n+44 ...") is how she signed: it
+  stays too.
 - A paragraph the member wrote (sentences: end punctuation, many small words), a P.S.,
   links alone (even after her name), a list the member introduced with a colon, names
   alone with no cue, an address or a link alone ("We met at Hauptstraße 5, Berlin") are
@@ -353,10 +355,13 @@ def _block_start(lines: list[str], end: int, sender_name: str = "", first: int =
         skip = 1  # the closing is the paragraph above: the name under it stays
     elif len(para) >= 3 and _name_line(para[0]) and _repeats_signed_name(para[1], para[0]):
         skip = 1  # "Peter\nPeter Holm\n...": the name he signed with stays
+    elif (len(para) >= 2 and " " not in para[0] and _name_line(para[0])
+          and any(_personal_contact(x) or _role(x) for x in para[1:])):
+        skip = 1  # "Ana\nProgramme Coordinator\n...": she signed with her first name
     body = para[skip:]
     if not body or len(body) > _MAX_BLOCK or not before or before.endswith(":"):
         return -1
-    if _POSTSCRIPT.match(body[0]) or all(_BARE_URL.fullmatch(x) for x in body):
+    if any(_POSTSCRIPT.match(x) for x in para[:3]) or all(_BARE_URL.fullmatch(x) for x in body):
         return -1  # a P.S., or links the member shares, after her name
     signed_off = skip > 0 or (_name_line(before) and _closing(before2, above2 <= first))
     cued = ((signed_off and (len(body) >= 2 or _PIPE.search(body[0]) or _role(body[0])))
