@@ -64,3 +64,11 @@ def test_flowed_signature_separator_never_joins_a_soft_line():
 def test_flowed_quoted_soft_lines_join_within_their_depth():
     flowed = "> quoted soft \r\n> next line\r\n>> deeper \r\n>> more\r\nMine \r\nhere."
     assert unflow(flowed) == "> quoted soft next line\n> > deeper more\nMine here."
+
+
+def test_a_bare_blockquote_quotes_only_under_an_attribution():
+    mine = "<div>Reply</div><blockquote>A line I set apart</blockquote><div>More of mine</div>"
+    assert parse_body(mine, html=True).text == "Reply\n\nA line I set apart\n\nMore of mine"
+    quoted = ("<div>Reply</div><div>On Mon, 13 Apr 2026, Circle &lt;c@example.org&gt; wrote:</div>"
+              "<blockquote>old question</blockquote>")
+    assert parse_body(quoted, html=True).text == "Reply"

@@ -7,7 +7,9 @@ Containers recognised: Gmail (`gmail_quote`, `gmail_signature`), Outlook (`divRp
 (`protonmail_quote`, `protonmail_signature_block`), Thunderbird (`moz-cite-prefix`,
 `moz-signature`), GMX/web.de (`name="quote"`), Zimbra (`data-marker`), Gmail's
 `data-smartmail=gmail_signature`, anything with `type=cite`, and any other `blockquote`
-except a borderless one (Gmail's and Outlook's indent button: the member's own text).
+except a borderless one (Gmail's and Outlook's indent button: the member's own text) and
+a bare `<blockquote>` (no attributes) that does not follow a line ending in a colon (an
+attribution): rich editors use it to set the member's own text apart.
 A horizontal rule or a top border followed by a header line ("From:", "Von:", "De :",
 "Gesendet:") starts quoted history (Outlook, Zimbra, forwarded
 blocks in webmail). One linear pass renders both the marked text (for trimming) and the
@@ -111,6 +113,13 @@ class _Builder:
         self.cut_at = -1  # index of the line where quoted history starts (Outlook)
         self.rules: list[int] = []  # line indexes right after an <hr> or a top border
 
+    def _introduced(self) -> bool:
+        """The last line so far ends with a colon (an attribution, "She wrote:")."""
+        for _, _, text in reversed(self.lines[-3:]):
+            if text.strip():
+                return text.rstrip().endswith((":", "："))
+        return not self.lines  # a reply that is nothing but a quote
+
     def _text(self) -> str:
         return "".join(self.current)
 
@@ -145,6 +154,8 @@ class _Builder:
         if tag in _BLOCK:
             (self.blank if paragraph else self.flush)()
         quote = _is_quote_container(tag, attr)
+        if quote and tag == "blockquote" and not attr and self.quote_depth == 0:
+            quote = self._introduced()  # a bare blockquote quotes only under "...:"
         sig = not quote and _is_signature(attr)
         if quote or sig:
             self.flush()
