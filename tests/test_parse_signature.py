@@ -225,3 +225,21 @@ def test_a_first_name_signed_above_a_signature_stays():
     assert trim_reply(body)[0] == "Story.\n\nAna"
     names = "Story.\n\nMaria\nJan\nKenji"  # first names alone: no role, no contact
     assert trim_reply(names)[0] == names
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("皆さま\n\n今月の失敗について書きます。\n\nよろしくお願いします。\n山田\n\n"
+         "――――――――――――――\n山田 花子（Yamada Hanako）\nさくら小学校 教諭\n"
+         "〒150-0001 東京都渋谷区神宮前1-2-3\nTEL: 03-1234-5678\n――――――――――――――",
+         "皆さま\n\n今月の失敗について書きます。\n\nよろしくお願いします。\n山田"),
+        ("大家好，\n\n这是我的故事。\n\n谢谢！\n李明\n\n━━━━━━━━━━\n李明\n阳光社区服务中心 社工\n"
+         "电话：138 0013 8000\n━━━━━━━━━━", "大家好，\n\n这是我的故事。\n\n谢谢！\n李明"),
+        # a P.S. in Japanese after the name stays
+        ("今月の話です。\n\nよろしくお願いします。\n山田\n\n追伸：写真は来週送ります\n田中さんにもよろしく",
+         "今月の話です。\n\nよろしくお願いします。\n山田\n\n追伸：写真は来週送ります\n田中さんにもよろしく"),
+    ],
+)
+def test_framed_signatures_in_cjk(body: str, text: str):
+    assert trim_reply(body)[0] == text

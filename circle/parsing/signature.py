@@ -4,8 +4,9 @@ Decisions, in the order `strip_tail` applies them to the end of the reply, again
 until nothing more goes:
 
 - A `-- ` line (trailing spaces or not) starts a signature: everything under it goes.
-- A separator line of dashes, underscores, equals signs or stars (`----------------`)
-  starts a signature only when every line under it is a signature line (below) and one
+- A separator line of dashes, underscores, equals signs or stars (`----------------`,
+  `――――――`, `━━━━`, also a second one framing the block from below) starts a signature
+  only when every line under it is a signature line (below) and one
   of them is a contact or role line: a member's section break above more story stays.
 - A mobile or webmail footer as the last line ("Sent from my iPhone", "iPhoneから送信",
   "Get Outlook for Android<https://aka.ms/...>", "Sent with Proton Mail secure email.")
@@ -197,10 +198,12 @@ def is_mobile_footer(line: str) -> bool:
     return bool(_MOBILE_SEND.search(s)) and bool(_MOBILE_DEVICE.search(s))
 
 
-_SEPARATOR = re.compile(r"(?:-{2,}|_{2,}|={2,}|\*{3,}|~{2,}|[—–]{1,})")
+_SEPARATOR = re.compile(
+    r"(?:-{2,}|_{2,}|={2,}|\*{3,}|~{2,}|[—–―─━═＝＊＿]{1,}|[-=~*]( [-=~*]){2,})")
 # "-------- Orijinal mesaj --------", "‐‐‐‐‐‐‐ Original Message ‐‐‐‐‐‐‐" (any language, any dash)
 _FRAMED_TITLE = re.compile(r"[-‐‑‒–—_=*~]{3,}[^-‐‑‒–—_=*~\d]{2,60}[-‐‑‒–—_=*~]{3,}")
-_POSTSCRIPT = re.compile(r"^(?:p\.?\s?p?\.?\s?s\b|n\.?\s?b\b)", re.IGNORECASE)
+_POSTSCRIPT = re.compile(r"^(?:p\.?\s?p?\.?\s?s\b|n\.?\s?b\b|追伸|追記|附言|附注|补充|추신)",
+                         re.IGNORECASE)
 _BARE_URL = re.compile(r"(?:https?://|www\.)\S{1,500}")
 _PIPE = re.compile(r"\s[|/·•]\s|\|")
 _SENTENCE_END = re.compile(r"[.!?。！？]$")
@@ -261,8 +264,11 @@ def _loose_signature_line(s: str) -> bool:
     words = _WORD.findall(s)
     if len(words) > (16 if _PIPE.search(s) else 8):
         return False
-    capital = sum(1 for w in words if w[0].isupper())
-    return (not words or 2 * capital >= len(words) or any(c.isdigit() for c in s)
+    cased = [w for w in words if w[0].lower() != w[0].upper()]  # CJK has no capitals
+    if not cased:
+        return len(s) <= 40
+    capital = sum(1 for w in cased if w[0].isupper())
+    return (2 * capital >= len(cased) or any(c.isdigit() for c in s)
             or bool(_PIPE.search(s)))
 
 
@@ -396,12 +402,15 @@ def _line_of(lines: list[str], top: int, end: int, skip: int) -> int:
 def _separator_start(lines: list[str], end: int) -> int:
     """A line of dashes/underscores over a block of signature lines with a contact."""
     seen = 0
-    for k in range(end - 1, max(-1, end - 3 * _MAX_TAIL), -1):
+    bottom = end
+    if end and _SEPARATOR.fullmatch(clean(lines[end - 1]).strip()):
+        bottom = end - 1  # the block is framed: a rule under it too
+    for k in range(bottom - 1, max(-1, bottom - 3 * _MAX_TAIL), -1):
         s = clean(lines[k]).strip()
         if not s:
             continue
         if _SEPARATOR.fullmatch(s):
-            below = [clean(x).strip() for x in lines[k + 1 : end] if x.strip()]
+            below = [clean(x).strip() for x in lines[k + 1 : bottom] if x.strip()]
             if k > 0 and below and all(_loose_signature_line(x) for x in below) and any(
                     _personal_contact(x) or _role(x) for x in below):
                 return k
