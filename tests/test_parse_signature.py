@@ -243,3 +243,12 @@ def test_a_first_name_signed_above_a_signature_stays():
 )
 def test_framed_signatures_in_cjk(body: str, text: str):
     assert trim_reply(body)[0] == text
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["Story.\n\n—\nCall me on 07700 900123 if you want to join us",
+     "Story.\n\nBest,\nAna\n\nAna Ruiz\nwrite to me at ana@example.org and I will send the plan"],
+)
+def test_a_sentence_with_a_phone_or_address_is_no_signature_line(body: str):
+    assert trim_reply(body)[0] == body

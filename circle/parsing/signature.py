@@ -244,6 +244,8 @@ def _signature_line(s: str) -> bool:
     """Could this line belong to a signature block (name, role, org, contact)?"""
     if len(s) > 90 or _LIST_ITEM.match(s) or s.startswith(">") or s.endswith(":"):
         return False
+    if _sentence(s):
+        return False  # "Call me on 07700 900123 if you want to join" is the member's
     if _contact(s):
         return True
     if len(s.split()) > 8 or s.endswith(("!", "?")) or (s.endswith(".") and not _role(s)):
