@@ -252,3 +252,9 @@ def test_framed_signatures_in_cjk(body: str, text: str):
 )
 def test_a_sentence_with_a_phone_or_address_is_no_signature_line(body: str):
     assert trim_reply(body)[0] == body
+
+
+def test_a_wrapped_line_ending_in_a_comma_is_no_sign_off():
+    body = ("We planted the whole hedge on Saturday\nand with us were,\n\nMaria Lopez\n"
+            "Jan Kowalski\nKenji Sato")
+    assert trim_reply(body)[0] == body

@@ -275,11 +275,11 @@ def _loose_signature_line(s: str) -> bool:
 
 
 def _closing(s: str, greeting: bool = False) -> bool:
-    """A sign-off: a known closing, or any short line ending with a comma (any language)
-    unless it is the first line of the reply (`greeting`: "Hola," opens, it does not close)."""
+    """A sign-off: a known closing, or any short capitalised line ending with a comma (any
+    language) unless it is the first line of the reply (`greeting`: "Hola," opens it)."""
     if _CLOSING.match(s):
         return True
-    return (not greeting and s.endswith(",") and len(s.split()) <= 4
+    return (not greeting and s.endswith(",") and len(s.split()) <= 4 and s[0].isupper()
             and not any(c.isdigit() for c in s) and not _contact(s))
 
 
