@@ -72,3 +72,8 @@ def test_a_bare_blockquote_quotes_only_under_an_attribution():
     quoted = ("<div>Reply</div><div>On Mon, 13 Apr 2026, Circle &lt;c@example.org&gt; wrote:</div>"
               "<blockquote>old question</blockquote>")
     assert parse_body(quoted, html=True).text == "Reply"
+
+
+def test_exchange_prefixed_ids_still_cut():
+    html = '<div>Hi</div><div id="x_appendonsend"></div><div>old words of the thread</div>'
+    assert parse_body(html, html=True).text == "Hi"

@@ -85,8 +85,9 @@ def _is_rule(tag: str, attrs: dict[str, str]) -> bool:
 
 
 def _is_cut_point(tag: str, attrs: dict[str, str]) -> bool:
-    """An element after which everything is quoted history (Outlook-style replies)."""
-    ident = attrs.get("id", "").lower()
+    """An element after which everything is quoted history (Outlook-style replies).
+    Exchange prefixes the ids of mail it re-renders with "x_" (x_appendonsend)."""
+    ident = attrs.get("id", "").lower().removeprefix("x_")
     if any(ident.startswith(c) for c in _CUT_IDS):
         return True
     if tag in ("div", "p"):
