@@ -5,11 +5,20 @@ Containers recognised: Gmail (`gmail_quote`, `gmail_signature`), Outlook (`divRp
 `appendonsend`, the bordered reply header, `Signature`), Apple (`blockquote type=cite`,
 `AppleMailSignature`), Yahoo (`yahoo_quoted`, `ymail_android_signature`), Proton
 (`protonmail_quote`, `protonmail_signature_block`), Thunderbird (`moz-cite-prefix`,
-`moz-signature`) and any other `blockquote`. One linear pass renders both the marked text
-(for trimming) and the plain text (for the record).
+`moz-signature`), GMX/web.de (`name="quote"`), Zimbra (`data-marker`), Gmail's
+`data-smartmail=gmail_signature`, anything with `type=cite`, and any other `blockquote`
+except a borderless one (Gmail's and Outlook's indent button: the member's own text) and
+a bare `<blockquote>` (no attributes) that does not follow a line ending in a colon (an
+attribution): rich editors use it to set the member's own text apart.
+A horizontal rule or a top border followed by a header line ("From:", "Von:", "De :",
+"Gesendet:") starts quoted history (Outlook, Zimbra, forwarded
+blocks in webmail). One linear pass renders both the marked text (for trimming) and the
+plain text (for the record).
 """
 
 from __future__ import annotations
+
+import re
 
 from circle.parsing.html_tokens import Token, tokens
 
@@ -36,9 +45,23 @@ _MAX_STACK = 2000  # deeper nesting is treated as flat (broken or hostile HTML)
 Line = tuple[int, bool, str]  # (quote depth, in a signature container, text)
 
 
+def _is_indent(attrs: dict[str, str]) -> bool:
+    """Gmail's and Outlook's "indent" button: a borderless blockquote with only a margin.
+    What is inside is the member's own text, indented."""
+    style = attrs.get("style", "").lower().replace(" ", "")
+    return ("border:none" in style and "type" not in attrs
+            and not attrs.get("class", "").strip())
+
+
 def _is_quote_container(tag: str, attrs: dict[str, str]) -> bool:
     """A container whose whole content is quoted history."""
+    if attrs.get("type", "").lower() == "cite":
+        return True
     if tag == "blockquote":
+        return not _is_indent(attrs)
+    if attrs.get("name", "").lower() == "quote":  # GMX, web.de
+        return True
+    if attrs.get("data-marker", "") == "__QUOTED_TEXT__":  # Zimbra
         return True
     classes = attrs.get("class", "").lower().split()
     return any(q in cls for cls in classes for q in _QUOTE_CLASSES)
@@ -48,12 +71,23 @@ def _is_signature(attrs: dict[str, str]) -> bool:
     """A container the client marks as the sender's signature."""
     ident = attrs.get("id", "").lower()
     classes = attrs.get("class", "").lower()
-    return "signature" in ident or "signature" in classes
+    return ("signature" in ident or "signature" in classes
+            or "signature" in attrs.get("data-smartmail", "").lower()
+            or attrs.get("data-marker", "").startswith("__SIG_"))
+
+
+def _is_rule(tag: str, attrs: dict[str, str]) -> bool:
+    """A horizontal rule or a top border: quoted history starts here when a header line
+    ("From:", "Von:", "De :", ...) comes right after it."""
+    if tag == "hr":
+        return True
+    return tag in ("div", "p") and "border-top" in attrs.get("style", "").lower()
 
 
 def _is_cut_point(tag: str, attrs: dict[str, str]) -> bool:
-    """An element after which everything is quoted history (Outlook-style replies)."""
-    ident = attrs.get("id", "").lower()
+    """An element after which everything is quoted history (Outlook-style replies).
+    Exchange prefixes the ids of mail it re-renders with "x_" (x_appendonsend)."""
+    ident = attrs.get("id", "").lower().removeprefix("x_")
     if any(ident.startswith(c) for c in _CUT_IDS):
         return True
     if tag in ("div", "p"):
@@ -78,6 +112,14 @@ class _Builder:
         self.list_stack: list[list[int]] = []  # per list: [is_ordered, counter]
         self.links: list[tuple[str, int]] = []
         self.cut_at = -1  # index of the line where quoted history starts (Outlook)
+        self.rules: list[int] = []  # line indexes right after an <hr> or a top border
+
+    def _introduced(self) -> bool:
+        """The last line so far ends with a colon (an attribution, "She wrote:")."""
+        for _, _, text in reversed(self.lines[-3:]):
+            if text.strip():
+                return text.rstrip().endswith((":", "："))
+        return not self.lines  # a reply that is nothing but a quote
 
     def _text(self) -> str:
         return "".join(self.current)
@@ -105,11 +147,16 @@ class _Builder:
         if self.cut_at < 0 and _is_cut_point(tag, attr):
             self.blank()
             self.cut_at = len(self.lines)
+        if _is_rule(tag, attr) and self.quote_depth == 0 and len(self.rules) < 1000:
+            self.flush()
+            self.rules.append(len(self.lines))
         # Word writes every line as <p class=MsoNormal>: a line, not a paragraph.
         paragraph = tag in _PARAGRAPH and "msonormal" not in attr.get("class", "").lower()
         if tag in _BLOCK:
             (self.blank if paragraph else self.flush)()
         quote = _is_quote_container(tag, attr)
+        if quote and tag == "blockquote" and not attr and self.quote_depth == 0:
+            quote = self._introduced()  # a bare blockquote quotes only under "...:"
         sig = not quote and _is_signature(attr)
         if quote or sig:
             self.flush()
@@ -196,7 +243,39 @@ def _build(source: str) -> _Builder:
         else:
             builder.end(token.name)
     builder.flush()
+    _cut_at_header_after_rule(builder)
     return builder
+
+
+# "From:" in the languages of the common clients (GMX puts "Gesendet:" first).
+_FROM_LABEL = re.compile(
+    r"^\s*\**\s*(?:from|von|de|da|van|od|от|від|från|fra|frá|lähettäjä|feladó|kimden|"
+    r"odesílatel|από|差出人|发件人|寄件者|보낸\s*사람|gesendet)\s*\**\s*[:：]",
+    re.IGNORECASE)
+# The header lines that follow it.
+_NEXT_LABEL = re.compile(
+    r"^\s*\**\s*(?:sent|date|to|subject|cc|gesendet|datum|an|betreff|von|envoyé|date|à|"
+    r"objet|enviado|fecha|para|asunto|assunto|inviato|data|oggetto|verzonden|aan|"
+    r"onderwerp|wysłano|do|temat|skickat|till|ämne|sendt|til|emne|отправлено|кому|тема|"
+    r"送信日時|件名|宛先|发送时间|主题|收件人)\s*\**\s*[:：]",
+    re.IGNORECASE)
+
+
+def _cut_at_header_after_rule(builder: _Builder) -> None:
+    """A rule followed by a header line ("From: ...") starts quoted history."""
+    lines = builder.lines
+    for start in builder.rules:
+        if 0 <= builder.cut_at <= start:
+            return
+        k = start
+        while k < len(lines) and k < start + 3 and not lines[k][2].strip():
+            k += 1
+        if k >= len(lines) or lines[k][0] or not _FROM_LABEL.match(lines[k][2]):
+            continue
+        after = next((x[2] for x in lines[k + 1 : k + 3] if x[2].strip()), "")
+        if "@" in lines[k][2] or _NEXT_LABEL.match(after):
+            builder.cut_at = start
+            return
 
 
 def _tidy(lines: list[str]) -> str:

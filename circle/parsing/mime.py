@@ -1,4 +1,9 @@
-"""Decode any RFC 5322 / MIME message, however broken, into headers, bodies and parts."""
+"""Decode any RFC 5322 / MIME message, however broken, into headers, bodies and parts.
+
+Attachments are what the member shared: a text part after a photo (the text typed under
+it, and the iOS footer) continues the body and is no attachment; the S/MIME or OpenPGP
+signature part and the public key a client attaches to every message are not counted.
+"""
 
 from __future__ import annotations
 
@@ -217,6 +222,10 @@ _REPORT_TYPES = ("message/delivery-status", "message/global-delivery-status",
                  "text/rfc822-headers", "message/rfc822-headers")
 
 
+# Parts a client adds to every message it signs; the member shared nothing.
+_CLIENT_PARTS = frozenset({"application/pkcs7-signature", "application/x-pkcs7-signature",
+                           "application/pgp-signature", "application/pgp-keys"})
+
 MAX_DEPTH = 40
 """Parts nested deeper than this are not read: the message is quarantined as unparseable."""
 
@@ -272,6 +281,8 @@ def _walk(part: Message, out: DecodedMessage, depth: int) -> None:
         return
     if ctype.startswith(("image/", "video/", "audio/")):
         out.after_media = True
+    if ctype in _CLIENT_PARTS:
+        return  # the client's S/MIME or OpenPGP signature, a key it attaches: not shared
     out.attachments.append(_attachment_label(part, ctype, out.defects))
 
 
