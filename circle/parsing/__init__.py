@@ -95,7 +95,7 @@ def _parse_message(
     sent = _date(decoded.header("Date"))
     trim_source, full_text = _bodies(decoded)
     try:
-        text, elided = trim_reply(trim_source, sent_text)
+        text, elided = trim_reply(trim_source, sent_text, sender_name=name)
     except Exception as exc:  # a trimming defect must not lose the message
         defects.append(f"trim: {exc}")
         text, elided = full_text.strip(), ""

@@ -251,11 +251,13 @@ def _mark_our_text(lines: list[str], sent: str) -> list[str]:
     return marked
 
 
-def trim_reply(text: str, sent: str = "") -> tuple[str, str]:
+def trim_reply(text: str, sent: str = "", sender_name: str = "") -> tuple[str, str]:
     """Split a plain-text body into (the member's new words, everything elided, in order).
 
     `sent` is the text of our own message the member replies to, when known: the lines
-    that align with it are quoted history whatever the client did to them (`align.py`)."""
+    that align with it are quoted history whatever the client did to them (`align.py`).
+    `sender_name` (the From display name) lets a trailing block that opens with it be
+    recognised as a signature (`signature.strip_tail`)."""
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     shown: list[str] = []
     for line in raw_lines:
@@ -272,7 +274,7 @@ def trim_reply(text: str, sent: str = "") -> tuple[str, str]:
     _strip_edge_quotes(lines, quoted, keep)
     for _ in range(3):
         kept_idx = [k for k in range(len(lines)) if keep[k]]
-        remaining = strip_tail([lines[k] for k in kept_idx])
+        remaining = strip_tail([lines[k] for k in kept_idx], sender_name)
         for k in kept_idx[remaining:]:
             keep[k] = False
         before = sum(keep)
