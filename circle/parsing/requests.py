@@ -39,22 +39,27 @@ _PASS = re.compile(
     r"|\bi['’]?ll\s+pass\b|\bi\s+(?:will|must|have\s+to)\s+pass\b|\bcount\s+me\s+out\s+this"
     r"|\bsetze?\s+(?:ich\s+)?(?:diesen\s+monat|diese\s+runde|diesmal)\s+aus"
     r"|\b(?:diesen\s+monat|diese\s+runde|diesmal)\s+(?:setze\s+ich\s+)?aus\b|\büberspring\w*"
+    r"|\b(?:diesen\s+monat|diese\s+runde|diesmal)\b[^.!?\n]{0,40}\baus(?:setzen|lassen)\b"
+    r"|\baussetzen\b[^.!?\n]{0,30}\b(?:diesen\s+monat|diese\s+runde|diesmal)\b"
     r"|\bje\s+passe\s+(?:mon\s+tour|ce\s+mois|cette\s+fois)|\bpasser\s+mon\s+tour"
     r"|\bsauter\s+ce\s+mois|\bpaso\s+(?:este\s+mes|esta\s+vez|esta\s+ronda|de\s+este)"
     r"|\bme\s+salto\s+(?:este|esta)|\bsla\s+(?:ik\s+)?(?:deze|dit)\s+(?:maand|ronde|keer)\s+over"
-    r"|\bik\s+sla\s+\w+\s+(?:maand|ronde|keer)\s+over|\bvou\s+passar\s+(?:este|esta|a\s+vez)"
-    r"|\bpasso\s+(?:este|esta|questo|il\s+turno|questa)|\bsalto\s+(?:questo|questa)"
+    r"|\bik\s+sla\s+\w+\s+(?:maand|ronde|keer)\s+over"
+    r"|\b(?:deze|dit)\s+(?:maand|ronde|keer)\s+sla\s+ik\s+(?:\w+\s+)?over\b|\bvou\s+passar\s+(?:este|esta|a\s+vez)"
+    r"|\bpasso\s+(?:este|esta|questo|il\s+turno|questa)|\bsalto\s+(?:questo|questa|il\s+turno)"
     r"|\bpular\s+(?:este|esta)",
     _I)
 _STOP = re.compile(
     r"\bunsubscribe\b|\btake\s+me\s+off\b|\bremove\s+me\b|\bleave\s+the\s+circle\b|\bopt\s+out\b"
     r"|\bstop\s+(?:sending|e-?mailing)\s+me\b|\bno\s+longer\s+(?:want|wish)\s+to\s+(?:receive|be)"
-    r"|\babmelden\b|\bmelde[nt]?\s+mich\s+ab\b|\baustragen\b|\btragt?\s+mich\s+aus\b"
+    r"|\babmelden\b|\bmelde[nt]?\s+mich\s+(?:\w+\s+){0,3}ab\b|\baustragen\b"
+    r"|\btrag(?:t|en)?\s+(?:sie\s+)?mich\s+(?:\w+\s+){0,4}aus\b"
     r"|\bmich\s+\w*\s*aus\s+dem\s+verteiler"
     r"|\bkeine\s+(?:e-?mails?|post)\s+mehr\b|\b(?:kreis|gruppe)\s+verlassen\b|\baustreten\b"
     r"|\bdésinscri\w*|\bdésabonn\w*|\bdesinscri\w*|\bretirez[- ]moi\b"
     r"|\bne\s+(?:plus|veux\s+plus)\s+recevoir"
-    r"|\bquitter\s+le\s+cercle\b|\bdarme\s+de\s+baja\b|\bdar\s+de\s+baja\b|\bb[oó]rr(?:a|e)me\b"
+    r"|\bquitter\s+le\s+cercle\b|\b(?:dar|darme|dame|deme|denme|dadme)\s+de\s+baja\b"
+    r"|\bb[oó]rr(?:a|e|en|ad)me\b"
     r"|\bno\s+quiero\s+recibir\s+más\b|\bdejar\s+el\s+c[ií]rculo\b|\bafmelden\b|\buitschrijven\b"
     r"|\bschrijf\s+me\s+uit\b|\bhaal\s+me\s+(?:van|uit)\b|\bgeen\s+(?:e-?mails?|mails)\s+meer\b"
     r"|\buit\s+de\s+kring\b|\bdescadastr\w*|\bcancelar\s+(?:a\s+)?(?:minha\s+)?inscrição"
@@ -69,10 +74,12 @@ _RESUME = re.compile(
     r"|\bwieder\s+(?:e-?mails?|mails?|post|nachrichten)\b|\bbin\s+wieder\s+dabei\b|\bpause\s+beenden\b"
     r"|\breprendre\s+(?:les|mes)\b|\b(?:de\s+nouveau|à\s+nouveau)\s+(?:recevoir|les)\b"
     r"|\brenvoyez[- ]moi\b"
-    r"|\breanudar\b|\bvolver\s+a\s+recibir\b|\bde\s+nuevo\s+(?:los|el)\s+correos?\b"
+    r"|\brecommencer\s+à\s+(?:m['’]\s*envoyer|recevoir)"
+    r"|\breanudar\b|\bvolver\s+a\s+(?:recibir|enviar|mandar)\w*|\bde\s+nuevo\s+(?:los|el)\s+correos?\b"
     r"|\bweer\s+(?:e-?mails?|mails?|post)\b|\bweer\s+meedoen\b|\bhervatten\b"
-    r"|\bretomar\b|\bvoltar\s+a\s+receber\b|\bde\s+novo\s+os\b|\briprendere\s+a\s+ricevere\b"
-    r"|\bricominciare\s+a\s+ricevere\b|\bdi\s+nuovo\s+(?:le|i)\s+(?:e-?mail|mail|messaggi)\b",
+    r"|\b(?:stuur|stuurt|sturen)\s+(?:me|mij)\s+(?:\w+\s+){0,3}weer\b"
+    r"|\bretomar\b|\bvoltar\s+a\s+(?:receber|enviar|mandar)\w*|\bde\s+novo\s+os\b"
+    r"|\b(?:riprendere|ricominciare|tornare)\s+a\s+(?:ricevere|mandar|inviar)\w*|\bdi\s+nuovo\s+(?:le|i)\s+(?:e-?mail|mail|messaggi)\b",
     _I)
 _ANONYMOUS = re.compile(
     r"\banonym\w*|\bwithout\s+my\s+name\b|\bleave\s+(?:out\s+)?my\s+name\s+(?:out|off)?"
@@ -96,10 +103,10 @@ _PRIVATE = re.compile(
 _NAME = r"(?P<name>[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’-]+)?)"
 _THANKS = re.compile(
     rf"(?i:\b(?:please\s+)?(?:thank(?:s|\s+you)?(?:\s+to)?|say\s+thanks\s+to|pass\s+on\s+my\s+thanks\s+to|my\s+thanks\s+to)"
-    rf"|\b(?:bitte\s+)?(?:danke|dank\s+an|richte\s+\w+\s+meinen\s+dank\s+an|bedanke\s+mich\s+bei)"
+    rf"|\b(?:bitte\s+)?(?:danke?\s+an|danke|richte\s+\w+\s+meinen\s+dank\s+an|bedanke\s+mich\s+bei)"
     rf"|\bmerci\s+à|\bremerci\w*|\bgracias\s+a|\bagradec\w*\s+a|\bdale\s+las\s+gracias\s+a"
     rf"|\bbedank\w*|\bdank\s+(?:je\s+wel\s+)?aan|\bobrigad[oa]\s+(?:à|a|ao)|\bagradeça\s+(?:à|a|ao)"
-    rf"|\bgrazie\s+a|\bringrazi\w*)\s+{_NAME}(?P<rest>[^\n]*)",
+    rf"|\bgrazie\s+a|\bringrazi\w*)\s+{_NAME}(?P<rest>[^\n.!?]*)",
     re.MULTILINE)
 _SENTENCE = re.compile(r"(?:[^.!?\n]+|(?<=\d)\.(?=\s*\w))+[.!?]*")  # "1. März" is no full stop
 _GREETING = re.compile(
@@ -119,7 +126,7 @@ _MAX_FILLER_CHARS = 120  # greetings, closings and name lines are short
 _MAX_LINE_CHARS = 5000  # a paragraph longer than this is read for its length only
 _THANKS_LINES = 3  # a thanks opens the message: lines read past its sixth word
 _ALONE_WORDS = 12  # words besides the request, greeting and closing that still make it alone
-_THANK_WORDS = 60  # longer thanks are a story that opens by thanking someone
+_THANK_WORDS = 60  # a longer thanks sentence is a story that opens by thanking someone
 
 
 _ORDER = (_STOP, _PASS, _RESUME, _PAUSE, _PRIVATE, _ANONYMOUS)  # precedence, as below
@@ -164,7 +171,8 @@ def _thanks_head(lines: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _thanks_of(text: str) -> Command | None:
+def _thanks_of(text: str) -> tuple[Command, int] | None:
+    """The THANKS a message opens with, and how many words its thanks sentence has."""
     joined = _thanks_head([" ".join(line[:_MAX_LINE_CHARS].split())
                            for line in text.splitlines()[:40]])
     if not _ANY_THANKS.could_match(joined.lower()):
@@ -174,7 +182,8 @@ def _thanks_of(text: str) -> Command | None:
         return None
     name = m.group("name").strip()
     rest = m.group("rest").strip(" ,.:;!-")
-    return Command("THANKS", f"{name}: {rest or ' '.join(text.split())}")
+    return (Command("THANKS", f"{name}: {rest or ' '.join(text.split())}"),
+            len(m.group(0).split()))
 
 
 def _is_filler(sentence: str) -> bool:
@@ -211,10 +220,12 @@ def find_request(text: str) -> Request | None:
             elif not _is_filler(sentence):
                 others += len(sentence.split())
     if found is None:
-        thanks = _thanks_of(text)
-        if thanks is None:
+        found_thanks = _thanks_of(text)
+        if found_thanks is None:
             return None
+        thanks, own = found_thanks
         body = [s for s in sentences if not _is_filler(s)]
-        alone = len(" ".join(body).split()) <= _THANK_WORDS
+        besides = len(" ".join(body).split()) - own
+        alone = own <= _THANK_WORDS and besides <= _ALONE_WORDS
         return Request(thanks, " ".join(text.split())[:200], alone=alone)
     return Request(found, words, alone=others <= _ALONE_WORDS)

@@ -24,7 +24,7 @@ _END = (r"(?:the\s+)?end\s+of|ende|ende\s+des|enden|fin\s+(?:de|d')|finales\s+de
         r"eind|het\s+eind\s+van|fim\s+de|final\s+de|fine|la\s+fine\s+di|fine\s+di")
 _THIS_MONTH = (r"this\s+month|the\s+rest\s+of\s+(?:the|this)\s+month|diesen\s+monat|"
                r"ce\s+mois(?:-ci)?|este\s+mes|deze\s+maand|este\s+m[eê]s|questo\s+mese")
-_UNTIL = (r"until|till|til|through|bis(?:\s+(?:zum|zur|ende|anfang))?|jusqu['’]?\s*(?:à|au|en|"
+_UNTIL = (r"until|till|til|through|bis(?:\s+(?:zum|zur|anfang))?|jusqu['’]?\s*(?:à|au|en|"
           r"à\s+la|a)?|hasta(?:\s+(?:el|la|finales|final))?|tot(?:\s+en\s+met)?|até(?:\s+(?:o|a|"
           r"ao))?|fino\s+(?:a|al|alla|ad)|in|im|en|en\s+el|a|ab|from|dès|desde|vanaf|dal|a\s+partir\s+de")
 _FIND = re.compile(
