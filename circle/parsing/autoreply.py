@@ -16,28 +16,55 @@ _UNTIL = re.compile(
     r"jusqu'au|jusqu’au|jusqu'à|de retour le|retour le|hasta el|hasta|regreso el|"
     r"regresaré el|volveré el|de vuelta el|fino al|fino a|rientro il|rientrerò il|"
     r"di ritorno il|tot en met|tot|terug op|vanaf|até|de volta em|retorno em|"
-    r"till och med|tillbaka|tilbake|tilbage|do dnia|do|wracam|powrót)\b[\s:,]*",
+    r"till och med|tillbaka|tilbake|tilbage|do dnia|do|wracam|wrócę|powrócę|powrót|"
+    r"będę z powrotem|z powrotem)\b[\s:,]*",
     re.IGNORECASE,
 )
 _CJK_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATEISH = re.compile(r"\d")
-# Present-tense "I am away" wording (a story about a past holiday does not match).
+# Present-tense "I am away" wording (a story about a past holiday does not match): a first
+# person "am / will be" and an away state, a few words apart at most (bounded: linear).
+_GAP = r"(?:[^.!?\n]|(?<=\d)\.){0,40}?"  # "vom 21.12. bis 06.01." is no full stop
 _AWAY = re.compile(
-    r"\b(?:i\s+am|i'm|i’m)\s+(?:currently\s+)?(?:out\s+of\s+(?:the\s+)?office|away|on\s+leave|"
-    r"on\s+holiday|on\s+vacation)|\bje\s+(?:suis|serai)\s+(?:actuellement\s+)?absente?|"
-    r"\bich\s+bin\s+(?:derzeit\s+|zurzeit\s+|bis\s.{0,30}?)?(?:nicht\s+im\s+büro|abwesend|"
-    r"im\s+urlaub)|\bestoy\s+(?:fuera\s+de\s+la\s+oficina|de\s+vacaciones|ausente)|"
-    r"\bsono\s+(?:fuori\s+ufficio|assente|in\s+ferie)|\bik\s+ben\s+(?:afwezig|met\s+vakantie|"
-    r"niet\s+op\s+kantoor)|\bestou\s+(?:ausente|de\s+férias|fora\s+do\s+escritório)|"
-    r"\bjestem\s+nieobecn|\bjag\s+är\s+(?:ledig|borta|inte\s+på\s+kontoret)|不在にして",
+    r"\b(?:i\s+am|i'm|i’m|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+)?(?:out\s+of\s+"
+    r"(?:the\s+)?office|away|on\s+(?:annual\s+|parental\s+|maternity\s+|sick\s+|study\s+)?leave|"
+    r"on\s+holiday|on\s+vacation|off\s+work|out\s+until)|"
+    r"\bje\s+(?:suis|serai)\s+(?:actuellement\s+|en\s+ce\s+moment\s+)?(?:absente?|en\s+congés?|"
+    r"en\s+vacances|hors\s+du\s+bureau)|"
+    r"\bich\s+bin\b" + _GAP + r"\b(?:nicht\s+im\s+büro|abwesend|im\s+urlaub|außer\s+haus|"
+    r"ausser\s+haus|nicht\s+erreichbar|in\s+elternzeit)|"
+    r"\b(?:estoy|me\s+encuentro|estaré)\s+(?:\w+\s+){0,2}?(?:fuera\s+de\s+la\s+oficina|"
+    r"de\s+vacaciones|ausente|fuera)|"
+    r"\b(?:sono|sarò)\s+(?:\w+\s+){0,2}?(?:fuori\s+ufficio|assente|in\s+ferie|in\s+vacanza)|"
+    r"\bik\s+ben\b" + _GAP + r"\b(?:afwezig|met\s+vakantie|niet\s+op\s+kantoor|"
+    r"niet\s+aanwezig|met\s+verlof)|"
+    r"\b(?:estou|estarei)\s+(?:\w+\s+){0,2}?(?:ausente|de\s+férias|fora\s+do\s+escritório)|"
+    r"\bjestem\s+(?:\w+\s+){0,2}?(?:nieobecn|na\s+urlopie|poza\s+biurem)|"
+    r"\bjag\s+är\s+(?:\w+\s+){0,2}?(?:ledig|borta|inte\s+på\s+kontoret|på\s+semester|"
+    r"tjänstledig|föräldraledig)|"
+    r"不在にして|休暇をいただいて|休暇中|お休みをいただいて",
     re.IGNORECASE,
 )
+# "When I'm away from the ward I miss..." is a story: the away words in a when/if clause.
+_CLAUSE = re.compile(r"\b(?:when|whenever|if|wenn|falls|quand|lorsque|si|cuando|quando|se|als|"
+                     r"als\s+ik|kiedy|jeśli|när|om)\W+(?:\w+\W+){0,2}$", re.IGNORECASE)
+_DOTTED = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?!\d)")
 _SHORT = 700  # an out-of-office notice is short; a story is not read as one
+_SHORT_WORDS = 60  # nor one of many words: notices are a few sentences, and a story that
+# mentions a holiday is lost if read as one (missing a notice only shows it to the steward)
 
 
 def _parse(snippet: str, default: datetime) -> datetime | None:
     from dateutil import parser as date_parser
 
+    dotted = _DOTTED.match(snippet)  # "06.01." / "6.1.2027": day.month, as Europe writes it
+    if dotted:
+        year = int(dotted.group(3) or default.year)
+        try:
+            return default.replace(year=year + 2000 if year < 100 else year,
+                                   month=int(dotted.group(2)), day=int(dotted.group(1)))
+        except ValueError:
+            return None
     try:
         got, _ = date_parser.parse(english_months(snippet), default=default,
                                    fuzzy_with_tokens=True,
@@ -75,13 +102,14 @@ def find_return_date(text: str, sent: datetime | None) -> datetime | None:
     head = text[:5000]
     for match in _UNTIL.finditer(head):
         end = match.end() + 40
-        snippet = head[match.end() : end].split("\n", maxsplit=1)[0]
-        if end < len(head) and head[end - 1 : end + 1].isalpha():
+        window = head[match.end() : end]
+        snippet = window.split("\n", maxsplit=1)[0]
+        if snippet == window and end < len(head) and head[end - 1 : end + 1].isalpha():
             snippet = snippet.rsplit(" ", 1)[0]  # no half word ("mails" cut to "mai")
         snippet = re.split(r"(?<!\d)[.;!?](?:\s|$)|\(|\)", snippet)[0]
         if not _DATEISH.search(snippet) and not re.search(r"[^\W\d_]{3}", snippet):
             continue
-        got = _parse(snippet, base)
+        got = _parse(snippet, base if _DATEISH.search(snippet) else base.replace(day=1))
         if got is None or got == base:
             continue
         if sent is None and _parse(snippet, base.replace(year=2001)) != got:
@@ -95,7 +123,13 @@ def find_return_date(text: str, sent: datetime | None) -> datetime | None:
 
 def may_be_away(text: str) -> bool:
     """Short, and saying in the present tense that the sender is away (the cheap half)."""
-    return len(text) <= _SHORT and prefiltered(_AWAY, text) is not None
+    if len(text) > _SHORT or len(text.split()) > _SHORT_WORDS:
+        return False
+    found = prefiltered(_AWAY, text)
+    if found is None:
+        return False
+    sentence = re.split(r"[.!?\n]", text[max(0, found.start() - 60):found.start()])[-1]
+    return not _CLAUSE.search(sentence)
 
 
 def looks_away(text: str, sent: datetime | None) -> bool:

@@ -250,10 +250,12 @@ def noreply_sender(f: Facts) -> K | None:
 
 def away_notice(f: Facts) -> K | None:
     """An out-of-office notice without automatic headers: short, present-tense "I am away",
-    and a return date (a story that mentions a holiday stays a story)."""
+    and a return date (a story that mentions a holiday stays a story). A message that asks
+    for something in plain words ("please pause my mail until March, I'm on leave") was
+    written by the member: it is that request, never an automatic notice."""
     import email.utils
 
-    if not may_be_away(f.text):
+    if f.request is not None or not may_be_away(f.text):
         return None
     try:
         sent = email.utils.parsedate_to_datetime(f.decoded.header("Date"))
