@@ -237,6 +237,26 @@ def precedence(f: Facts) -> K | None:
     return None
 
 
+_REFUSED_POST = re.compile(
+    r"\bnot\s+(?:a\s+)?member\b|\bnon-?members?\b|\bmembers?\s+only\b|\bonly\s+members\b|"
+    r"\bnot\s+(?:allowed|permitted|authori[sz]ed)\s+to\s+(?:post|send)\b|"
+    r"\bkein\s+mitglied\b|\bpas\s+membre\b|\bno\s+(?:es\s+)?miembro\b|"
+    r"\b(?:was|has\s+been)\s+(?:rejected|refused|bounced)\b|\bcould\s+not\s+be\s+delivered\b|"
+    r"\bundeliverable\b", re.IGNORECASE)
+
+
+def list_refused_post(f: Facts) -> K | None:
+    """A list manager (its -admin / -owner / -request address) returning our mail because the
+    address is not a member or may not post, or saying it was rejected or undeliverable: our
+    message did not reach the list, which is a bounce, not mere automatic mail (a welcome,
+    digest or moderation notice from the same address says none of that)."""
+    local = f.sender.email.split("@", 1)[0]
+    if not _LIST_ADMIN.search(local):
+        return None
+    head = f.body[:3000]
+    return K.BOUNCE if _REFUSED_POST.search(head) else None
+
+
 def list_admin_sender(f: Facts) -> K | None:
     """From a mailing-list manager's -admin / -owner / -request / -bounces address."""
     local = f.sender.email.split("@", 1)[0]
@@ -290,7 +310,8 @@ RULES: tuple[Rule, ...] = (
     feedback_report, complaint_report, one_click_unsubscribe, ses_notification,
     dsn_delivered, read_receipt, dsn_failed, failed_recipients_header,
     daemon_sender, exchange_inbox_rule, autoreply_headers, auto_submitted, out_of_office_subject,
-    bounce_subject, bounce_body, precedence, list_admin_sender, noreply_sender,
+    bounce_subject, bounce_body, list_refused_post, precedence, list_admin_sender,
+    noreply_sender,
     has_command, away_notice, request_in_plain_words, no_new_text, has_new_text,
 )
 BODY_RULES: tuple[Rule, ...] = (has_command, request_in_plain_words, no_new_text, has_new_text)
