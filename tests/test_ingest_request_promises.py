@@ -44,7 +44,7 @@ def _confirmation(store: TinyStore) -> Notice:
     return notice
 
 
-# (the member's words, the command confirmed, the resumption day it promises, or None)
+# (the member's body, the date words quoted back, the day mail resumes, or None: no date)
 PAUSES = [
     ("Hi Maya,\n\nCould you pause my emails until 3 January?\n\nThanks,\nAna",
      "until 3 January", date(2027, 1, 3)),
@@ -62,17 +62,21 @@ PAUSES = [
      "fino a marzo", date(2027, 3, 1)),
     ("Can you pause my emails for the rest of this month? Thanks, Ana",
      "the rest of this month", date(2026, 12, 1)),
+    ("Could you pause my emails for two months? Thanks, Ana",
+     "for two months", date(2027, 1, 10)),
+    ("Pausiert mich bitte für drei Wochen.\nAna", "für drei Wochen", date(2026, 12, 1)),
+    ("Bitte keine Mails mehr über die Feiertage.\nAna", "", None),  # a pause, not a STOP
 ]
 
 
-@pytest.mark.parametrize(("body", "words", "day"), PAUSES, ids=[w for _, w, _ in PAUSES])
+@pytest.mark.parametrize(("body", "words", "day"), PAUSES, ids=[w or b[:20] for b, w, _ in PAUSES])
 def test_a_pause_until_a_date_in_words_is_the_pause_confirmed(store, body, words, day) -> None:
     _send(store, body, "p@ana")
     ana = store.get(Member, "ana")
     assert ana.status == MemberStatus.PAUSED and ana.paused_until == day
     notice = _confirmation(store)
-    assert notice.command == f"PAUSE UNTIL {day.isoformat()}"
-    assert words in notice.detail and day.isoformat() in notice.detail
+    assert notice.command == (f"PAUSE UNTIL {day.isoformat()}" if day else "PAUSE")
+    assert words in notice.detail and (day is None or day.isoformat() in notice.detail)
     assert "To undo it, reply RESUME." in notice.detail
     _send(store, "RESUME", "r@ana")  # the undo the confirmation names
     assert store.get(Member, "ana").status == MemberStatus.ACTIVE

@@ -136,3 +136,58 @@ def test_dates_in_the_members_words_are_the_next_such_day(phrase: str, expected:
 def test_a_month_name_alone_is_a_date_only_after_until() -> None:
     assert find_until("I may be back soon") == ""
     assert find_until("pause until May") == "May"
+
+
+@pytest.mark.parametrize("text", [
+    "I'll pass this on to my colleagues. Lovely question!",
+    "Please don't stop sending these, they are wonderful.",
+    "I do not want to stop the emails, I just read them late.",
+    "I'm back in the classroom after my leave.",
+    "Resume: I spent the month listening.",
+    "My anonymous donor changed my life.",
+    "Don't share my lunch, said the boy. We laughed for days.",
+    "Thanks to Maya's question I finally called my brother.",
+    "I can't remember when I last paused, but this month I did.",
+    "Ich will auf keinen Fall aussetzen, ich liebe diese Fragen.",
+])
+def test_short_stories_that_use_request_words_are_no_request(text: str) -> None:
+    """Safe by construction: negated, past-tense, 'because of' and story uses of the words."""
+    found = find_request(text)
+    assert found is None or found.command.name == "THANKS" and not found.alone, found
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I'll pass this time.", "PASS"),
+    ("Could you keep my emails paused until March?", "PAUSE UNTIL March"),
+    ("Bitte keine Mails mehr über die Feiertage.", "PAUSE"),  # for a while: a pause, not STOP
+    ("Please stop sending me emails for now.", "PAUSE"),
+    ("Please stop sending me emails.", "STOP"),
+    ("Don't publish my name please.", "ANONYMOUS"),
+    ("Could you pause my emails for two months?", "PAUSE UNTIL for two months"),
+    ("Pausiert mich bitte für drei Wochen.", "PAUSE UNTIL für drei Wochen"),
+    ("Pouvez-vous suspendre mes mails pendant deux mois ?", "PAUSE UNTIL pendant deux mois"),
+    ("¿Podéis pausar mis correos por dos meses?", "PAUSE UNTIL por dos meses"),
+    ("Kunnen jullie mijn mails pauzeren voor 6 weken?", "PAUSE UNTIL voor 6 weken"),
+    ("Podem pausar os meus e-mails por dois meses?", "PAUSE UNTIL por dois meses"),
+    ("Potete sospendere le mie email per due mesi?", "PAUSE UNTIL per due mesi"),
+])
+def test_requests_that_must_still_be_read(text: str, expected: str) -> None:
+    found = find_request(text)
+    assert found is not None and found.alone
+    assert command_string(found.command) == expected
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [
+    ("for two months", date(2027, 1, 10)),
+    ("für drei Wochen", date(2026, 12, 1)),
+    ("pendant deux mois", date(2027, 1, 10)),
+    ("voor 6 weken", date(2026, 12, 22)),
+    ("per due mesi", date(2027, 1, 10)),
+])
+def test_a_span_counts_from_today(phrase: str, expected: date) -> None:
+    assert resolve_until(phrase, TODAY) == expected
+
+
+def test_a_span_ends_on_the_months_last_day_when_shorter() -> None:
+    assert resolve_until("for one month", date(2027, 1, 31)) == date(2027, 2, 28)
+    assert find_until("pause me for 40 months") == ""  # beyond a year: no date read

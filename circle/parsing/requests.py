@@ -9,6 +9,17 @@ otherwise the story is kept and the request is only proposed to the steward.
 Rules are conservative: a sentence about the member's life that happens to use one of these
 words ("the silence was a pause I needed") is no request, because each pattern needs the
 member's mail, the circle, a story or a person as its object, or a request cue ("please").
+Decisions, each written where it is made:
+- a negation just before the words undoes them ("please don't stop sending these");
+- "paused" is a request only as a state asked for ("keep my emails paused"), never a past
+  tense ("when I last paused"); "I'll pass" only on its own or with this time / month / round
+  ("I'll pass this on to my colleagues" is no PASS); RESUME needs an object or to stand alone;
+- "anonymous" needs a cue (please, keep, publish, could you...) unless the words name the name
+  ("without my name"): "my anonymous donor" is a story;
+- a STOP for a while ("keine Mails mehr über die Feiertage", "stop sending me emails for
+  now") is a PAUSE: the member can undo a pause, not a stop;
+- a thanks is alone only when little is written besides its own sentence; "thanks to Maya's
+  question" means "because of", no thanks.
 """
 
 from __future__ import annotations
@@ -22,21 +33,22 @@ from circle.parsing.when import find_until
 _I = re.IGNORECASE
 
 _PAUSE = re.compile(
-    r"\bpaus(?:e|ed|ing)\b|\bon\s+hold\b|\btake\s+a\s+break\b|\bstop\s+(?:sending|the\s+e?-?mails?)"
-    r"|\bpausier\w*|\bpause\s+(?:machen|einlegen)|\baussetzen\b|\bkeine\s+(?:e-?mails?|post|nachrichten)"
+    r"\bpaus(?:e|ing)\b|\b(?:keep|be|get|stay|have)\s+(?:\w+\s+){0,2}?paused\b|\bon\s+hold\b|\btake\s+a\s+break\b|\bstop\s+(?:sending|the\s+e?-?mails?)"
+    r"|\bpausier\w*|\bpause\s+(?:machen|einlegen)|\baussetzen\b|\bkeine\s+(?:(?:e-?)?mails?|post|nachrichten)"
     r"|\bmettre\s+en\s+pause|\ben\s+pause\b|\bsuspend\w*|\bune\s+pause\b"
     r"|\bpausar?\b|\bpausa\b|\bno\s+(?:me\s+)?(?:envíe|envie|mandes|mande)\w*"
-    r"|\bpauze\w*|\beven\s+geen\s+(?:e-?mails?|post)|\bstilzetten\b|\bpauzeren\b"
+    r"|\bpauze\w*|\beven\s+geen\s+(?:(?:e-?)?mails?|post)|\bstilzetten\b|\bpauzeren\b"
     r"|\bparar\s+de\s+(?:me\s+)?(?:enviar|receber)|\bsospend\w*|\bin\s+pausa\b",
     _I)
 _MAIL_OBJECT = re.compile(
     r"\b(?:me|my|mich|mir|meine?n?|moi|mes|mon|me|mis|mi|mij|mijn|me|meus?|minhas?|mi|mie?i?|"
-    r"circle|kreis|cercle|círculo|circulo|kring|cerchio|e-?mails?|mails?|post|courriels?|correos?|"
+    r"circle|kreis|cercle|círculo|circulo|kring|cerchio|(?:e-?)?mails?|mails?|post|courriels?|correos?|"
     r"correio|posta|newsletter)\b|\bplease\b|\bbitte\b|s['’]il\s+(?:vous|te)\s+pla[iî]t|"
     r"\bpor\s+favor\b|\balsjeblieft\b|\bgraag\b|\bper\s+favore\b|\bthis\s+month\b", _I)
 _PASS = re.compile(
     r"\b(?:skip|pass(?:\s+on)?|sit\s+out|sitting\s+out|miss)\s+(?:this|the)\s+(?:month|round|time|one)"
-    r"|\bi['’]?ll\s+pass\b|\bi\s+(?:will|must|have\s+to)\s+pass\b|\bcount\s+me\s+out\s+this"
+    r"|\bi(?:['’]ll|\s+will|\s+must|\s+have\s+to|['’]d\s+better)\s+pass\b"
+    r"(?=\s*(?:[.!,;:)-]|$|this\s+(?:time|month|round)|on\s+(?:this|that)\s+(?:one|month|round|time)))|\bcount\s+me\s+out\s+this"
     r"|\bsetze?\s+(?:ich\s+)?(?:diesen\s+monat|diese\s+runde|diesmal)\s+aus"
     r"|\b(?:diesen\s+monat|diese\s+runde|diesmal)\s+(?:setze\s+ich\s+)?aus\b|\büberspring\w*"
     r"|\b(?:diesen\s+monat|diese\s+runde|diesmal)\b[^.!?\n]{0,40}\baus(?:setzen|lassen)\b"
@@ -55,41 +67,44 @@ _STOP = re.compile(
     r"|\babmelden\b|\bmelde[nt]?\s+mich\s+(?:\w+\s+){0,3}ab\b|\baustragen\b"
     r"|\btrag(?:t|en)?\s+(?:sie\s+)?mich\s+(?:\w+\s+){0,4}aus\b"
     r"|\bmich\s+\w*\s*aus\s+dem\s+verteiler"
-    r"|\bkeine\s+(?:e-?mails?|post)\s+mehr\b|\b(?:kreis|gruppe)\s+verlassen\b|\baustreten\b"
+    r"|\bkeine\s+(?:(?:e-?)?mails?|post)\s+mehr\b|\b(?:kreis|gruppe)\s+verlassen\b|\baustreten\b"
     r"|\bdésinscri\w*|\bdésabonn\w*|\bdesinscri\w*|\bretirez[- ]moi\b"
     r"|\bne\s+(?:plus|veux\s+plus)\s+recevoir"
     r"|\bquitter\s+le\s+cercle\b|\b(?:dar|darme|dame|deme|denme|dadme)\s+de\s+baja\b"
     r"|\bb[oó]rr(?:a|e|en|ad)me\b"
     r"|\bno\s+quiero\s+recibir\s+más\b|\bdejar\s+el\s+c[ií]rculo\b|\bafmelden\b|\buitschrijven\b"
-    r"|\bschrijf\s+me\s+uit\b|\bhaal\s+me\s+(?:van|uit)\b|\bgeen\s+(?:e-?mails?|mails)\s+meer\b"
+    r"|\bschrijf\s+me\s+uit\b|\bhaal\s+me\s+(?:van|uit)\b|\bgeen\s+(?:(?:e-?)?mails?|mails)\s+meer\b"
     r"|\buit\s+de\s+kring\b|\bdescadastr\w*|\bcancelar\s+(?:a\s+)?(?:minha\s+)?inscrição"
     r"|\bme\s+remov\w*|\bremovam-me\b|\bnão\s+quero\s+(?:mais\s+)?receber\b|\bsair\s+do\s+c[ií]rculo"
     r"|\bdisiscriv\w*|\bcancellatemi\b|\bcancellarmi\b|\btoglietemi\b|\bnon\s+voglio\s+più\s+ricevere"
     r"|\blasciare\s+il\s+cerchio\b",
     _I)
 _RESUME = re.compile(
-    r"\bresume\b|\bunpause\b|\b(?:start|begin)\s+(?:sending|my\s+mail|the\s+e?-?mails?)\s*(?:\w+\s+)?again"
+    r"\bresume\s+(?:my|the|sending|e?-?mails?|mail|me)\b|\bplease\s+resume\b|^\s*resume\s*(?:please)?[.!]*$"
+    r"|\bunpause\b|\b(?:start|begin)\s+(?:sending|my\s+mail|the\s+e?-?mails?)\s*(?:\w+\s+)?again"
     r"|\bsend\s+me\s+(?:\w+\s+){0,2}again\b|\bcount\s+me\s+(?:back\s+)?in\s+again\b"
-    r"|\bi['’]?m\s+back\s+in\b"
-    r"|\bwieder\s+(?:e-?mails?|mails?|post|nachrichten)\b|\bbin\s+wieder\s+dabei\b|\bpause\s+beenden\b"
+    r"|\bi['’]?m\s+back\s+in\b(?=\s*(?:[.!,;]|$|again\b|for\s+the\s+next\b))"
+    r"|\bwieder\s+(?:(?:e-?)?mails?|mails?|post|nachrichten)\b|\bbin\s+wieder\s+dabei\b|\bpause\s+beenden\b"
     r"|\breprendre\s+(?:les|mes)\b|\b(?:de\s+nouveau|à\s+nouveau)\s+(?:recevoir|les)\b"
     r"|\brenvoyez[- ]moi\b"
     r"|\brecommencer\s+à\s+(?:m['’]\s*envoyer|recevoir)"
     r"|\breanudar\b|\bvolver\s+a\s+(?:recibir|enviar|mandar)\w*|\bde\s+nuevo\s+(?:los|el)\s+correos?\b"
-    r"|\bweer\s+(?:e-?mails?|mails?|post)\b|\bweer\s+meedoen\b|\bhervatten\b"
+    r"|\bweer\s+(?:(?:e-?)?mails?|mails?|post)\b|\bweer\s+meedoen\b|\bhervatten\b"
     r"|\b(?:stuur|stuurt|sturen)\s+(?:me|mij)\s+(?:\w+\s+){0,3}weer\b"
     r"|\bretomar\b|\bvoltar\s+a\s+(?:receber|enviar|mandar)\w*|\bde\s+novo\s+os\b"
     r"|\b(?:riprendere|ricominciare|tornare)\s+a\s+(?:ricevere|mandar|inviar)\w*|\bdi\s+nuovo\s+(?:le|i)\s+(?:e-?mail|mail|messaggi)\b",
     _I)
 _ANONYMOUS = re.compile(
-    r"\banonym\w*|\bwithout\s+my\s+name\b|\bleave\s+(?:out\s+)?my\s+name\s+(?:out|off)?"
+    r"\b(?:don['’]?t|do\s+not|please\s+don['’]?t)\s+(?:publish|share|use|include|print|mention)\s+"
+    r"my\s+name\b|\banonym\w*|\bwithout\s+my\s+name\b|\bleave\s+(?:out\s+)?my\s+name\s+(?:out|off)?"
     r"|\bohne\s+(?:meinen\s+)?namen\b|\banonyme?s?\b|\bsans\s+(?:mon\s+)?nom\b|\ban[oó]nim\w*"
     r"|\bsin\s+(?:mi\s+)?nombre\b|\banoniem\w*|\bzonder\s+(?:mijn\s+)?naam\b|\banônim\w*"
     r"|\bsem\s+(?:o\s+)?(?:meu\s+)?nome\b|\banonim\w*|\bsenza\s+(?:il\s+)?(?:mio\s+)?nome\b",
     _I)
 _PRIVATE = re.compile(
     r"\b(?:only|just)\s+for\s+(?:you|the\s+steward)\b|\bbetween\s+(?:you\s+and\s+me|us)\b"
-    r"|\b(?:don['’]?t|do\s+not|please\s+don['’]?t)\s+(?:share|publish|include)\b"
+    r"|\b(?:don['’]?t|do\s+not|please\s+don['’]?t)\s+(?:share|publish|include)\s+(?:this|it|that|"
+    r"my\s+(?:story|words|reply|message|answer))\b"
     r"|\bnot\s+(?:be\s+)?(?:shared|published|in\s+the\s+digest)\b|\bkeep\s+(?:it|this)\s+private\b"
     r"|\bsteward\s+only\b|\bnur\s+für\s+(?:dich|sie|euch)\b|\bnicht\s+(?:teilen|veröffentlichen)\b"
     r"|\bnicht\s+(?:mit\s+der\s+gruppe|im\s+rundbrief)\b|\bunter\s+uns\b|\bvertraulich\b"
@@ -100,6 +115,32 @@ _PRIVATE = re.compile(
     r"|\bentre\s+nós\b|\bsolo\s+per\s+te\b|\bnon\s+(?:condividere|pubblicare|condividetelo|pubblicatelo)\b"
     r"|\btra\s+(?:di\s+)?noi\b",
     _I)
+# "No more mails over the holidays": a stop for a while is a pause (undone by RESUME; a STOP
+# is not undone by the member), so a STOP sentence with a time qualifier pauses.
+_FOR_A_WHILE = re.compile(
+    r"\b(?:for\s+(?:a\s+while|now|the\s+(?:holidays?|summer|winter|moment|time\s+being))|"
+    r"over\s+the\s+(?:holidays?|summer|christmas|break)|during|until|till|"
+    r"über\s+(?:die|den)|während|vorerst|vorläufig|eine\s+(?:weile|zeit\s*lang)|bis|"
+    r"pendant|pour\s+(?:le\s+moment|l['’]instant|un\s+temps)|jusqu|durante|por\s+(?:un\s+tiempo|"
+    r"ahora|el\s+momento|enquanto|agora)|hasta|tijdens|voorlopig|even|tot|"
+    r"per\s+(?:ora|un\s+po|il\s+momento)|fino|até)\b", _I)
+# A negation just before a request's words undoes it ("please don't stop sending these",
+# "ich will nicht aussetzen"); PRIVATE and ANONYMOUS are negative by nature and not checked.
+_NEGATED = re.compile(
+    r"\b(?:don['’]?t|do\s+not|never|not|nicht|nie|niemals|jamais|nunca|niet|nooit|não|"
+    r"ne|n['’])\W+(?:\w+\W+){0,2}$", _I)
+# "anonymous" alone is a word of a story ("my anonymous donor"): a request says so with a cue
+# (please, keep, publish, could you...) or names the name ("without my name").
+_NAMED = re.compile(r"\b(?:name|namen|nom|nombre|naam|nome)\b", _I)
+_ANON_CUE = re.compile(
+    r"\b(?:please|pls|keep|publish|post|share|print|make|stay|remain|leave|put|can\s+you|could\s+you|"
+    r"would\s+like|i['’]?d\s+like|i\s+want|i\s+prefer|as|bitte|gerne?|lieber|veröffentlich\w*|"
+    r"teil\w*|stell\w*|möchte|kannst|könnt|s['’]il|merci\s+de|publie\w*|partag\w*|garde\w*|"
+    r"pouvez|pourriez|je\s+préf[eè]re|por\s+favor|publica\w*|publique\w*|compart\w*|"
+    r"mantenga\w*|quiero|prefiero|puedes|podéis|podrías|graag|alsjeblieft|alstublieft|"
+    r"publiceer\w*|plaats\w*|deel|houd|wil|kun\s+je|kunt\s+u|quero|prefiro|podem|"
+    r"partilh\w*|per\s+favore|pubblica\w*|condividi\w*|mantieni|tienilo|voglio|preferisco|"
+    r"potete|puoi|in\s+forma|en\s+forma|de\s+forma|em\s+forma|en|als)\b", _I)
 _NAME = r"(?P<name>[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’-]+)?)"
 _THANKS = re.compile(
     rf"(?i:\b(?:please\s+)?(?:thank(?:s|\s+you)?(?:\s+to)?|say\s+thanks\s+to|pass\s+on\s+my\s+thanks\s+to|my\s+thanks\s+to)"
@@ -143,21 +184,31 @@ def _request_of(sentence: str, may: frozenset[re.Pattern[str]] = frozenset(_ORDE
                 ) -> Command | None:
     """The command one sentence asks for, or None; `may` are the patterns worth trying."""
     s = " ".join(sentence.split())
-    if _STOP in may and _STOP.search(s):
+    if _STOP in may and _asked(_STOP, s):
         until = find_until(s)
-        return Command("PAUSE_UNTIL", until) if until else Command("STOP")
-    if _PASS in may and _PASS.search(s):
+        if until:
+            return Command("PAUSE_UNTIL", until)
+        return Command("PAUSE") if _FOR_A_WHILE.search(s) else Command("STOP")
+    if _PASS in may and _asked(_PASS, s):
         return Command("PASS")
-    if _RESUME in may and _RESUME.search(s):
+    if _RESUME in may and _asked(_RESUME, s):
         return Command("RESUME")
-    if _PAUSE in may and _PAUSE.search(s) and _MAIL_OBJECT.search(s):
+    if _PAUSE in may and _asked(_PAUSE, s) and _MAIL_OBJECT.search(s):
         until = find_until(s)
         return Command("PAUSE_UNTIL", until) if until else Command("PAUSE")
     if _PRIVATE in may and _PRIVATE.search(s):
         return Command("PRIVATE")
-    if _ANONYMOUS in may and _ANONYMOUS.search(s):
-        return Command("ANONYMOUS")
+    if _ANONYMOUS in may:
+        m = _ANONYMOUS.search(s)
+        if m and (_NAMED.search(m.group(0)) or _ANON_CUE.search(s)):
+            return Command("ANONYMOUS")
     return None
+
+
+def _asked(pattern: re.Pattern[str], s: str) -> bool:
+    """`pattern` matches `s` and is not negated ("please don't stop sending these")."""
+    m = pattern.search(s)
+    return m is not None and not _NEGATED.search(s[max(0, m.start() - 30):m.start()])
 
 
 def _thanks_head(lines: list[str]) -> str:
@@ -181,6 +232,8 @@ def _thanks_of(text: str) -> tuple[Command, int] | None:
     if m is None or len(joined[:m.start()].split()) > 6:
         return None
     name = m.group("name").strip()
+    if re.search(r"['’]s?$", name):
+        return None  # "thanks to Maya's question I called my brother": because of, no thanks
     rest = m.group("rest").strip(" ,.:;!-")
     return (Command("THANKS", f"{name}: {rest or ' '.join(text.split())}"),
             len(m.group(0).split()))
