@@ -139,7 +139,7 @@ def test_a_thanks_in_words_becomes_the_appreciation_confirmed(store) -> None:
     ("Publicadla sin mi nombre, por favor.", "ANONYMOUS"),
     ("Graag anoniem plaatsen.", "ANONYMOUS"),
     ("Per favore tienilo tra noi.", "PRIVATE"),
-    ("Also, please pause my mail until March.", "PAUSE UNTIL March"),
+    ("Also, please pause my mail until March.", "PAUSE UNTIL 1 March"),
 ])
 def test_with_a_story_the_request_is_proposed_and_nothing_applied(store, words, command
                                                                   ) -> None:

@@ -15,19 +15,19 @@ TODAY = date(2026, 11, 10)
 ALONE = [
     # pause until a date / this month
     ("Hi Maya,\n\nCould you please pause my emails until March? Thanks!\n\nLea",
-     "PAUSE UNTIL March"),
+     "PAUSE UNTIL 1 March"),
     ("Hallo,\nbitte pausiert meine Mails bis zum 1. März.\nLiebe Grüße\nJonas",
-     "PAUSE UNTIL 1. März"),
+     "PAUSE UNTIL 1 March"),
     ("Bonjour,\nPouvez-vous mettre mes courriels en pause jusqu'à fin de mars ?\nMerci\nClaire",
-     "PAUSE UNTIL fin de mars"),
+     "PAUSE UNTIL 1 April"),
     ("Hola, por favor poned en pausa mis correos hasta el 3 de enero. Gracias, Lucía",
-     "PAUSE UNTIL 3 de enero"),
+     "PAUSE UNTIL 3 January"),
     ("Hoi, kunnen jullie mijn mail pauzeren tot 15 januari? Groetjes, Sanne",
-     "PAUSE UNTIL 15 januari"),
+     "PAUSE UNTIL 15 January"),
     ("Olá, podem pausar os meus emails até 3 de fevereiro? Obrigada, Rita",
-     "PAUSE UNTIL 3 de fevereiro"),
+     "PAUSE UNTIL 3 February"),
     ("Ciao, per favore mettete in pausa le mie mail fino al 3 gennaio. Grazie, Marco",
-     "PAUSE UNTIL 3 gennaio"),
+     "PAUSE UNTIL 3 January"),
     ("Please pause my mail for this month.", "PAUSE UNTIL this month"),
     ("Please put my circle mail on hold for a while.", "PAUSE"),
     # pass this round
@@ -158,7 +158,7 @@ def test_short_stories_that_use_request_words_are_no_request(text: str) -> None:
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("I'll pass this time.", "PASS"),
-    ("Could you keep my emails paused until March?", "PAUSE UNTIL March"),
+    ("Could you keep my emails paused until March?", "PAUSE UNTIL 1 March"),
     ("Bitte keine Mails mehr über die Feiertage.", "PAUSE"),  # for a while: a pause, not STOP
     ("Please stop sending me emails for now.", "PAUSE"),
     ("Please stop sending me emails.", "STOP"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from circle.parsing.types import Command
+from circle.parsing.when import as_day, find_until
 
 _REPLY_PREFIX = re.compile(
     r"^\s*(?:(?:re|aw|sv|vs|antw|antwort|r|rif|réf|ref|fw|fwd|wg|tr|rv|enc|odp|ynt|回复|答复)"
@@ -77,8 +78,9 @@ def parse_command_line(line: str, rest: str = "", *, host_invitation: bool = Tru
     if folded in _HOST_ANSWERS and host_invitation and len(rest.strip()) <= _SHORT_REST:
         return Command(_HOST_ANSWERS[folded])
     m = _PAUSE_UNTIL.match(" ".join(line.split()).strip(" .!"))
-    if m and note:
-        return Command("PAUSE_UNTIL", m.group(1).strip())
+    if m and note:  # "PAUSE UNTIL March please, I'm travelling": the date, not the note
+        written = m.group(1).strip()
+        return Command("PAUSE_UNTIL", as_day(find_until("until " + written) or written))
     m = _THANKS.match(line.strip())
     if m:
         words = " ".join((m.group(2) + " " + rest).split())

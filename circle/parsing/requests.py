@@ -28,12 +28,14 @@ import re
 
 from circle.parsing.prefilter import Prefilter
 from circle.parsing.types import Command, Request
-from circle.parsing.when import find_until
+from circle.parsing.when import as_day, find_until
 
 _I = re.IGNORECASE
 
 _PAUSE = re.compile(
-    r"\bpaus(?:e|ing)\b|\b(?:keep|be|get|stay|have)\s+(?:\w+\s+){0,2}?paused\b|\bon\s+hold\b|\btake\s+a\s+break\b|\bstop\s+(?:sending|the\s+e?-?mails?)"
+    r"\bpause\s+(?:my|me|us|the|all|sending|(?:e-?)?mails?|until|till|for|from|this|it|them)\b"
+    r"|(?:please|pls|kindly|can\s+you|could\s+you|would\s+you|to|i['’]d\s+like\s+to)\s+pause\b"
+    r"|^\s*pause\b|\bpausing\b|\b(?:keep|be|get|stay|have)\s+(?:\w+\s+){0,2}?paused\b|\bon\s+hold\b|\btake\s+a\s+break\b|\bstop\s+(?:sending|the\s+e?-?mails?)"
     r"|\bpausier\w*|\bpause\s+(?:machen|einlegen)|\baussetzen\b|\bkeine\s+(?:(?:e-?)?mails?|post|nachrichten)"
     r"|\bmettre\s+en\s+pause|\ben\s+pause\b|\bsuspend\w*|\bune\s+pause\b"
     r"|\bpausar?\b|\bpausa\b|\bno\s+(?:me\s+)?(?:envíe|envie|mandes|mande)\w*"
@@ -46,7 +48,8 @@ _MAIL_OBJECT = re.compile(
     r"correio|posta|newsletter)\b|\bplease\b|\bbitte\b|s['’]il\s+(?:vous|te)\s+pla[iî]t|"
     r"\bpor\s+favor\b|\balsjeblieft\b|\bgraag\b|\bper\s+favore\b|\bthis\s+month\b", _I)
 _PASS = re.compile(
-    r"\b(?:skip|pass(?:\s+on)?|sit\s+out|sitting\s+out|miss)\s+(?:this|the)\s+(?:month|round|time|one)"
+    r"\b(?:skip|pass(?:\s+on)?|sit\s+out|sitting\s+out|miss)\s+(?:me\s+|us\s+)?(?:for\s+)?(?:this|the)\s+"
+    r"(?:month|round|time|one)"
     r"|\bi(?:['’]ll|\s+will|\s+must|\s+have\s+to|['’]d\s+better)\s+pass\b"
     r"(?=\s*(?:[.!,;:)-]|$|this\s+(?:time|month|round)|on\s+(?:this|that)\s+(?:one|month|round|time)))|\bcount\s+me\s+out\s+this"
     r"|\bsetze?\s+(?:ich\s+)?(?:diesen\s+monat|diese\s+runde|diesmal)\s+aus"
@@ -59,6 +62,9 @@ _PASS = re.compile(
     r"|\bik\s+sla\s+\w+\s+(?:maand|ronde|keer)\s+over"
     r"|\b(?:deze|dit)\s+(?:maand|ronde|keer)\s+sla\s+ik\s+(?:\w+\s+)?over\b|\bvou\s+passar\s+(?:este|esta|a\s+vez)"
     r"|\bpasso\s+(?:este|esta|questo|il\s+turno|questa)|\bsalto\s+(?:questo|questa|il\s+turno)"
+    r"|\b(?:saltare|salterò|saltiamo|passare|salta(?:te)?mi)\s+(?:questo\s+(?:mese|giro)|questa\s+volta|"
+    r"il\s+(?:mio\s+)?turno)"
+    r"|\b(?:este\s+mes|esta\s+vez|esta\s+ronda)\s+(?:yo\s+)?(?:paso|me\s+lo\s+salto|me\s+salto)\b"
     r"|\bpular\s+(?:este|esta)",
     _I)
 _STOP = re.compile(
@@ -75,7 +81,7 @@ _STOP = re.compile(
     r"|\bno\s+quiero\s+recibir\s+más\b|\bdejar\s+el\s+c[ií]rculo\b|\bafmelden\b|\buitschrijven\b"
     r"|\bschrijf\s+me\s+uit\b|\bhaal\s+me\s+(?:van|uit)\b|\bgeen\s+(?:(?:e-?)?mails?|mails)\s+meer\b"
     r"|\buit\s+de\s+kring\b|\bdescadastr\w*|\bcancelar\s+(?:a\s+)?(?:minha\s+)?inscrição"
-    r"|\bme\s+remov\w*|\bremovam-me\b|\bnão\s+quero\s+(?:mais\s+)?receber\b|\bsair\s+do\s+c[ií]rculo"
+    r"|\bme\s+remov\w*|\bremovam-me\b|\b(?:tir|retir|remov)(?:em|e|ar|a)-me\s+d[aoe]s?\b|\buit\s+te\s+schrijven\b|\bschrijf\s+mij\s+uit\b|\bnão\s+quero\s+(?:mais\s+)?receber\b|\bsair\s+do\s+c[ií]rculo"
     r"|\bdisiscriv\w*|\bcancellatemi\b|\bcancellarmi\b|\btoglietemi\b|\bnon\s+voglio\s+più\s+ricevere"
     r"|\blasciare\s+il\s+cerchio\b",
     _I)
@@ -90,7 +96,7 @@ _RESUME = re.compile(
     r"|\brecommencer\s+à\s+(?:m['’]\s*envoyer|recevoir)"
     r"|\breanudar\b|\bvolver\s+a\s+(?:recibir|enviar|mandar)\w*|\bde\s+nuevo\s+(?:los|el)\s+correos?\b"
     r"|\bweer\s+(?:(?:e-?)?mails?|mails?|post)\b|\bweer\s+meedoen\b|\bhervatten\b"
-    r"|\b(?:stuur|stuurt|sturen)\s+(?:me|mij)\s+(?:\w+\s+){0,3}weer\b"
+    r"|\b(?:stuur|stuurt|sturen)\s+(?:\w+\s+){0,4}weer\b"
     r"|\bretomar\b|\bvoltar\s+a\s+(?:receber|enviar|mandar)\w*|\bde\s+novo\s+os\b"
     r"|\b(?:riprendere|ricominciare|tornare)\s+a\s+(?:ricevere|mandar|inviar)\w*|\bdi\s+nuovo\s+(?:le|i)\s+(?:e-?mail|mail|messaggi)\b",
     _I)
@@ -149,6 +155,10 @@ _THANKS = re.compile(
     rf"|\bbedank\w*|\bdank\s+(?:je\s+wel\s+)?aan|\bobrigad[oa]\s+(?:à|a|ao)|\bagradeça\s+(?:à|a|ao)"
     rf"|\bgrazie\s+a|\bringrazi\w*)\s+{_NAME}(?P<rest>[^\n.!?]*)",
     re.MULTILINE)
+_THANKS_VIA = re.compile(  # the name before the thanks: "richtet Maya meinen Dank aus"
+    rf"(?i:\b(?:bitte\s+)?richte[tn]?\s+(?:bitte\s+)?){_NAME}(?i:\s+(?:meinen|unseren|herzlichen|"
+    rf"einen)\s+(?:herzlichen\s+|lieben\s+)?dank\s+aus)(?P<rest>[^\n.!?]*)",
+    re.MULTILINE)
 _SENTENCE = re.compile(r"(?:[^.!?\n]+|(?<=\d)\.(?=\s*\w))+[.!?]*")  # "1. März" is no full stop
 _GREETING = re.compile(
     r"^(?:hi|hello|hey|dear|hallo|liebe[rs]?|guten\s+tag|bonjour|salut|cher|chère|hola|querid[oa]s?|"
@@ -161,12 +171,15 @@ _CLOSING = re.compile(
 _NAME_LINE = re.compile(r"^[\w'’.-]+(?:\s+[\w'’.-]+)?[.!]?$")
 _ANY_REQUEST = Prefilter(_STOP, _PASS, _RESUME, _PAUSE, _PRIVATE, _ANONYMOUS)
 _ONE = {p: Prefilter(p) for p in (_STOP, _PASS, _RESUME, _PAUSE, _PRIVATE, _ANONYMOUS)}
-_ANY_THANKS = Prefilter(_THANKS)
+_ANY_THANKS = Prefilter(_THANKS, _THANKS_VIA)
 _MAX_REQUEST_CHARS = 400  # a longer sentence is part of a story, not a request of its own
 _MAX_FILLER_CHARS = 120  # greetings, closings and name lines are short
 _MAX_LINE_CHARS = 5000  # a paragraph longer than this is read for its length only
 _THANKS_LINES = 3  # a thanks opens the message: lines read past its sixth word
 _ALONE_WORDS = 12  # words besides the request, greeting and closing that still make it alone
+# ANONYMOUS / PRIVATE are about a story: any words of substance besides are that story
+# ("Silence taught me to notice my own hurry. Also: please don't include my name.")
+_VISIBILITY_WORDS = 3
 _THANK_WORDS = 60  # a longer thanks sentence is a story that opens by thanking someone
 
 
@@ -187,7 +200,7 @@ def _request_of(sentence: str, may: frozenset[re.Pattern[str]] = frozenset(_ORDE
     if _STOP in may and _asked(_STOP, s):
         until = find_until(s)
         if until:
-            return Command("PAUSE_UNTIL", until)
+            return Command("PAUSE_UNTIL", as_day(until))
         return Command("PAUSE") if _FOR_A_WHILE.search(s) else Command("STOP")
     if _PASS in may and _asked(_PASS, s):
         return Command("PASS")
@@ -195,7 +208,7 @@ def _request_of(sentence: str, may: frozenset[re.Pattern[str]] = frozenset(_ORDE
         return Command("RESUME")
     if _PAUSE in may and _asked(_PAUSE, s) and _MAIL_OBJECT.search(s):
         until = find_until(s)
-        return Command("PAUSE_UNTIL", until) if until else Command("PAUSE")
+        return Command("PAUSE_UNTIL", as_day(until)) if until else Command("PAUSE")
     if _PRIVATE in may and _PRIVATE.search(s):
         return Command("PRIVATE")
     if _ANONYMOUS in may:
@@ -228,7 +241,7 @@ def _thanks_of(text: str) -> tuple[Command, int] | None:
                            for line in text.splitlines()[:40]])
     if not _ANY_THANKS.could_match(joined.lower()):
         return None
-    m = _THANKS.search(joined)
+    m = _THANKS.search(joined) or _THANKS_VIA.search(joined)
     if m is None or len(joined[:m.start()].split()) > 6:
         return None
     name = m.group("name").strip()
@@ -281,4 +294,5 @@ def find_request(text: str) -> Request | None:
         besides = len(" ".join(body).split()) - own
         alone = own <= _THANK_WORDS and besides <= _ALONE_WORDS
         return Request(thanks, " ".join(text.split())[:200], alone=alone)
-    return Request(found, words, alone=others <= _ALONE_WORDS)
+    limit = _VISIBILITY_WORDS if found.name in ("ANONYMOUS", "PRIVATE") else _ALONE_WORDS
+    return Request(found, words, alone=others <= limit)

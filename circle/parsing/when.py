@@ -53,6 +53,7 @@ _SPAN = re.compile(
     rf"(?P<unit>{_WEEKS}|{_MONTHS})\b", re.IGNORECASE)
 _WEEK_UNIT = re.compile(rf"^(?:{_WEEKS})$", re.IGNORECASE)
 _MAX_SPAN = 12  # months (or weeks) a member may ask for in words; longer is read as no date
+_ISO = re.compile(r"^\d{4}-\d\d-\d\d$")
 _ENDISH = re.compile(rf"^(?:{_END})\b", re.IGNORECASE)
 _THISISH = re.compile(rf"^(?:{_THIS_MONTH})$", re.IGNORECASE)
 
@@ -71,6 +72,27 @@ def find_until(sentence: str) -> str:
         phrase = (m.group("end") or "") + m.group("date")
         return " ".join(phrase.split()).rstrip(".")
     return ""
+
+
+_ENGLISH = ("January", "February", "March", "April", "May", "June", "July", "August",
+            "September", "October", "November", "December")
+_SOME_TODAY = date(2000, 1, 1)  # a leap year's first day: any day and month of a phrase fits
+
+
+def as_day(phrase: str) -> str:
+    """The phrase as the day it names, in one form whatever the language: 'März' → '1 March',
+    'fin de mars' → '1 April', '15 de enero' → '15 January' (with its year when written).
+    ISO dates, 'this month' and spans ('for two months') need today and stay as written, and
+    so does anything unreadable; `resolve_until` reads both forms."""
+    text = " ".join(phrase.split())
+    if not text or _ISO.match(text) or _THISISH.match(text) or _SPAN.fullmatch(text):
+        return text
+    try:
+        day = resolve_until(text, _SOME_TODAY)
+    except ValueError:
+        return text
+    year = f" {day.year}" if re.search(r"\b20\d\d\b", text) else ""
+    return f"{day.day} {_ENGLISH[day.month - 1]}{year}"
 
 
 def _span_count(m: re.Match[str]) -> int | None:
