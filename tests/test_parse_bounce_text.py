@@ -41,6 +41,8 @@ PERMANENT = [
     "While talking to smtp.example.com:\n<<< 550 <ana@example.org>... User unknown\n"
     "421 example.org (smtp)... Deferred: Connection timed out",  # the user is unknown
     "ana@example.org: 550 No such user here",
+    "Delivery to the following recipient failed permanently:\n\n  ana@example.org\n\n"
+    "Technical details of permanent failure:\nStorage quota exceeded",  # the server says so
 ]
 TEMPORARY = [
     "Your message to ana@example.org was deferred: the recipient's mailbox is over quota.",
@@ -50,8 +52,6 @@ TEMPORARY = [
     "Die Nachricht konnte nicht zugestellt werden: Postfach voll.",
     "Le message n'a pas pu être remis: boîte aux lettres pleine. Nouvelle tentative plus tard.",
     "El mensaje no pudo ser entregado: buzón lleno. Se volverá a intentar más tarde.",
-    "Delivery to the following recipient failed permanently:\n\n  ana@example.org\n\n"
-    "Technical details of permanent failure:\nStorage quota exceeded",  # the address is good
     "Remote host said: 421 Service not available, try again later",
 ]
 

@@ -27,9 +27,9 @@ _RETURNED = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 # Wording, in four groups. Without a DSN or enhanced status code the
-# decision is, in order: a full mailbox (temporary even when the MTA gave up on this one
-# message: the address is good and the mailbox may empty); a stated permanent failure
-# ("permanent error", "given up"); an unknown or invalid recipient ("user unknown", "Benutzer
+# decision is, in order: a stated permanent failure ("permanent error", "given up", "failed
+# permanently": the server says it, even of a full mailbox); a full mailbox or quota
+# (temporary: it may empty); an unknown or invalid recipient ("user unknown", "Benutzer
 # unbekannt", "adresse inconnue"), permanent unless the reply code in the same paragraph is
 # 4xx ("said: 450 ... mailbox unavailable" is temporary); a promised retry ("deferred",
 # "will try again": temporary); any SMTP reply code. Any other failure notice promises no
@@ -163,10 +163,10 @@ def _permanent(statuses: list[str], head: str) -> tuple[bool, str]:
         status = found.group(0) if found else ""
     if status:
         return status.startswith("5"), status
-    if _FULL.search(head):
-        return False, ""
     if _GAVE_UP.search(head):
         return True, ""
+    if _FULL.search(head):
+        return False, ""
     found = _UNKNOWN.search(head)
     if found:  # the reply code the server gave with those words, if any, says how long
         start = head.rfind("\n\n", 0, found.start()) + 1
