@@ -163,17 +163,17 @@ def _permanent(statuses: list[str], head: str) -> tuple[bool, str]:
         status = found.group(0) if found else ""
     if status:
         return status.startswith("5"), status
-    if _GAVE_UP.search(head):
+    if prefiltered(_GAVE_UP, head):
         return True, ""
-    if _FULL.search(head):
+    if prefiltered(_FULL, head):
         return False, ""
-    found = _UNKNOWN.search(head)
+    found = prefiltered(_UNKNOWN, head)
     if found:  # the reply code the server gave with those words, if any, says how long
         start = head.rfind("\n\n", 0, found.start()) + 1
         end = head.find("\n\n", found.end())
         code = _SMTP_CODE.search(head[start:end if end >= 0 else len(head)])
         return code is None or code.group(1) == "5", ""
-    if _RETRY.search(head):
+    if prefiltered(_RETRY, head):
         return False, ""
     code = _SMTP_CODE.search(head)
     if code:
