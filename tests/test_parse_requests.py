@@ -191,3 +191,12 @@ def test_a_span_counts_from_today(phrase: str, expected: date) -> None:
 def test_a_span_ends_on_the_months_last_day_when_shorter() -> None:
     assert resolve_until("for one month", date(2027, 1, 31)) == date(2027, 2, 28)
     assert find_until("pause me for 40 months") == ""  # beyond a year: no date read
+
+
+@pytest.mark.parametrize("text", [
+    "Take me off? Never! I love this circle.",
+    "Mich abmelden? Niemals! Diese Fragen tun mir gut.",
+    "Me désinscrire ? Jamais ! Ce cercle me fait du bien.",
+])
+def test_a_request_asked_and_refused_at_once_is_rhetorical(text: str) -> None:
+    assert find_request(text) is None

@@ -1,6 +1,22 @@
 """Out-of-office replies: the return date ("back on 3 March", "bis 12.08.2026",
 "hasta el 24 de abril", "4月24日まで"), read as the sender's calendar day, and recognition
-by wording when the automatic headers are missing."""
+by wording when the automatic headers are missing.
+
+Decisions:
+- the return day is the day written, on the sender's own calendar: the Date header's offset
+  is dropped, never converted (a notice sent at 00:30 in Tokyo saying "1月7日に戻ります"
+  returns on 7 January, not on the 6th in UTC); a month without a day is its first day;
+  dotted European dates ("vom 21.12. bis 06.01.") are day.month;
+- without automatic headers a notice is recognised only when it is short (at most 700
+  characters and 60 words), says in the present tense that the sender is away ("I am out of
+  the office", "je suis absente", "ich bin ... nicht erreichbar", "estoy de vacaciones",
+  "sono in ferie", "ik ben met vakantie", "estou de férias", "jestem na urlopie", "jag är
+  ledig", "不在にしております"; en, de, fr, es, it, nl, pt, pl, sv, ja), not inside a
+  when/if clause ("When I'm away from the ward I miss the noise"), and gives a return date;
+  a past holiday ("I was away on holiday and came back with...") never matches, and a
+  longer message is a story even if it opens by saying the member is away (missing a
+  notice only shows it to the steward; taking a story for one would lose the story).
+"""
 
 from __future__ import annotations
 

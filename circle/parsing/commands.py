@@ -5,6 +5,8 @@ command — a command line followed by at most a short note ("PASS. Sorry, busy 
 A story whose first line happens to be a command word, or that opens by thanking someone
 and goes on to tell a story, stays a story. A bare YES / NO answers only a host
 invitation (its subject asks about hosting); in reply to the round's question it is a story.
+PAUSE UNTIL takes the date phrase only ("PAUSE UNTIL March please, I'm travelling" is PAUSE
+UNTIL 1 March), settled to one form like a request in words (`when.as_day`).
 """
 
 from __future__ import annotations

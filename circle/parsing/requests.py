@@ -130,6 +130,13 @@ _FOR_A_WHILE = re.compile(
     r"pendant|pour\s+(?:le\s+moment|l['’]instant|un\s+temps)|jusqu|durante|por\s+(?:un\s+tiempo|"
     r"ahora|el\s+momento|enquanto|agora)|hasta|tijdens|voorlopig|even|tot|"
     r"per\s+(?:ora|un\s+po|il\s+momento)|fino|até)\b", _I)
+# A request asked as a question and refused at once is rhetorical.
+_REFUSAL = re.compile(
+    r"^(?:never|no\s+way|not\s+a\s+chance|of\s+course\s+not|certainly\s+not|not\s+me|"
+    r"niemals|nie|nie\s+im\s+leben|auf\s+keinen\s+fall|kommt\s+nicht\s+in\s+frage|jamais|"
+    r"certainement\s+pas|pas\s+question|nunca|ni\s+hablar|de\s+ninguna\s+manera|nooit|"
+    r"geen\s+sprake\s+van|nem\s+pensar|jamais|de\s+jeito\s+nenhum|mai|per\s+niente|"
+    r"neanche\s+per\s+sogno)\b", _I)
 # A negation just before a request's words undoes it ("please don't stop sending these",
 # "ich will nicht aussetzen"); PRIVATE and ANONYMOUS are negative by nature and not checked.
 _NEGATED = re.compile(
@@ -268,6 +275,7 @@ def find_request(text: str) -> Request | None:
     words = ""
     others = 0
     sentences: list[str] = []
+    asked_at = -1  # index in `sentences` of the request's sentence
     for line in lines:
         if len(line) > _MAX_LINE_CHARS:
             others += len(line.split())  # no request, no greeting: only words
@@ -282,9 +290,12 @@ def find_request(text: str) -> Request | None:
             if may and found is None and len(sentence) <= _MAX_REQUEST_CHARS:
                 command = _request_of(sentence, may)
             if command is not None:
-                found, words = command, sentence
+                found, words, asked_at = command, sentence, len(sentences) - 1
             elif not _is_filler(sentence):
                 others += len(sentence.split())
+    if found is not None and words.endswith("?") and asked_at + 1 < len(sentences) and (
+            _REFUSAL.match(sentences[asked_at + 1])):
+        return None  # "Take me off? Never! I love this circle.": asked and answered, no
     if found is None:
         found_thanks = _thanks_of(text)
         if found_thanks is None:
