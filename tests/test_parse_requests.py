@@ -200,3 +200,71 @@ def test_a_span_ends_on_the_months_last_day_when_shorter() -> None:
 ])
 def test_a_request_asked_and_refused_at_once_is_rhetorical(text: str) -> None:
     assert find_request(text) is None
+
+
+MORE_WAYS = [
+ ("Can I sit this one out? Work is mad.", "PASS"),
+ ("Count me out this month please.", "PASS"),
+ ("I won't be able to contribute this month.", "PASS"),
+ ("Nothing from me this month, sorry!", "PASS"),
+ ("Ich möchte diesen Monat aussetzen.", "PASS"),
+ ("Diesmal bin ich nicht dabei.", "PASS"),
+ ("Ce mois-ci je ne participe pas.", "PASS"),
+ ("Je saute ce mois-ci.", "PASS"),
+ ("Este mes no participo.", "PASS"),
+ ("Deze keer doe ik niet mee.", "PASS"),
+ ("Este mês eu passo.", "PASS"),
+ ("Questo mese non partecipo.", "PASS"),
+ ("Please unsubscribe me.", "STOP"),
+ ("I'd like to leave the circle.", "STOP"),
+ ("Ich möchte aus dem Kreis austreten.", "STOP"),
+ ("Je souhaite quitter le cercle.", "STOP"),
+ ("Quiero salir del círculo.", "STOP"),
+ ("Ik wil uit de kring stappen.", "STOP"),
+ ("Quero sair do círculo.", "STOP"),
+ ("Vorrei uscire dal cerchio.", "STOP"),
+ ("Toglietemi dalla lista, grazie.", "STOP"),
+ ("I'm back! Please start sending me the questions again.", "RESUME"),
+ ("Ihr könnt mich wieder in den Verteiler aufnehmen.", "RESUME"),
+ ("Vous pouvez reprendre les envois.", "RESUME"),
+ ("Ya podéis mandarme los correos otra vez.", "RESUME"),
+ ("Podem voltar a enviar-me os e-mails.", "RESUME"),
+ ("Potete riprendere a inviarmi le email.", "RESUME"),
+ ("Bitte pausiert mich bis zum 15. Januar.", "PAUSE UNTIL 15 January"),
+ ("Mettez-moi en pause jusqu'en février.", "PAUSE UNTIL 1 February"),
+ ("Pausad mis correos hasta marzo, por favor.", "PAUSE UNTIL 1 March"),
+ ("Zet mijn mails even stil tot februari.", "PAUSE UNTIL 1 February"),
+ ("Mettete in pausa le mie email fino al 10 gennaio.", "PAUSE UNTIL 10 January"),
+ ("Could you hold my emails until after Christmas?", "PAUSE"),
+ ("Please don't use my name.", "ANONYMOUS"),
+ ("Bitte ohne Namen veröffentlichen.", "ANONYMOUS"),
+ ("Publiez-le sans mon nom, merci.", "ANONYMOUS"),
+ ("Esto es solo para ti, no lo compartas.", "PRIVATE"),
+ ("Dit is alleen voor jou, niet delen aub.", "PRIVATE"),
+ ("Questo è solo per te, non condividerlo.", "PRIVATE"),
+ ("Please thank Ana for her story about the chalk.", "THANKS"),
+ ("Merci à Ana pour son histoire.", "THANKS"),
+ ("Dank aan Ana voor haar verhaal!", "THANKS"),
+ ("Obrigada à Ana pela história.", "THANKS"),
+ ("Grazie a Ana per la sua storia.", "THANKS"),
+ ("Gracias a Ana por su historia.", "THANKS"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MORE_WAYS, ids=[t[:30] for t, _ in MORE_WAYS])
+def test_more_ways_members_ask(text: str, expected: str) -> None:
+    """Sitting out a round ('this month' + 'won't contribute' in one sentence, any order),
+    leaving, coming back, pausing, visibility and thanks, as members of seven languages word
+    them; alone, each is the command."""
+    found = find_request(text)
+    assert found is not None and found.alone
+    assert command_string(found.command).startswith(expected)
+
+
+@pytest.mark.parametrize("text", [
+    "This time I won't write much: silence is a gift.",
+    "This month I could not take part in the choir, and the silence at home was loud.",
+    "I can't join the gathering this month but here is my story: the snow made it quiet.",
+])
+def test_a_round_mentioned_in_a_story_is_no_pass(text: str) -> None:
+    assert find_request(text) is None

@@ -38,7 +38,8 @@ _PAUSE = re.compile(
     r"|^\s*pause\b|\bpausing\b|\b(?:keep|be|get|stay|have)\s+(?:\w+\s+){0,2}?paused\b|\bon\s+hold\b|\btake\s+a\s+break\b|\bstop\s+(?:sending|the\s+e?-?mails?)"
     r"|\bpausier\w*|\bpause\s+(?:machen|einlegen)|\baussetzen\b|\bkeine\s+(?:(?:e-?)?mails?|post|nachrichten)"
     r"|\bmettre\s+en\s+pause|\ben\s+pause\b|\bsuspend\w*|\bune\s+pause\b"
-    r"|\bpausar?\b|\bpausa\b|\bno\s+(?:me\s+)?(?:envíe|envie|mandes|mande)\w*"
+    r"|\bpausar?\b|\bpausa\b|\bpausad\b|\bpausen\b|\bhold\s+(?:my|the|all)\s+(?:(?:e-?)?mails?|post)\b"
+    r"|\bzet\b[^.!?\n]{0,30}\bstil\b|\bno\s+(?:me\s+)?(?:envíe|envie|mandes|mande)\w*"
     r"|\bpauze\w*|\beven\s+geen\s+(?:(?:e-?)?mails?|post)|\bstilzetten\b|\bpauzeren\b"
     r"|\bparar\s+de\s+(?:me\s+)?(?:enviar|receber)|\bsospend\w*|\bin\s+pausa\b",
     _I)
@@ -47,7 +48,22 @@ _MAIL_OBJECT = re.compile(
     r"circle|kreis|cercle|círculo|circulo|kring|cerchio|(?:e-?)?mails?|mails?|post|courriels?|correos?|"
     r"correio|posta|newsletter)\b|\bplease\b|\bbitte\b|s['’]il\s+(?:vous|te)\s+pla[iî]t|"
     r"\bpor\s+favor\b|\balsjeblieft\b|\bgraag\b|\bper\s+favore\b|\bthis\s+month\b", _I)
+# Sitting out this round: a "this round" phrase and a "not taking part" phrase in one
+# sentence, in either order, a few words apart (bounded gaps: linear).
+_THIS_ROUND = (r"(?:this\s+(?:month|round|time|one)|diesen\s+monat|diese\s+runde|diesmal|"
+               r"ce\s+mois(?:-ci)?|cette\s+fois(?:-ci)?|este\s+mes|esta\s+vez|esta\s+ronda|"
+               r"deze\s+(?:maand|keer|ronde)|dit\s+keer|este\s+m[eê]s|desta\s+vez|esta\s+rodada|"
+               r"questo\s+mese|questa\s+volta|questo\s+giro)")
+_SIT_OUT = (r"(?:(?:won['’]?t|can['’]?t|cannot|will\s+not|not\s+be\s+able\s+to)\s+"
+            r"(?:be\s+able\s+to\s+)?"
+            r"(?:contribute|take\s+part|participate)|nothing\s+from\s+me|"
+            r"sit\s+(?:\w+\s+){0,2}out|nicht\s+dabei|nicht\s+mit(?:machen)?|kein\s+beitrag|"
+            r"ne\s+participe(?:rai)?\s+pas|je\s+saute|rien\s+de\s+ma\s+part|no\s+participo|"
+            r"no\s+voy\s+a\s+participar|doe\s+ik\s+niet\s+mee|niet\s+mee|eu\s+passo|"
+            r"não\s+(?:vou\s+)?particip\w+|non\s+partecip\w+|niente\s+da\s+parte\s+mia)")
 _PASS = re.compile(
+    rf"\b{_THIS_ROUND}\b[^.!?\n]{{0,40}}?\b{_SIT_OUT}\b|\b{_SIT_OUT}\b[^.!?\n]{{0,40}}?\b{_THIS_ROUND}\b|"
+    r"\bsit(?:ting)?\s+(?:this|that)\s+(?:one|month|round)\s+out\b|"
     r"\b(?:skip|pass(?:\s+on)?|sit\s+out|sitting\s+out|miss)\s+(?:me\s+|us\s+)?(?:for\s+)?(?:this|the)\s+"
     r"(?:month|round|time|one)"
     r"|\bi(?:['’]ll|\s+will|\s+must|\s+have\s+to|['’]d\s+better)\s+pass\b"
@@ -83,11 +99,14 @@ _STOP = re.compile(
     r"|\buit\s+de\s+kring\b|\bdescadastr\w*|\bcancelar\s+(?:a\s+)?(?:minha\s+)?inscrição"
     r"|\bme\s+remov\w*|\bremovam-me\b|\b(?:tir|retir|remov)(?:em|e|ar|a)-me\s+d[aoe]s?\b|\buit\s+te\s+schrijven\b|\bschrijf\s+mij\s+uit\b|\bnão\s+quero\s+(?:mais\s+)?receber\b|\bsair\s+do\s+c[ií]rculo"
     r"|\bdisiscriv\w*|\bcancellatemi\b|\bcancellarmi\b|\btoglietemi\b|\bnon\s+voglio\s+più\s+ricevere"
-    r"|\blasciare\s+il\s+cerchio\b",
+    r"|\blasciare\s+il\s+cerchio\b|\b(?:salir(?:me)?|irme|marcharme)\s+del\s+(?:c[ií]rculo|grupo)\b"
+    r"|\buscire\s+dal\s+(?:cerchio|gruppo)\b|\bsair\s+do\s+grupo\b",
     _I)
 _RESUME = re.compile(
     r"\bresume\s+(?:my|the|sending|e?-?mails?|mail|me)\b|\bplease\s+resume\b|^\s*resume\s*(?:please)?[.!]*$"
-    r"|\bunpause\b|\b(?:start|begin)\s+(?:sending|my\s+mail|the\s+e?-?mails?)\s*(?:\w+\s+)?again"
+    r"|\bunpause\b|\b(?:start|begin)\s+(?:sending|my\s+mail|the\s+e?-?mails?)\s*(?:\w+\s+){0,3}again"
+    r"|\bwieder\s+(?:in\s+den\s+verteiler\s+)?aufnehmen\b|\bwieder\s+(?:schicken|senden|zuschicken)\b"
+    r"|\b(?:mandar|enviar)(?:me|nos)?\b[^.!?\n]{0,30}\b(?:otra\s+vez|de\s+nuevo)\b"
     r"|\bsend\s+me\s+(?:\w+\s+){0,2}again\b|\bcount\s+me\s+(?:back\s+)?in\s+again\b"
     r"|\bi['’]?m\s+back\s+in\b(?=\s*(?:[.!,;]|$|again\b|for\s+the\s+next\b))"
     r"|\bwieder\s+(?:(?:e-?)?mails?|mails?|post|nachrichten)\b|\bbin\s+wieder\s+dabei\b|\bpause\s+beenden\b"
