@@ -141,10 +141,17 @@ def may_be_away(text: str) -> bool:
     """Short, and saying in the present tense that the sender is away (the cheap half)."""
     if len(text) > _SHORT or len(text.split()) > _SHORT_WORDS:
         return False
-    found = prefiltered(_AWAY, text)
+    return says_away(text)
+
+
+def says_away(text: str) -> bool:
+    """Its opening (700 characters) says in the present tense that the sender is away, and
+    not inside a when/if clause."""
+    head = text[:_SHORT]
+    found = prefiltered(_AWAY, head)
     if found is None:
         return False
-    sentence = re.split(r"[.!?\n]", text[max(0, found.start() - 60):found.start()])[-1]
+    sentence = re.split(r"[.!?\n]", head[max(0, found.start() - 60):found.start()])[-1]
     return not _CLAUSE.search(sentence)
 
 

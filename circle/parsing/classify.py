@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from circle.model import MessageKind
-from circle.parsing.autoreply import looks_away, may_be_away
+from circle.parsing.autoreply import looks_away, may_be_away, says_away
 from circle.parsing.bounce import dsn_actions
 from circle.parsing.mime import DecodedMessage
 from circle.parsing.prefilter import search as prefiltered
@@ -76,6 +76,14 @@ _OOO_SUBJECT = re.compile(
     r"inte på kontoret|autosvar|fraværende|fravær|poissa|lomalla|nieobecn|"
     r"automatyczna odpowiedź|отсутств|автоответ|autoreply|autoresponder",
     re.IGNORECASE)
+# Subject words a member may also use ("Re: the question (written on vacation)") are weak:
+# with only those, a long message that never says the sender is away is the member's story.
+_OOO_STRONG = re.compile(
+    r"out of (?:the )?office|automati|auto[- ]?(?:reply|response|antwort|risposta|respuesta|"
+    r"réponse|svar|antwoord)|autoreply|autoresponder|\booo\b|nicht im büro|außer haus|"
+    r"fuera de la oficina|fuori ufficio|fora do escritório|inte på kontoret|abwesenheitsnotiz|"
+    r"автоответ|отсутств|nieobecn|poissa|lomalla|frånvaro|fravær", re.IGNORECASE)
+_STORY_WORDS = 60  # more words than an out-of-office notice has
 _COMPLAINT_SUBJECT = re.compile(r"complaint|abuse report|spam report|feedback report", re.I)
 _SES_TYPE = re.compile(r'notificationType\\?"\s*:\s*\\?"(Bounce|Complaint|Delivery)', re.I)
 _LIST_ADMIN = re.compile(r"-(?:admin|owner|request|bounces?)$", re.IGNORECASE)
@@ -223,8 +231,15 @@ def exchange_inbox_rule(f: Facts) -> K | None:
 
 
 def out_of_office_subject(f: Facts) -> K | None:
-    """An out-of-office subject in one of the common languages."""
-    return K.AUTO_REPLY if _OOO_SUBJECT.search(f.subject) else None
+    """An out-of-office subject in one of the common languages. When only a word a member
+    might put in a subject says so ("vacation", "absent") and the message is long and never
+    says the sender is away, it is the member's story, not a notice."""
+    if not _OOO_SUBJECT.search(f.subject):
+        return None
+    weak = not _OOO_STRONG.search(f.subject)
+    if weak and len(f.text.split()) > _STORY_WORDS and not says_away(f.text):
+        return None
+    return K.AUTO_REPLY
 
 
 def precedence(f: Facts) -> K | None:
