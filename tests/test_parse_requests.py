@@ -268,3 +268,16 @@ def test_more_ways_members_ask(text: str, expected: str) -> None:
 ])
 def test_a_round_mentioned_in_a_story_is_no_pass(text: str) -> None:
     assert find_request(text) is None
+
+
+def test_a_long_thank_you_beside_a_request_is_no_story() -> None:
+    text = ("Thank you so much for all you do, it's been a lovely year of stories!\n\n"
+            "Please take me off the list.\n\nAna")
+    found = find_request(text)
+    assert found is not None and found.alone and found.command.name == "STOP"
+
+
+def test_a_story_after_thanking_a_member_is_no_thanks_alone() -> None:
+    found = find_request("Thank you Maya for hosting! My grandmother never raised her voice, "
+                         "and when we fought she went quiet.")
+    assert found is not None and found.command.name == "THANKS" and not found.alone

@@ -194,6 +194,11 @@ _CLOSING = re.compile(
     r"liebe\s+grüße|lg|grüße|merci|bien\s+à\s+(?:vous|toi)|cordialement|bises|gracias|saludos|"
     r"un\s+abrazo|abrazos|bedankt|groet(?:jes|en)?|hartelijke\s+groet|obrigad[oa]|abraços?|"
     r"beijos?|grazie|saluti|un\s+abbraccio|cari\s+saluti)\b[^.!?\n]{0,30}$", _I)
+_GRATITUDE = re.compile(
+    r"^(?:thanks?|thank\s+you|many\s+thanks|cheers|danke|vielen\s+dank|herzlichen\s+dank|merci|"
+    r"un\s+grand\s+merci|gracias|muchas\s+gracias|mil\s+gracias|bedankt|dank\s+je|"
+    r"hartelijk\s+dank|obrigad[oa]|muito\s+obrigad[oa]|grazie|mille\s+grazie)\b", _I)
+_GRATITUDE_WORDS = 20
 _NAME_LINE = re.compile(r"^[\w'’.-]+(?:\s+[\w'’.-]+)?[.!]?$")
 _ANY_REQUEST = Prefilter(_STOP, _PASS, _RESUME, _PAUSE, _PRIVATE, _ANONYMOUS)
 _ONE = {p: Prefilter(p) for p in (_STOP, _PASS, _RESUME, _PAUSE, _PRIVATE, _ANONYMOUS)}
@@ -278,6 +283,12 @@ def _thanks_of(text: str) -> tuple[Command, int] | None:
             len(m.group(0).split()))
 
 
+def _is_gratitude(sentence: str) -> bool:
+    """'Thank you so much for all the lovely stories this year!': no substance beside a
+    request (counted only for requests; a thanks to a named member is read by `_thanks_of`)."""
+    return len(sentence.split()) <= _GRATITUDE_WORDS and bool(_GRATITUDE.match(sentence.strip()))
+
+
 def _is_filler(sentence: str) -> bool:
     s = sentence.strip()
     return len(s) <= _MAX_FILLER_CHARS and bool(
@@ -310,7 +321,7 @@ def find_request(text: str) -> Request | None:
                 command = _request_of(sentence, may)
             if command is not None:
                 found, words, asked_at = command, sentence, len(sentences) - 1
-            elif not _is_filler(sentence):
+            elif not _is_filler(sentence) and not _is_gratitude(sentence):
                 others += len(sentence.split())
     if found is not None and words.endswith("?") and asked_at + 1 < len(sentences) and (
             _REFUSAL.match(sentences[asked_at + 1])):
