@@ -1,5 +1,5 @@
 """Out-of-office notices read by content: return dates in the sender's own calendar day, in
-ten languages, and stories that mention a holiday kept as stories."""
+sixteen languages, and stories that mention a holiday kept as stories."""
 
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -61,8 +61,14 @@ TOKYO_JUST_AFTER_MIDNIGHT = datetime(2026, 12, 22, 0, 30, tzinfo=timezone(timede
     "Dziękuję za wiadomość. Jestem na urlopie do 7.01.2027.",
     "Estoy de vacaciones con acceso limitado al correo. Estaré de vuelta el 7 de enero\n"
     "y le responderé lo antes posible.",  # the date line wraps: "7 de" is not the date
+    "Здравствуйте! Я в отпуске до 7 января, доступ к почте ограничен.",
+    "Доброго дня! Я у відпустці до 7 січня.",
+    "Merhaba, 7 Ocak'a kadar izindeyim. Döndüğümde yanıtlayacağım.",
+    "Merhaba, şu an ofis dışındayım. 7 Ocak tarihinde döneceğim.",
+    "Olen lomalla ja palaan 7.1.2027.",
+    "Jeg er på ferie og er tilbage den 7. januar.",
 ])
-def test_return_dates_in_ten_languages_are_the_senders_day(text: str) -> None:
+def test_return_dates_in_sixteen_languages_are_the_senders_day(text: str) -> None:
     assert looks_away(text, TOKYO_JUST_AFTER_MIDNIGHT)
     got = find_return_date(text, TOKYO_JUST_AFTER_MIDNIGHT)
     assert got is not None and got.date() == date(2027, 1, 7)
@@ -73,6 +79,7 @@ def test_return_dates_in_ten_languages_are_the_senders_day(text: str) -> None:
     "Last year I was on leave until March and the silence taught me patience.",
     "When I'm away from the ward I miss the noise; back on 3 January I noticed it.",
     "Quand je suis absente, mes élèves se taisent; je serai de retour le 5 janvier.",
+    "Я думаю, что до 7 января ничего не изменится в нашем классе.",
 ])
 def test_past_or_conditional_absence_is_no_notice(text: str) -> None:
     assert not looks_away(text, TOKYO_JUST_AFTER_MIDNIGHT)

@@ -6,12 +6,14 @@ Decisions:
 - the return day is the day written, on the sender's own calendar: the Date header's offset
   is dropped, never converted (a notice sent at 00:30 in Tokyo saying "1月7日に戻ります"
   returns on 7 January, not on the 6th in UTC); a month without a day is its first day;
-  dotted European dates ("vom 21.12. bis 06.01.") are day.month;
+  dotted European dates ("vom 21.12. bis 06.01.") are day.month; a Turkish date comes
+  before its "until" ("7 Ocak'a kadar");
 - without automatic headers a notice is recognised only when it is short (at most 700
   characters and 60 words), says in the present tense that the sender is away ("I am out of
   the office", "je suis absente", "ich bin ... nicht erreichbar", "estoy de vacaciones",
   "sono in ferie", "ik ben met vakantie", "estou de férias", "jestem na urlopie", "jag är
-  ledig", "不在にしております"; en, de, fr, es, it, nl, pt, pl, sv, ja), not inside a
+  ledig", "不在にしております", "я в отпуске", "izindeyim", "olen lomalla", "jeg er på
+  ferie"; en, de, fr, es, it, nl, pt, pl, sv, ja, ru, uk, tr, fi, da, no), not inside a
   when/if clause ("When I'm away from the ward I miss the noise"), and gives a return date;
   a past holiday ("I was away on holiday and came back with...") never matches, and a
   longer message is a story even if it opens by saying the member is away (missing a
@@ -33,9 +35,13 @@ _UNTIL = re.compile(
     r"regresaré el|volveré el|de vuelta el|fino al|fino a|rientro il|rientrerò il|"
     r"di ritorno il|tot en met|tot|terug op|vanaf|até|de volta em|retorno em|"
     r"till och med|tillbaka|tilbake|tilbage|do dnia|do|wracam|wrócę|powrócę|powrót|"
-    r"będę z powrotem|z powrotem)\b[\s:,]*",
+    r"będę z powrotem|z powrotem|вернусь|вернуся|повернуся|буду на месте|буду в офисе|"
+    r"до|по|palaan|takaisin)\b[\s:,]*",
     re.IGNORECASE,
 )
+_DATE_THEN_UNTIL = re.compile(
+    r"(\d{1,2}(?:\.\d{1,2}\.(?:\d{2,4})?|\s+[^\W\d_]{3,}(?:['’][^\W\d_]{1,3})?(?:\s+\d{4})?))"
+    r"\s+(?:tarihine\s+|tarihinde\s+)?(?:kadar|dönece\w*|ofiste)\b", re.IGNORECASE)
 _CJK_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATEISH = re.compile(r"\d")
 # Present-tense "I am away" wording (a story about a past holiday does not match): a first
@@ -58,7 +64,13 @@ _AWAY = re.compile(
     r"\bjestem\s+(?:\w+\s+){0,2}?(?:nieobecn|na\s+urlopie|poza\s+biurem)|"
     r"\bjag\s+är\s+(?:\w+\s+){0,2}?(?:ledig|borta|inte\s+på\s+kontoret|på\s+semester|"
     r"tjänstledig|föräldraledig)|"
-    r"不在にして|休暇をいただいて|休暇中|お休みをいただいて",
+    r"不在にして|休暇をいただいて|休暇中|お休みをいただいて|"
+    r"\bя\s+(?:\w+\s+){0,2}?(?:в\s+отпуске|в\s+командировке|отсутствую|не\s+в\s+офисе|"
+    r"буду\s+отсутствовать|у\s+відпустці|відсутн\w*)|\bменя\s+нет\s+в\s+офисе|"
+    r"\b(?:izindeyim|izinliyim|ofis\s+dışındayım|tatildeyim)\b|"
+    r"\b(?:olen|olemme)\s+(?:\w+\s+){0,2}?(?:lomalla|poissa)\b|"
+    r"\bjeg\s+er\s+(?:\w+\s+){0,2}?(?:på\s+ferie|fraværende|bortrejst|ikke\s+på\s+kontoret|"
+    r"ute\s+av\s+kontoret|på\s+kursus|på\s+kurs)",
     re.IGNORECASE,
 )
 # "When I'm away from the ward I miss..." is a story: the away words in a when/if clause.
@@ -131,6 +143,12 @@ def find_return_date(text: str, sent: datetime | None) -> datetime | None:
         if sent is None and _parse(snippet, base.replace(year=2001)) != got:
             continue  # no year given and nothing to anchor it on
         found = _plausible(got.replace(tzinfo=None), base)
+        if found is not None:
+            return found
+    after = _DATE_THEN_UNTIL.search(head)
+    if after is not None and sent is not None:
+        got = _parse(after.group(1).strip(), base)
+        found = _plausible(got, base) if got is not None and got != base else None
         if found is not None:
             return found
     cjk = _cjk(head, base)
