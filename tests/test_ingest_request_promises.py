@@ -152,3 +152,24 @@ def test_with_a_story_the_request_is_proposed_and_nothing_applied(store, words, 
     ana = store.get(Member, "ana")
     assert ana.status == MemberStatus.ACTIVE
     assert [n.kind for n in store.all(Notice)] == ["receipt"]
+
+
+@pytest.mark.parametrize(("body", "command"), [("Ja, gerne!", "HOST YES"),
+                                               ("Nein, leider nicht.", "HOST NO")])
+def test_a_worded_answer_to_the_host_invitation_is_the_host_answer(store, body, command
+                                                                   ) -> None:
+    from circle.model import HostState, OutboxItem
+    from circle.outbox import item_id
+    from tests.mailin_support import our_mid
+
+    mid = our_mid("ana", unique="invitation")
+    store.put(OutboxItem(id=item_id("invitation", ROUND, "ana", mid), message_id=mid,
+                         kind="invitation", recipient="ana@example.org", raw="(composed)",
+                         created_at=NOW, round_id=ROUND, member_id="ana"))
+    data = raw("ana@example.org", to_token("ana"), "Re: Would you host the December round?",
+               body=body, mid="h@ana", in_reply_to=mid)
+    report = ingest_batch(store, [InboundMail(data, hashlib.sha256(data).hexdigest(), uid=1)],
+                          config=make_config(), secret=SECRET, now=NOW)
+    assert report.stories == [] and report.commands == [command]
+    rnd = store.get(Round, ROUND)
+    assert (rnd.host_state == HostState.ACCEPTED) == (command == "HOST YES")
