@@ -26,6 +26,7 @@ PROPOSED = {
     "words_nl_iphone_story_anoniem": "ANONYMOUS",
     "words_pt_iphone_story_so_para_voce": "PRIVATE",
     "words_it_thunderbird_story_tra_noi": "PRIVATE",
+    "words_de_gmail_story_with_request_in_the_subject": "ANONYMOUS",
 }
 CASES = sorted(FIXTURES.glob("words_*.eml"))
 

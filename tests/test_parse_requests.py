@@ -281,3 +281,15 @@ def test_a_story_after_thanking_a_member_is_no_thanks_alone() -> None:
     found = find_request("Thank you Maya for hosting! My grandmother never raised her voice, "
                          "and when we fought she went quiet.")
     assert found is not None and found.command.name == "THANKS" and not found.alone
+
+
+def test_a_request_in_a_new_messages_subject() -> None:
+    from circle.parsing.requests import find_request_with_subject as find
+
+    alone = find("Pause until March please", "Thanks,\nAna")
+    assert alone is not None and alone.alone and command_string(alone.command) == (
+        "PAUSE UNTIL 1 March")
+    proposed = find("Bitte anonym", STORY)
+    assert proposed is not None and not proposed.alone and proposed.command.name == "ANONYMOUS"
+    assert find("Re: What made you pause this year?", "Thanks,\nAna") is None  # our subject
+    assert find("Silence", STORY) is None

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from circle.parsing.commands import strip_reply_prefixes
 from circle.parsing.prefilter import Prefilter
 from circle.parsing.types import Command, Request
 from circle.parsing.when import as_day, find_until
@@ -337,3 +338,21 @@ def find_request(text: str) -> Request | None:
         return Request(thanks, " ".join(text.split())[:200], alone=alone)
     limit = _VISIBILITY_WORDS if found.name in ("ANONYMOUS", "PRIVATE") else _ALONE_WORDS
     return Request(found, words, alone=others <= limit)
+
+
+def find_request_with_subject(subject: str, text: str) -> Request | None:
+    """`find_request(text)`; else, for a new message (its subject carries no Re: / AW: /
+    Fwd: prefix, so it is the member's own words, not our question), a request written in
+    the subject: alone when the body adds nothing of substance ("Pause until March please" /
+    "Thanks, Ana"), proposed when the body is a story."""
+    found = find_request(text)
+    if found is not None:
+        return found
+    bare = subject.strip()
+    if not bare or strip_reply_prefixes(bare) != bare or len(bare) > _MAX_REQUEST_CHARS:
+        return None
+    asked = find_request(bare)
+    if asked is None:
+        return None
+    both = find_request(f"{bare}\n{text}")  # the subject as the first line: alone or not
+    return both if both is not None and both.command == asked.command else None
