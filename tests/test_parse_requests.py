@@ -293,3 +293,22 @@ def test_a_request_in_a_new_messages_subject() -> None:
     assert proposed is not None and not proposed.alone and proposed.command.name == "ANONYMOUS"
     assert find("Re: What made you pause this year?", "Thanks,\nAna") is None  # our subject
     assert find("Silence", STORY) is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Please put me on pause for now.", "PAUSE"),
+    ("Ich brauche eine Pause von den Mails bis März.", "PAUSE UNTIL 1 March"),
+    ("I need a pause from the emails until spring.", "PAUSE"),
+    ("Could we pause the emails?", "PAUSE"),
+])
+def test_pause_as_a_noun_or_verb_of_the_mail(text: str, expected: str) -> None:
+    found = find_request(text)
+    assert found is not None and command_string(found.command) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "After a pause I said: thank you all.",
+    "Le silence m’a appris à ne pas combler chaque pause pendant mes cours.",
+])
+def test_a_pause_in_a_story_is_no_request(text: str) -> None:
+    assert find_request(text) is None

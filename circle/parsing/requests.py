@@ -36,7 +36,7 @@ _I = re.IGNORECASE
 _PAUSE = re.compile(
     r"\bpause\s+(?:my|me|us|the|all|sending|(?:e-?)?mails?|until|till|for|from|this|it|them)\b"
     r"|(?:please|pls|kindly|can\s+you|could\s+you|would\s+you|to|i['’]d\s+like\s+to)\s+pause\b"
-    r"|^\s*pause\b|\bpausing\b|\b(?:keep|be|get|stay|have)\s+(?:\w+\s+){0,2}?paused\b|\bon\s+hold\b|\btake\s+a\s+break\b|\bstop\s+(?:sending|the\s+e?-?mails?)"
+    r"|^\s*pause\b|\bpausing\b|\bon\s+pause\b|\b(?:a|eine)\s+pause\s+(?:from|von|vom)\b|\b(?:keep|be|get|stay|have)\s+(?:\w+\s+){0,2}?paused\b|\bon\s+hold\b|\btake\s+a\s+break\b|\bstop\s+(?:sending|the\s+e?-?mails?)"
     r"|\bpausier\w*|\bpause\s+(?:machen|einlegen)|\baussetzen\b|\bkeine\s+(?:(?:e-?)?mails?|post|nachrichten)"
     r"|\bmettre\s+en\s+pause|\ben\s+pause\b|\bsuspend\w*|\bune\s+pause\b"
     r"|\bpausar?\b|\bpausa\b|\bpausad\b|\bpausen\b|\bhold\s+(?:my|the|all)\s+(?:(?:e-?)?mails?|post)\b"
