@@ -92,7 +92,7 @@ _STOP = re.compile(
     r"|\bmich\s+\w*\s*aus\s+dem\s+verteiler"
     r"|\bkeine\s+(?:(?:e-?)?mails?|post)\s+mehr\b|\b(?:kreis|gruppe)\s+verlassen\b|\baustreten\b"
     r"|\bdésinscri\w*|\bdésabonn\w*|\bdesinscri\w*|\bretirez[- ]moi\b"
-    r"|\bne\s+(?:plus|veux\s+plus)\s+recevoir"
+    r"|\bne\s+(?:plus|veux\s+plus)\s+recevoir|\bne\s+plus\s+m['’]\s*envoyer"
     r"|\bquitter\s+le\s+cercle\b|\b(?:dar|darme|dame|deme|denme|dadme)\s+de\s+baja\b"
     r"|\bb[oó]rr(?:a|e|en|ad)me\b"
     r"|\bno\s+quiero\s+recibir\s+más\b|\bdejar\s+el\s+c[ií]rculo\b|\bafmelden\b|\buitschrijven\b"
