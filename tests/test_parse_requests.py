@@ -224,6 +224,7 @@ MORE_WAYS = [
  ("Quero sair do círculo.", "STOP"),
  ("Vorrei uscire dal cerchio.", "STOP"),
  ("Toglietemi dalla lista, grazie.", "STOP"),
+ ("Merci de ne plus m’envoyer de mails.", "STOP"),
  ("I'm back! Please start sending me the questions again.", "RESUME"),
  ("Ihr könnt mich wieder in den Verteiler aufnehmen.", "RESUME"),
  ("Vous pouvez reprendre les envois.", "RESUME"),
