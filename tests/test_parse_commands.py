@@ -63,3 +63,26 @@ def test_not_commands(subject: str, text: str):
 def test_yes_to_a_host_invitation_is_host_yes():
     command = find_command("Re: Would you host the May round of Circle?", "Yes!\n\nHappy to.")
     assert command is not None and command.name == "HOST_YES"
+
+
+INVITATION = "Re: Would you host the December round?"
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("Yes, happy to!", "HOST_YES"), ("Ja, gerne!", "HOST_YES"), ("Oui, avec plaisir.", "HOST_YES"),
+    ("Sí, claro.", "HOST_YES"), ("Sim, com prazer!", "HOST_YES"), ("Sure!", "HOST_YES"),
+    ("No, sorry, not this time.", "HOST_NO"), ("Nein, leider nicht.", "HOST_NO"),
+    ("Nee, helaas niet.", "HOST_NO"),
+])
+def test_a_worded_answer_to_a_host_invitation(body: str, expected: str) -> None:
+    found = find_command(INVITATION, body)
+    assert found is not None and found.name == expected
+    assert find_command("Re: What did silence teach you?", body) is None  # to the question
+
+
+@pytest.mark.parametrize("body", [
+    "Yes, but could we swap?", "No idea what to say, but fine", "Yesterday I thought about it",
+    "Nonetheless I will", "Sicher nicht", "Ja, aber erst im Februar.",
+])
+def test_a_hedged_or_other_first_line_is_no_host_answer(body: str) -> None:
+    assert find_command(INVITATION, body) is None

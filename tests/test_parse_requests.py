@@ -15,19 +15,19 @@ TODAY = date(2026, 11, 10)
 ALONE = [
     # pause until a date / this month
     ("Hi Maya,\n\nCould you please pause my emails until March? Thanks!\n\nLea",
-     "PAUSE UNTIL March"),
+     "PAUSE UNTIL 1 March"),
     ("Hallo,\nbitte pausiert meine Mails bis zum 1. März.\nLiebe Grüße\nJonas",
-     "PAUSE UNTIL 1. März"),
+     "PAUSE UNTIL 1 March"),
     ("Bonjour,\nPouvez-vous mettre mes courriels en pause jusqu'à fin de mars ?\nMerci\nClaire",
-     "PAUSE UNTIL fin de mars"),
+     "PAUSE UNTIL 1 April"),
     ("Hola, por favor poned en pausa mis correos hasta el 3 de enero. Gracias, Lucía",
-     "PAUSE UNTIL 3 de enero"),
+     "PAUSE UNTIL 3 January"),
     ("Hoi, kunnen jullie mijn mail pauzeren tot 15 januari? Groetjes, Sanne",
-     "PAUSE UNTIL 15 januari"),
+     "PAUSE UNTIL 15 January"),
     ("Olá, podem pausar os meus emails até 3 de fevereiro? Obrigada, Rita",
-     "PAUSE UNTIL 3 de fevereiro"),
+     "PAUSE UNTIL 3 February"),
     ("Ciao, per favore mettete in pausa le mie mail fino al 3 gennaio. Grazie, Marco",
-     "PAUSE UNTIL 3 gennaio"),
+     "PAUSE UNTIL 3 January"),
     ("Please pause my mail for this month.", "PAUSE UNTIL this month"),
     ("Please put my circle mail on hold for a while.", "PAUSE"),
     # pass this round
@@ -136,3 +136,180 @@ def test_dates_in_the_members_words_are_the_next_such_day(phrase: str, expected:
 def test_a_month_name_alone_is_a_date_only_after_until() -> None:
     assert find_until("I may be back soon") == ""
     assert find_until("pause until May") == "May"
+
+
+@pytest.mark.parametrize("text", [
+    "I'll pass this on to my colleagues. Lovely question!",
+    "Please don't stop sending these, they are wonderful.",
+    "I do not want to stop the emails, I just read them late.",
+    "I'm back in the classroom after my leave.",
+    "Resume: I spent the month listening.",
+    "My anonymous donor changed my life.",
+    "Don't share my lunch, said the boy. We laughed for days.",
+    "Thanks to Maya's question I finally called my brother.",
+    "I can't remember when I last paused, but this month I did.",
+    "Ich will auf keinen Fall aussetzen, ich liebe diese Fragen.",
+])
+def test_short_stories_that_use_request_words_are_no_request(text: str) -> None:
+    """Safe by construction: negated, past-tense, 'because of' and story uses of the words."""
+    found = find_request(text)
+    assert found is None or found.command.name == "THANKS" and not found.alone, found
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I'll pass this time.", "PASS"),
+    ("Could you keep my emails paused until March?", "PAUSE UNTIL 1 March"),
+    ("Bitte keine Mails mehr über die Feiertage.", "PAUSE"),  # for a while: a pause, not STOP
+    ("Please stop sending me emails for now.", "PAUSE"),
+    ("Please stop sending me emails.", "STOP"),
+    ("Don't publish my name please.", "ANONYMOUS"),
+    ("Could you pause my emails for two months?", "PAUSE UNTIL for two months"),
+    ("Pausiert mich bitte für drei Wochen.", "PAUSE UNTIL für drei Wochen"),
+    ("Pouvez-vous suspendre mes mails pendant deux mois ?", "PAUSE UNTIL pendant deux mois"),
+    ("¿Podéis pausar mis correos por dos meses?", "PAUSE UNTIL por dos meses"),
+    ("Kunnen jullie mijn mails pauzeren voor 6 weken?", "PAUSE UNTIL voor 6 weken"),
+    ("Podem pausar os meus e-mails por dois meses?", "PAUSE UNTIL por dois meses"),
+    ("Potete sospendere le mie email per due mesi?", "PAUSE UNTIL per due mesi"),
+])
+def test_requests_that_must_still_be_read(text: str, expected: str) -> None:
+    found = find_request(text)
+    assert found is not None and found.alone
+    assert command_string(found.command) == expected
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [
+    ("for two months", date(2027, 1, 10)),
+    ("für drei Wochen", date(2026, 12, 1)),
+    ("pendant deux mois", date(2027, 1, 10)),
+    ("voor 6 weken", date(2026, 12, 22)),
+    ("per due mesi", date(2027, 1, 10)),
+])
+def test_a_span_counts_from_today(phrase: str, expected: date) -> None:
+    assert resolve_until(phrase, TODAY) == expected
+
+
+def test_a_span_ends_on_the_months_last_day_when_shorter() -> None:
+    assert resolve_until("for one month", date(2027, 1, 31)) == date(2027, 2, 28)
+    assert find_until("pause me for 40 months") == ""  # beyond a year: no date read
+
+
+@pytest.mark.parametrize("text", [
+    "Take me off? Never! I love this circle.",
+    "Mich abmelden? Niemals! Diese Fragen tun mir gut.",
+    "Me désinscrire ? Jamais ! Ce cercle me fait du bien.",
+])
+def test_a_request_asked_and_refused_at_once_is_rhetorical(text: str) -> None:
+    assert find_request(text) is None
+
+
+MORE_WAYS = [
+    ("Can I sit this one out? Work is mad.", "PASS"),
+    ("Count me out this month please.", "PASS"),
+    ("I won't be able to contribute this month.", "PASS"),
+    ("Nothing from me this month, sorry!", "PASS"),
+    ("Ich möchte diesen Monat aussetzen.", "PASS"),
+    ("Diesmal bin ich nicht dabei.", "PASS"),
+    ("Ce mois-ci je ne participe pas.", "PASS"),
+    ("Je saute ce mois-ci.", "PASS"),
+    ("Este mes no participo.", "PASS"),
+    ("Deze keer doe ik niet mee.", "PASS"),
+    ("Este mês eu passo.", "PASS"),
+    ("Questo mese non partecipo.", "PASS"),
+    ("Please unsubscribe me.", "STOP"),
+    ("I'd like to leave the circle.", "STOP"),
+    ("Ich möchte aus dem Kreis austreten.", "STOP"),
+    ("Je souhaite quitter le cercle.", "STOP"),
+    ("Quiero salir del círculo.", "STOP"),
+    ("Ik wil uit de kring stappen.", "STOP"),
+    ("Quero sair do círculo.", "STOP"),
+    ("Vorrei uscire dal cerchio.", "STOP"),
+    ("Toglietemi dalla lista, grazie.", "STOP"),
+    ("Merci de ne plus m’envoyer de mails.", "STOP"),
+    ("I'm back! Please start sending me the questions again.", "RESUME"),
+    ("Ihr könnt mich wieder in den Verteiler aufnehmen.", "RESUME"),
+    ("Vous pouvez reprendre les envois.", "RESUME"),
+    ("Ya podéis mandarme los correos otra vez.", "RESUME"),
+    ("Podem voltar a enviar-me os e-mails.", "RESUME"),
+    ("Potete riprendere a inviarmi le email.", "RESUME"),
+    ("Bitte pausiert mich bis zum 15. Januar.", "PAUSE UNTIL 15 January"),
+    ("Mettez-moi en pause jusqu'en février.", "PAUSE UNTIL 1 February"),
+    ("Pausad mis correos hasta marzo, por favor.", "PAUSE UNTIL 1 March"),
+    ("Zet mijn mails even stil tot februari.", "PAUSE UNTIL 1 February"),
+    ("Mettete in pausa le mie email fino al 10 gennaio.", "PAUSE UNTIL 10 January"),
+    ("Could you hold my emails until after Christmas?", "PAUSE"),
+    ("Please don't use my name.", "ANONYMOUS"),
+    ("Bitte ohne Namen veröffentlichen.", "ANONYMOUS"),
+    ("Publiez-le sans mon nom, merci.", "ANONYMOUS"),
+    ("Esto es solo para ti, no lo compartas.", "PRIVATE"),
+    ("Dit is alleen voor jou, niet delen aub.", "PRIVATE"),
+    ("Questo è solo per te, non condividerlo.", "PRIVATE"),
+    ("Please thank Ana for her story about the chalk.", "THANKS"),
+    ("Merci à Ana pour son histoire.", "THANKS"),
+    ("Dank aan Ana voor haar verhaal!", "THANKS"),
+    ("Obrigada à Ana pela história.", "THANKS"),
+    ("Grazie a Ana per la sua storia.", "THANKS"),
+    ("Gracias a Ana por su historia.", "THANKS"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MORE_WAYS, ids=[t[:30] for t, _ in MORE_WAYS])
+def test_more_ways_members_ask(text: str, expected: str) -> None:
+    """Sitting out a round ('this month' + 'won't contribute' in one sentence, any order),
+    leaving, coming back, pausing, visibility and thanks, as members of seven languages word
+    them; alone, each is the command."""
+    found = find_request(text)
+    assert found is not None and found.alone
+    assert command_string(found.command).startswith(expected)
+
+
+@pytest.mark.parametrize("text", [
+    "This time I won't write much: silence is a gift.",
+    "This month I could not take part in the choir, and the silence at home was loud.",
+    "I can't join the gathering this month but here is my story: the snow made it quiet.",
+])
+def test_a_round_mentioned_in_a_story_is_no_pass(text: str) -> None:
+    assert find_request(text) is None
+
+
+def test_a_long_thank_you_beside_a_request_is_no_story() -> None:
+    text = ("Thank you so much for all you do, it's been a lovely year of stories!\n\n"
+            "Please take me off the list.\n\nAna")
+    found = find_request(text)
+    assert found is not None and found.alone and found.command.name == "STOP"
+
+
+def test_a_story_after_thanking_a_member_is_no_thanks_alone() -> None:
+    found = find_request("Thank you Maya for hosting! My grandmother never raised her voice, "
+                         "and when we fought she went quiet.")
+    assert found is not None and found.command.name == "THANKS" and not found.alone
+
+
+def test_a_request_in_a_new_messages_subject() -> None:
+    from circle.parsing.requests import find_request_with_subject as find
+
+    alone = find("Pause until March please", "Thanks,\nAna")
+    assert alone is not None and alone.alone and command_string(alone.command) == (
+        "PAUSE UNTIL 1 March")
+    proposed = find("Bitte anonym", STORY)
+    assert proposed is not None and not proposed.alone and proposed.command.name == "ANONYMOUS"
+    assert find("Re: What made you pause this year?", "Thanks,\nAna") is None  # our subject
+    assert find("Silence", STORY) is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Please put me on pause for now.", "PAUSE"),
+    ("Ich brauche eine Pause von den Mails bis März.", "PAUSE UNTIL 1 March"),
+    ("I need a pause from the emails until spring.", "PAUSE"),
+    ("Could we pause the emails?", "PAUSE"),
+])
+def test_pause_as_a_noun_or_verb_of_the_mail(text: str, expected: str) -> None:
+    found = find_request(text)
+    assert found is not None and command_string(found.command) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "After a pause I said: thank you all.",
+    "Le silence m’a appris à ne pas combler chaque pause pendant mes cours.",
+])
+def test_a_pause_in_a_story_is_no_request(text: str) -> None:
+    assert find_request(text) is None

@@ -17,7 +17,7 @@ from circle.parsing.commands import command_string, find_command
 from circle.parsing.html_text import CUT_MARK, html_texts, html_to_text
 from circle.parsing.hygiene import UNPARSEABLE, inert_message, unparseable
 from circle.parsing.mime import DecodedMessage, decode_bytes, decode_message
-from circle.parsing.requests import find_request
+from circle.parsing.requests import find_request, find_request_with_subject
 from circle.parsing.trim import trim_reply
 from circle.parsing.types import Address, Bounce, Command, ParsedMessage, Request
 
@@ -100,7 +100,7 @@ def _parse_message(
         defects.append(f"trim: {exc}")
         text, elided = full_text.strip(), ""
     command = find_command(subject, text)
-    request = find_request(text) if command is None else None
+    request = find_request_with_subject(subject, text) if command is None else None
     facts = Facts(decoded=decoded, sender=sender, subject=subject, message_id=message_id,
                   body=full_text, text=text, command=command, own_addresses=own_addresses,
                   own_markers=own_markers, request=request)

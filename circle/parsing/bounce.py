@@ -11,7 +11,9 @@ from circle.parsing.types import Bounce
 _ADDRESS = re.compile(
     r"[A-Za-z0-9._%+=/'&!#$^{}|~-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}")
 _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
-_SMTP_CODE = re.compile(r"(?:^|[\s(:\[])([45])\d\d(?=[ -]\S)", re.MULTILINE)
+# An SMTP reply code: "said: 550 User unknown", or at a line's end when Postfix wraps the
+# server's reply onto an indented line ("said: 450\n    Requested mail action ...").
+_SMTP_CODE = re.compile(r"(?:^|[\s(:\[])([45])\d\d(?=[ -]\S|[ \t]*\n[ \t]+\S)", re.MULTILINE)
 _DAEMON_LOCALS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "mdaemon",
                   "mail.daemon", "bounce", "bounces", "double-bounce", "nobody")
 # Where a non-standard bounce starts quoting the returned message.
@@ -24,33 +26,45 @@ _RETURNED = re.compile(
     r"content-type: message/rfc822|-+ ?original message)",
     re.IGNORECASE | re.MULTILINE,
 )
-# Wording, strongest first: (pattern, permanent?) — the first that matches decides.
-_WORDING: tuple[tuple[re.Pattern[str], bool], ...] = (
-    (re.compile(r"permanent(?:ly)? (?:error|failure|fatal)|fatal (?:error|delivery)|"
-                r"hard bounce|permanently|given up|giving up|will not be retried", re.I), True),
-    (re.compile(r"user unknown|unknown user|no such (?:user|recipient|mailbox|address)|"
-                r"does not exist|doesn'?t exist|mailbox unavailable|mailbox not found|"
-                r"invalid (?:recipient|address|mailbox)|recipient (?:address )?rejected|"
-                r"address rejected|no mailbox|unknown (?:recipient|address|mailbox)|"
-                r"account (?:has been )?(?:disabled|closed|deleted|suspended)|not exist|"
-                r"no longer (?:active|valid|exists?)|unbekannt|existiert nicht|n'existe pas|"
-                r"inconnu|no existe|non esiste|bestaat niet|unrouteable", re.I), True),
-    (re.compile(r"will (?:continue to )?(?:retry|try again|be retried)|temporar|delayed|"
-                r"not yet been delivered|try again later|deferred|still trying|retrying|"
-                r"soft bounce|delivery delay|warning: message", re.I), False),
-    (re.compile(r"mailbox (?:is )?full|quota|over quota|postfach (?:ist )?voll|"
-                r"boîte (?:aux lettres )?pleine|buzón lleno|casella piena", re.I), False),
-    (re.compile(r"undeliverable|not found|rejected|nicht zustellbar|could not be delivered",
-                re.I), True),
-)
+# Wording, in four groups. Without a DSN or enhanced status code the
+# decision is, in order: a stated permanent failure ("permanent error", "given up", "failed
+# permanently": the server says it, even of a full mailbox); a full mailbox or quota
+# (temporary: it may empty); an unknown or invalid recipient ("user unknown", "Benutzer
+# unbekannt", "adresse inconnue"), permanent unless the reply code in the same paragraph is
+# 4xx ("said: 450 ... mailbox unavailable" is temporary); a promised retry ("deferred",
+# "will try again": temporary); any SMTP reply code. Any other failure notice promises no
+# retry, and is permanent.
+_GAVE_UP = re.compile(r"permanent(?:ly)? (?:error|failure|fatal)|fatal (?:error|delivery)|"
+    r"hard bounce|permanently|given up|giving up|will not be retried", re.I)
+_UNKNOWN = re.compile(r"user unknown|unknown user|no such (?:user|recipient|mailbox|address)|"
+    r"does not exist|doesn'?t exist|mailbox unavailable|mailbox not found|"
+    r"invalid (?:recipient|address|mailbox)|recipient (?:address )?rejected|"
+    r"address rejected|no mailbox|unknown (?:recipient|address|mailbox)|"
+    r"account (?:has been )?(?:disabled|closed|deleted|suspended)|not exist|"
+    r"no longer (?:active|valid|exists?)|unbekannt|existiert nicht|n'existe pas|"
+    r"inconnu|no existe|non esiste|bestaat niet|unrouteable|introuvable|"
+    r"ungültige?\s+(?:adresse|empfänger)|desconocid[oa]|sconosciut[oa]|"
+    r"inexistente|onbekend", re.I)
+_RETRY = re.compile(r"will (?:continue to )?(?:retry|try again|be retried)|temporar|delayed|"
+    r"not yet been delivered|try again later|deferred|still trying|retrying|"
+    r"soft bounce|delivery delay|warning: message|später erneut|erneut versucht|"
+    r"nouvelle tentative|réessa\w*|se volverá a intentar|reintent\w*|"
+    r"vuelva a intentar|verrà ritentat\w*|opnieuw geprobeerd", re.I)
+_FULL = re.compile(r"mailbox (?:is )?full|quota|over quota|postfach (?:ist )?voll|"
+    r"boîte (?:aux lettres )?pleine|buzón lleno|casella piena|"
+    r"exceeds? (?:the )?allowed size|mailbox size|insufficient (?:disk )?space|"
+    r"speicherplatz|mailbox vol", re.I)
 
 
-# Lines of a report that name a failed recipient (not headers of the returned message).
+# Lines of a report that name a failed recipient (not headers of the returned message): in
+# words ("<a@b>: Recipient address rejected", "not a member of <list@b>") first, else a line
+# that is only an address (qmail's "<a@b>:", Exim's indented list), else any address.
 _RECIPIENT_LINE = re.compile(
     r"recipient|address|user|mailbox|deliver|failed|unknown|rejected|exist|undeliver|"
-    r"rcpt|empfänger|destinataire|destinatario|adres|^\s*<?[^\s@<>]+@[^\s@<>]+>?:?\s*$",
+    r"rcpt|empfänger|destinataire|destinatario|adres|member|mitglied|membre|miembro",
     re.IGNORECASE,
 )
+_BARE_ADDRESS_LINE = re.compile(r"^\s*<?[^\s@<>]+@[^\s@<>]+>?:?\s*$")
 _HELP_LINE = re.compile(r"\b(?:contact|please|assistance|questions|abuse)\b", re.I)
 _FIELD_LINE = re.compile(r"^\s*(?:final|original)-recipient\s*:", re.I)
 _HEADER_LINE = re.compile(
@@ -118,6 +132,7 @@ def _from_text(decoded: DecodedMessage, head: str) -> list[str]:
     bounce's own headers, header lines of the returned message, or list addresses."""
     skip = {_address_of(decoded.header(h)) for h in _OWN_HEADERS}
     named: list[str] = []
+    bare: list[str] = []
     others: list[str] = []
     for line in head.split("\n"):
         if "@" not in line or _HEADER_LINE.match(line) or "unsubscribe" in line.lower():
@@ -129,14 +144,15 @@ def _from_text(decoded: DecodedMessage, head: str) -> list[str]:
             continue
         if _HELP_LINE.search(line):
             continue  # "please contact <support@...>"
-        target = named if _RECIPIENT_LINE.search(line) else others
+        target = (named if _RECIPIENT_LINE.search(line) else
+                  bare if _BARE_ADDRESS_LINE.match(line) else others)
         for match in _ADDRESS.finditer(line):
             addr = match.group(0).lower().strip(".")
             local = addr.split("@", 1)[0]
             if addr in skip or local in _DAEMON_LOCALS or addr in named or addr in target:
                 continue
             target.append(addr)
-    return (named or others)[:50]
+    return (named or bare or others)[:50]
 
 
 def _permanent(statuses: list[str], head: str) -> tuple[bool, str]:
@@ -147,13 +163,22 @@ def _permanent(statuses: list[str], head: str) -> tuple[bool, str]:
         status = found.group(0) if found else ""
     if status:
         return status.startswith("5"), status
-    for pattern, permanent in _WORDING:
-        if pattern.search(head):
-            return permanent, ""
+    if prefiltered(_GAVE_UP, head):
+        return True, ""
+    if prefiltered(_FULL, head):
+        return False, ""
+    found = prefiltered(_UNKNOWN, head)
+    if found:  # the reply code the server gave with those words, if any, says how long
+        start = head.rfind("\n\n", 0, found.start()) + 1
+        end = head.find("\n\n", found.end())
+        code = _SMTP_CODE.search(head[start:end if end >= 0 else len(head)])
+        return code is None or code.group(1) == "5", ""
+    if prefiltered(_RETRY, head):
+        return False, ""
     code = _SMTP_CODE.search(head)
     if code:
         return code.group(1) == "5", ""
-    return True, ""  # a failure notice that promises no retry
+    return True, ""  # other failure wording ("undeliverable"), or none: no retry promised
 
 
 _RETURNED_ID = re.compile(r"(?im)^[ \t>]*(?:message-id|in-reply-to|references):[ \t]*(.{1,2000})$")

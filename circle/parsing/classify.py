@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from circle.model import MessageKind
-from circle.parsing.autoreply import looks_away, may_be_away
+from circle.parsing.autoreply import looks_away, may_be_away, says_away
 from circle.parsing.bounce import dsn_actions
 from circle.parsing.mime import DecodedMessage
 from circle.parsing.prefilter import search as prefiltered
@@ -76,6 +76,14 @@ _OOO_SUBJECT = re.compile(
     r"inte på kontoret|autosvar|fraværende|fravær|poissa|lomalla|nieobecn|"
     r"automatyczna odpowiedź|отсутств|автоответ|autoreply|autoresponder",
     re.IGNORECASE)
+# Subject words a member may also use ("Re: the question (written on vacation)") are weak:
+# with only those, a long message that never says the sender is away is the member's story.
+_OOO_STRONG = re.compile(
+    r"out of (?:the )?office|automati|auto[- ]?(?:reply|response|antwort|risposta|respuesta|"
+    r"réponse|svar|antwoord)|autoreply|autoresponder|\booo\b|nicht im büro|außer haus|"
+    r"fuera de la oficina|fuori ufficio|fora do escritório|inte på kontoret|abwesenheitsnotiz|"
+    r"автоответ|отсутств|nieobecn|poissa|lomalla|frånvaro|fravær", re.IGNORECASE)
+_STORY_WORDS = 60  # more words than an out-of-office notice has
 _COMPLAINT_SUBJECT = re.compile(r"complaint|abuse report|spam report|feedback report", re.I)
 _SES_TYPE = re.compile(r'notificationType\\?"\s*:\s*\\?"(Bounce|Complaint|Delivery)', re.I)
 _LIST_ADMIN = re.compile(r"-(?:admin|owner|request|bounces?)$", re.IGNORECASE)
@@ -223,8 +231,15 @@ def exchange_inbox_rule(f: Facts) -> K | None:
 
 
 def out_of_office_subject(f: Facts) -> K | None:
-    """An out-of-office subject in one of the common languages."""
-    return K.AUTO_REPLY if _OOO_SUBJECT.search(f.subject) else None
+    """An out-of-office subject in one of the common languages. When only a word a member
+    might put in a subject says so ("vacation", "absent") and the message is long and never
+    says the sender is away, it is the member's story, not a notice."""
+    if not _OOO_SUBJECT.search(f.subject):
+        return None
+    weak = not _OOO_STRONG.search(f.subject)
+    if weak and len(f.text.split()) > _STORY_WORDS and not says_away(f.text):
+        return None
+    return K.AUTO_REPLY
 
 
 def precedence(f: Facts) -> K | None:
@@ -235,6 +250,26 @@ def precedence(f: Facts) -> K | None:
     if value in ("bulk", "junk", "list"):
         return K.AUTO_GENERATED
     return None
+
+
+_REFUSED_POST = re.compile(
+    r"\bnot\s+(?:a\s+)?member\b|\bnon-?members?\b|\bmembers?\s+only\b|\bonly\s+members\b|"
+    r"\bnot\s+(?:allowed|permitted|authori[sz]ed)\s+to\s+(?:post|send)\b|"
+    r"\bkein\s+mitglied\b|\bpas\s+membre\b|\bno\s+(?:es\s+)?miembro\b|"
+    r"\b(?:was|has\s+been)\s+(?:rejected|refused|bounced)\b|\bcould\s+not\s+be\s+delivered\b|"
+    r"\bundeliverable\b", re.IGNORECASE)
+
+
+def list_refused_post(f: Facts) -> K | None:
+    """A list manager (its -admin / -owner / -request address) returning our mail because the
+    address is not a member or may not post, or saying it was rejected or undeliverable: our
+    message did not reach the list, which is a bounce, not mere automatic mail (a welcome,
+    digest or moderation notice from the same address says none of that)."""
+    local = f.sender.email.split("@", 1)[0]
+    if not _LIST_ADMIN.search(local):
+        return None
+    head = f.body[:3000]
+    return K.BOUNCE if _REFUSED_POST.search(head) else None
 
 
 def list_admin_sender(f: Facts) -> K | None:
@@ -250,10 +285,12 @@ def noreply_sender(f: Facts) -> K | None:
 
 def away_notice(f: Facts) -> K | None:
     """An out-of-office notice without automatic headers: short, present-tense "I am away",
-    and a return date (a story that mentions a holiday stays a story)."""
+    and a return date (a story that mentions a holiday stays a story). A message that asks
+    for something in plain words ("please pause my mail until March, I'm on leave") was
+    written by the member: it is that request, never an automatic notice."""
     import email.utils
 
-    if not may_be_away(f.text):
+    if f.request is not None or not may_be_away(f.text):
         return None
     try:
         sent = email.utils.parsedate_to_datetime(f.decoded.header("Date"))
@@ -288,7 +325,8 @@ RULES: tuple[Rule, ...] = (
     feedback_report, complaint_report, one_click_unsubscribe, ses_notification,
     dsn_delivered, read_receipt, dsn_failed, failed_recipients_header,
     daemon_sender, exchange_inbox_rule, autoreply_headers, auto_submitted, out_of_office_subject,
-    bounce_subject, bounce_body, precedence, list_admin_sender, noreply_sender,
+    bounce_subject, bounce_body, list_refused_post, precedence, list_admin_sender,
+    noreply_sender,
     has_command, away_notice, request_in_plain_words, no_new_text, has_new_text,
 )
 BODY_RULES: tuple[Rule, ...] = (has_command, request_in_plain_words, no_new_text, has_new_text)

@@ -5,6 +5,10 @@ command — a command line followed by at most a short note ("PASS. Sorry, busy 
 A story whose first line happens to be a command word, or that opens by thanking someone
 and goes on to tell a story, stays a story. A bare YES / NO answers only a host
 invitation (its subject asks about hosting); in reply to the round's question it is a story.
+So does a short worded answer to an invitation ("Ja, gerne!", "Oui, avec plaisir.", "No,
+sorry, not this time."); one that hedges ("Yes, but could we swap?") is left for the steward.
+PAUSE UNTIL takes the date phrase only ("PAUSE UNTIL March please, I'm travelling" is PAUSE
+UNTIL 1 March), settled to one form like a request in words (`when.as_day`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import re
 
 from circle.parsing.types import Command
+from circle.parsing.when import as_day, find_until
 
 _REPLY_PREFIX = re.compile(
     r"^\s*(?:(?:re|aw|sv|vs|antw|antwort|r|rif|réf|ref|fw|fwd|wg|tr|rv|enc|odp|ynt|回复|答复)"
@@ -49,6 +54,36 @@ _HOST_SUBJECT = re.compile(r"\bhost|gastgeb|accueill|anfitri|ospit|gastheer|gast
                            re.IGNORECASE)
 
 
+# In reply to a host invitation, a short first line that opens with yes / no in a common
+# language ("Yes, happy to!", "Ja, gerne!", "Oui, avec plaisir.", "Nein, leider nicht.")
+# answers it; one that hedges ("Yes, but could we swap?") is left for the steward.
+_WORDED_ANSWER = re.compile(
+    r"^(?P<yes>yes|yep|sure|gladly|ja|gerne|gern|oui|volontiers|sim|s[ií]|claro|s[iì]|certo|"
+    r"graag)|^(?P<no>no|nope|nein|non|nee|n[ãa]o)(?=\s*(?:[,.!;:–—-]|$)|\s+(?:sorry|leider|"
+    r"désolée?|lo\s+siento|purtroppo|infelizmente|helaas|thanks|danke|merci|gracias|grazie|"
+    r"obrigad[oa]|bedankt)\b)", re.IGNORECASE)
+_YES_FOLLOW = re.compile(
+    r"^\s*(?:[,.!;:–—-]|$)|^\s+(?:happy|gladly|gerne|gern|avec|claro|con|com|graag|certo|"
+    r"volontiers|of\s+course|natürlich|bien\s+sûr|por\s+supuesto|naturalmente)\b",
+    re.IGNORECASE)
+_HEDGE = re.compile(r"\b(?:but|aber|mais|pero|maar|mas|ma|swap|tauschen|échanger|cambiar|"
+                    r"ruilen|trocar|scambiare|\?)", re.IGNORECASE)
+_ANSWER_LINE = 60  # characters: a longer first line is more than an answer
+
+
+def _worded_host_answer(line: str) -> Command | None:
+    """HOST YES / HOST NO from a short worded answer to a host invitation, else None."""
+    text = " ".join(line.split())
+    if not text or len(text) > _ANSWER_LINE or _HEDGE.search(text) or "?" in text:
+        return None
+    m = _WORDED_ANSWER.match(text)
+    if m is None:
+        return None
+    if m.group("yes"):
+        return Command("HOST_YES") if _YES_FOLLOW.match(text[m.end():]) else None
+    return Command("HOST_NO")
+
+
 def strip_reply_prefixes(subject: str) -> str:
     """'Re: Fwd: [circle] PAUSE' → 'PAUSE'."""
     text = subject.strip()
@@ -76,9 +111,14 @@ def parse_command_line(line: str, rest: str = "", *, host_invitation: bool = Tru
         return Command(_SIMPLE[folded])
     if folded in _HOST_ANSWERS and host_invitation and len(rest.strip()) <= _SHORT_REST:
         return Command(_HOST_ANSWERS[folded])
+    if host_invitation and len(rest.strip()) <= _SHORT_REST:
+        answer = _worded_host_answer(line)
+        if answer is not None:
+            return answer
     m = _PAUSE_UNTIL.match(" ".join(line.split()).strip(" .!"))
-    if m and note:
-        return Command("PAUSE_UNTIL", m.group(1).strip())
+    if m and note:  # "PAUSE UNTIL March please, I'm travelling": the date, not the note
+        written = m.group(1).strip()
+        return Command("PAUSE_UNTIL", as_day(find_until("until " + written) or written))
     m = _THANKS.match(line.strip())
     if m:
         words = " ".join((m.group(2) + " " + rest).split())

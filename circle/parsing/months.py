@@ -1,29 +1,43 @@
-"""Month names of the common languages, mapped to English so that dateutil can read them."""
+"""Month names of the common languages (en, de, fr, es, it, nl, pt, pl, sv, ru, uk, tr, fi),
+mapped to English so that dateutil can read them."""
 
 from __future__ import annotations
 
 import re
 
 _NAMES = {
-    "january": "jan|januar|janvier|enero|gennaio|januari|janeiro|stycznia|styczeń|januari",
-    "february": "feb|februar|février|fevrier|febrero|febbraio|februari|fevereiro|lutego|luty",
-    "march": "mär|märz|maerz|mars|marzo|maart|março|marco|marca|marzec|mars",
-    "april": "apr|avril|abril|aprile|kwietnia|kwiecień",
-    "may": "mai|mayo|maggio|mei|maio|maja|maj",
-    "june": "juni|juin|junio|giugno|junho|czerwca|czerwiec",
-    "july": "juli|juillet|julio|luglio|julho|lipca|lipiec",
-    "august": "aug|août|aout|agosto|augustus|sierpnia|sierpień|augusti",
-    "september": "sept|septembre|septiembre|settembre|setembro|września|wrzesień",
-    "october": "okt|oktober|octobre|octubre|ottobre|outubro|października|październik",
-    "november": "nov|novembre|noviembre|novembro|listopada|listopad",
-    "december": "dez|dezember|décembre|decembre|diciembre|dicembre|dezembro|grudnia|grudzień",
+    "january": ("jan|januar|janvier|enero|gennaio|januari|janeiro|stycznia|styczeń|"
+              "januari|января|январь|січня|січень|ocak|ocak'a|ocak'ta|tammikuuta"),
+    "february": ("feb|februar|février|fevrier|febrero|febbraio|februari|fevereiro|lutego|"
+              "luty|февраля|февраль|лютого|лютий|şubat|şubat'a|şubat'ta|helmikuuta"),
+    "march": ("mär|märz|maerz|mars|marzo|maart|março|marco|marca|marzec|mars|марта|"
+              "март|березня|березень|mart|mart'a|mart'ta|maaliskuuta"),
+    "april": ("apr|avril|abril|aprile|kwietnia|kwiecień|апреля|апрель|квітня|квітень|"
+              "nisan|nisan'a|nisan'da|huhtikuuta"),
+    "may": ("mai|mayo|maggio|mei|maio|maja|maj|мая|май|травня|травень|mayıs|mayıs'a|"
+              "mayıs'ta|toukokuuta"),
+    "june": ("juni|juin|junio|giugno|junho|czerwca|czerwiec|июня|июнь|червня|червень|"
+              "haziran|haziran'a|haziran'da|kesäkuuta"),
+    "july": ("juli|juillet|julio|luglio|julho|lipca|lipiec|июля|июль|липня|липень|"
+              "temmuz|temmuz'a|temmuz'da|heinäkuuta"),
+    "august": ("aug|août|aout|agosto|augustus|sierpnia|sierpień|augusti|августа|август|"
+              "серпня|серпень|ağustos|ağustos'a|ağustos'ta|elokuuta"),
+    "september": ("sept|septembre|septiembre|settembre|setembro|września|wrzesień|"
+              "сентября|сентябрь|вересня|вересень|eylül|eylül'e|eylül'de|syyskuuta"),
+    "october": ("okt|oktober|octobre|octubre|ottobre|outubro|października|październik|"
+              "октября|октябрь|жовтня|жовтень|ekim|ekim'e|ekim'de|lokakuuta"),
+    "november": ("nov|novembre|noviembre|novembro|listopada|listopad|ноября|ноябрь|"
+              "листопада|листопад|kasım|kasım'a|kasım'da|marraskuuta"),
+    "december": ("dez|dezember|décembre|decembre|diciembre|dicembre|dezembro|grudnia|"
+              "grudzień|декабря|декабрь|грудня|грудень|aralık|aralık'a|aralık'ta|"
+              "joulukuuta"),
 }
 _LOOKUP = {alias: english for english, aliases in _NAMES.items() for alias in
            aliases.split("|")}
 MONTH_WORDS: tuple[str, ...] = tuple(sorted(
     {*_LOOKUP, *_NAMES, "sep", "oct", "dec", "jun", "jul", "mar", "août"}, key=len, reverse=True))
 """Every month name and abbreviation known here, longest first (for building regexes)."""
-_WORD = re.compile(r"[^\W\d_]{3,}\.?")
+_WORD = re.compile(r"[^\W\d_]{3,}(?:['’][^\W\d_]{1,3})?\.?")  # Turkish "Ocak'a"
 _FILLER = re.compile(r"\b(?:de|del|di)\b", re.IGNORECASE)
 
 
