@@ -14,6 +14,7 @@ from circle.app.intents import (
     SkipHost,
     SwapHosts,
 )
+from circle.app.rounds import archived_rounds
 from circle.errors import TransitionError
 from circle.model import Member, Round
 
@@ -33,8 +34,9 @@ def swap(tx: Tx, intent: SwapHosts) -> Outcome:
     pair = (intent.round_a, intent.round_b)
     rounds = tx.store.all(Round)
     coming = sorted((r for r in rounds if r.gathering >= tx.now), key=lambda r: r.gathering)
-    planned = (dict(rotation.preview(tx.store.all(Member), rounds, coming[0].id, n=12))
-               if coming else {})
+    history = archived_rounds(tx.store, {r.id for r in rounds})
+    planned = (dict(rotation.preview(tx.store.all(Member), [*history, *rounds], coming[0].id,
+                                     n=12)) if coming else {})
     rounds = [rotation.assign(r, host) if r.id in pair and not r.host_id
               and (host := planned.get(r.id)) else r for r in rounds]
     changed = [r for r in rotation.swap(rounds, *pair) if r.id in pair]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache, partial
@@ -61,6 +61,8 @@ class _Plan:
     events: list[Event] = field(default_factory=list)
     # past questions that drew many stories, for the host invitation (read only when needed)
     past_questions: Callable[[], Sequence[str]] = lambda: ()
+    # archived rounds: who hosted them still counts for the rotation (read only when inviting)
+    history: Callable[[], Sequence[Round]] = lambda: ()
 
     def event(self, kind: str, text: str, *key: str) -> None:
         unique = hashlib.sha256("\x1f".join((kind, *key)).encode()).hexdigest()[:16]
@@ -84,7 +86,7 @@ def mail_setting(config: Config, secret: bytes, now: datetime, members: Sequence
 
 def _invite_next(plan: _Plan, rnd: Round) -> tuple[Round, bool]:
     """Invite the next host candidate; False when nobody is left to ask."""
-    rounds = [rnd if r.id == rnd.id else r for r in plan.rounds]
+    rounds = [*plan.history(), *(rnd if r.id == rnd.id else r for r in plan.rounds)]
     lead = plan.setting.schedule.host_invite_days
     candidate = plan.member(next_host(plan.members, rounds, rnd.id, lead))
     if candidate is None:
@@ -196,7 +198,8 @@ def plan_due_mail(store: Store, now: datetime, config: Config, secret: bytes,
         stories = store.all(Story)
         ms = mail_setting(config, secret, now, members, templates)
         plan = _Plan(ms, members, rounds, now.astimezone(ms.tz).date(),
-                     past_questions=cache(partial(popular_questions, store)))
+                     past_questions=cache(partial(popular_questions, store)),
+                     history=cache(partial(archived_rounds, store, {r.id for r in rounds})))
         changed: list[object] = []
         for rnd in sorted(rounds, key=lambda r: r.gathering):
             if rnd.state in (RoundState.DIGEST_SENT, RoundState.CLOSED) and rnd.gathering < now:
@@ -212,6 +215,18 @@ def plan_due_mail(store: Store, now: datetime, config: Config, secret: bytes,
         have_events = {e.id for e in store.all(Event)}
         store.put_many([*changed, *items, *(e for e in plan.events if e.id not in have_events)])
     return items
+
+
+def archived_rounds(store: Store, hot_ids: Collection[str] = ()) -> list[Round]:
+    """Rounds moved to the archive (closed ones), except any id also hot. The rotation needs
+    them: a member who hosted a year ago has hosted, even once that round is archived."""
+    return [r for r in store.archived(Round) if r.id not in hot_ids]
+
+
+def rotation_rounds(store: Store) -> list[Round]:
+    """Every round the host rotation must see: the archived ones, then the hot ones."""
+    hot = store.all(Round)
+    return [*archived_rounds(store, {r.id for r in hot}), *hot]
 
 
 def plan_rounds(store: Store, now: datetime, config: Config, *, ahead: int = 12) -> list[Round]:

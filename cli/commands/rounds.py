@@ -8,7 +8,7 @@ from typing import Any
 from circle import rotation
 from circle.app import Intent
 from circle.app.intents import AssignHost, SkipHost, SwapHosts
-from circle.app.rounds import plan_rounds
+from circle.app.rounds import archived_rounds, plan_rounds
 from circle.errors import NotFoundError
 from circle.members import find_member
 from circle.model import Member, Round, RoundState
@@ -46,7 +46,8 @@ def _rounds(args: argparse.Namespace) -> int:
     past = [r for r in rounds if r.gathering < now][-6:]
     coming = [r for r in rounds if r.gathering >= now][: args.ahead]
     members = ctx.store.all(Member)
-    hosts = dict(rotation.preview(members, rounds, coming[0].id, n=len(coming))) if coming else {}
+    seen = [*archived_rounds(ctx.store, {r.id for r in rounds}), *rounds]
+    hosts = dict(rotation.preview(members, seen, coming[0].id, n=len(coming))) if coming else {}
     for title, group in (("Past rounds", past), ("Coming rounds", coming)):
         print(title)
         if not group:
@@ -88,7 +89,8 @@ def _rotation(args: argparse.Namespace) -> int:
         return 0
     names = _names(ctx)
     by_id = {r.id: r for r in rounds}
-    for round_id, host_id in rotation.preview(members, rounds, coming[0].id, n=12):
+    seen = [*archived_rounds(ctx.store, {r.id for r in rounds}), *rounds]
+    for round_id, host_id in rotation.preview(members, seen, coming[0].id, n=12):
         rnd = by_id.get(round_id)
         state = f" ({rnd.host_state})" if rnd and rnd.host_id else ""
         print(f"  {round_id}  {names.get(host_id or '', '— the steward hosts')}{state}")

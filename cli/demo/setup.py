@@ -213,6 +213,7 @@ def compress_month(records: list[Any], now: datetime, pace: MonthPace) -> list[A
 def next_host_for(store: Any) -> tuple[str | None, str | None]:
     """(who the rotation will ask to host the round after the open one, the open round's
     host); None where there is none."""
+    from circle.app.rounds import archived_rounds
     from circle.rotation import next_host
 
     rounds = sorted(store.all(Round), key=lambda r: r.gathering)
@@ -223,7 +224,8 @@ def next_host_for(store: Any) -> tuple[str | None, str | None]:
     host = current.host_id if current.host_state == HostState.ACCEPTED else None
     if not later:
         return None, host
-    return next_host(store.all(Member), rounds, later[0].id), host
+    return next_host(store.all(Member), [*archived_rounds(store, {r.id for r in rounds}), *rounds],
+                     later[0].id), host
 
 
 def _first_mail(ctx: Context, servers: DevServers, now: datetime) -> list[OutboxItem]:
