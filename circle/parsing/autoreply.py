@@ -17,7 +17,15 @@ Decisions:
   when/if clause ("When I'm away from the ward I miss the noise"), and gives a return date;
   a past holiday ("I was away on holiday and came back with...") never matches, and a
   longer message is a story even if it opens by saying the member is away (missing a
-  notice only shows it to the steward; taking a story for one would lose the story).
+  notice only shows it to the steward; taking a story for one would lose the story);
+- hu, cs, el, ro, ko, he away wording in the same first-person present form ("December
+  14-ig szabadságon vagyok", "jsem na dovolené", "είμαι εκτός γραφείου", "sunt în
+  concediu", "휴가 중입니다", "אני בחופשה"), their month names in months.py, Hungarian's
+  "-ig" after the date, Korean 월/일 dates;
+- a person's reply that quotes the message it answers ("I'll be away until 14 March, Jana
+  covers for me." above "> ..." lines) is no notice unless worded in the classic notice form
+  (`notice_form`: "out of the office", "limited access to email", "will respond on my
+  return", "in urgent cases", "automatic"); classify.py asks this.
 """
 
 from __future__ import annotations
@@ -36,13 +44,15 @@ _UNTIL = re.compile(
     r"di ritorno il|tot en met|tot|terug op|vanaf|até|de volta em|retorno em|"
     r"till och med|tillbaka|tilbake|tilbage|do dnia|do|wracam|wrócę|powrócę|powrót|"
     r"będę z powrotem|z powrotem|вернусь|вернуся|повернуся|буду на месте|буду в офисе|"
-    r"до|по|palaan|takaisin)\b[\s:,]*",
+    r"до|по|palaan|takaisin|έως|μέχρι|ως|până(?:\s+(?:pe|la|în))?|עד(?:\s+ה-?)?)\b[\s:,]*",
     re.IGNORECASE,
 )
 _DATE_THEN_UNTIL = re.compile(
     r"(\d{1,2}(?:\.\d{1,2}\.(?:\d{2,4})?|\s+[^\W\d_]{3,}(?:['’][^\W\d_]{1,3})?(?:\s+\d{4})?))"
     r"\s+(?:tarihine\s+|tarihinde\s+)?(?:kadar|dönece\w*|ofiste)\b", re.IGNORECASE)
-_CJK_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_CJK_DATE = re.compile(r"(?:(\d{4})\s*[年년]\s*)?(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
+# Hungarian puts "until" after the date as a suffix: "december 14-ig"
+_HU_IG = re.compile(r"\b([^\W\d_]{3,}\s+\d{1,2})\.?-(?:ig|éig|jéig|áig)\b", re.IGNORECASE)
 _DATEISH = re.compile(r"\d")
 # Present-tense "I am away" wording (a story about a past holiday does not match): a first
 # person "am / will be" and an away state, a few words apart at most (bounded: linear).
@@ -70,7 +80,37 @@ _AWAY = re.compile(
     r"\b(?:izindeyim|izinliyim|ofis\s+dışındayım|tatildeyim)\b|"
     r"\b(?:olen|olemme)\s+(?:\w+\s+){0,2}?(?:lomalla|poissa)\b|"
     r"\bjeg\s+er\s+(?:\w+\s+){0,2}?(?:på\s+ferie|fraværende|bortrejst|ikke\s+på\s+kontoret|"
-    r"ute\s+av\s+kontoret|på\s+kursus|på\s+kurs)",
+    r"ute\s+av\s+kontoret|på\s+kursus|på\s+kurs)|"
+    # hu, cs, el, ro, ko, he: the away state with a first-person verb ("szabadságon vagyok",
+    # "jsem na dovolené", "είμαι εκτός γραφείου", "sunt în concediu", "휴가 중입니다",
+    # "אני בחופשה")
+    r"\b(?:szabadságon|házon\s+kívül|irodán\s+kívül|távol)\s+(?:vagyok|leszek)\b|"
+    r"\bnem\s+vagyok\s+elérhető|"
+    r"\b(?:jsem|budu)\s+(?:\w+\s+){0,2}?(?:na\s+dovolené|mimo\s+kancelář|nepřítomn\w*|"
+    r"mimo\s+(?:úřad|pracoviště))|\bnejsem\s+v\s+kanceláři|"
+    r"\b(?:είμαι|βρίσκομαι|θα\s+είμαι|θα\s+βρίσκομαι)\s+(?:\w+\s+){0,2}?(?:εκτός\s+γραφείου|"
+    r"σε\s+άδεια|σε\s+διακοπές|εκτός)|"
+    r"\b(?:sunt|voi\s+fi)\s+(?:\w+\s+){0,2}?(?:în\s+concediu|in\s+concediu|plecat\w*|"
+    r"în\s+afara\s+biroului|absent\w*)|"
+    r"부재\s*중입니다|휴가\s*중입니다|부재중이며|휴가\s*중이며|사무실에\s*없습니다|"
+    r"\bאני\s+(?:\S+\s+)?(?:מחוץ\s+למשרד|בחופשה|בחופש|לא\s+במשרד)|\bאינני\s+במשרד",
+    re.IGNORECASE,
+)
+# The classic notice form: a human reply that quotes our mail ("I'll be away until 14
+# March, Jana covers for me." above a quote) is still a notice only with these words.
+_NOTICE_FORM = re.compile(
+    r"\bout\s+of\s+(?:the\s+)?office\b|\blimited\s+(?:access\s+to\s+(?:e-?mail|my\s+e-?mail)|"
+    r"e-?mail\s+access)|\b(?:respond|reply|answer|get\s+back)\b[^.!?\n]{0,40}\b(?:on|upon|after)\s+"
+    r"my\s+return\b|\bautomatic|\bauto-?reply|\bnicht\s+im\s+büro|\babwesenheit|\bhors\s+du\s+bureau|"
+    r"\bfuera\s+de\s+la\s+oficina|\bfuori\s+ufficio|\bniet\s+op\s+kantoor|\bfora\s+do\s+escritório|"
+    r"\bautomati\w+|\b(?:répondrai|traiterai|responderé|contestaré|antworte|beantworte|"
+    r"risponderò|beantwoord|responderei)\b[^.!?\n]{0,50}\b(?:mon\s+retour|mi\s+regreso|mi\s+vuelta|"
+    r"meiner\s+rückkehr|mio\s+rientro|mijn\s+terugkeer|meu\s+retorno)|\bmimo\s+kancelář|\bházon\s+kívül|\bεκτός\s+γραφείου|"
+    r"\bîn\s+afara\s+biroului|부재|\bמחוץ\s+למשרד|"
+    r"\b(?:accès|acceso|accesso|acesso)\s+limit\w+|\beingeschränkt\w*\s+(?:zugriff|zugang)|"
+    r"\bbeperkte\s+toegang|\b(?:for|in)\s+urgent\s+(?:matters|cases)|\burgent\s+(?:matters|enquiries)|"
+    r"\ben\s+cas\s+d['’]urgence|\bin\s+dringenden\s+fällen|\ben\s+caso\s+de\s+urgencia|"
+    r"\bin\s+caso\s+di\s+urgenza|\bin\s+dringende\s+gevallen|\bem\s+caso\s+de\s+urgência",
     re.IGNORECASE,
 )
 # "When I'm away from the ward I miss..." is a story: the away words in a when/if clause.
@@ -151,6 +191,12 @@ def find_return_date(text: str, sent: datetime | None) -> datetime | None:
         found = _plausible(got, base) if got is not None and got != base else None
         if found is not None:
             return found
+    ig = _HU_IG.search(head)
+    if ig is not None and sent is not None:
+        got = _parse(ig.group(1), base)
+        found = _plausible(got, base) if got is not None and got != base else None
+        if found is not None:
+            return found
     cjk = _cjk(head, base)
     return _plausible(cjk, base) if cjk is not None and sent is not None else None
 
@@ -176,3 +222,9 @@ def says_away(text: str) -> bool:
 def looks_away(text: str, sent: datetime | None) -> bool:
     """A short notice saying, in the present tense, that the sender is away until a date."""
     return may_be_away(text) and find_return_date(text, sent) is not None
+
+
+def notice_form(text: str) -> bool:
+    """Worded as the classic notice ("I am out of the office", "with limited access to email",
+    "will respond on my return"), not as a person telling the steward they are away."""
+    return prefiltered(_NOTICE_FORM, text[:_SHORT]) is not None

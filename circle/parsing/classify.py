@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from circle.model import MessageKind
-from circle.parsing.autoreply import looks_away, may_be_away, says_away
+from circle.parsing.autoreply import looks_away, may_be_away, notice_form, says_away
 from circle.parsing.bounce import dsn_actions
 from circle.parsing.mime import DecodedMessage
 from circle.parsing.prefilter import search as prefiltered
@@ -74,7 +74,11 @@ _OOO_SUBJECT = re.compile(
     r"ausente|fuori ufficio|risposta automatica|assente|afwezig|niet aanwezig|"
     r"automatisch antwoord|ausência|resposta automática|fora do escritório|frånvaro|"
     r"inte på kontoret|autosvar|fraværende|fravær|poissa|lomalla|nieobecn|"
-    r"automatyczna odpowiedź|отсутств|автоответ|autoreply|autoresponder",
+    r"automatyczna odpowiedź|отсутств|автоответ|autoreply|autoresponder|"
+    r"házon kívül|irodán kívül|automatikus válasz|mimo kancelář|automatická odpověď|"
+    r"nepřítomnost|automaattinen vastaus|ikke til stede|εκτός γραφείου|αυτόματη απάντηση|"
+    r"răspuns automat|în afara biroului|부재중|부재 중|자동 회신|자동 응답|מחוץ למשרד|"
+    r"תשובה אוטומטית",
     re.IGNORECASE)
 # Subject words a member may also use ("Re: the question (written on vacation)") are weak:
 # with only those, a long message that never says the sender is away is the member's story.
@@ -82,7 +86,10 @@ _OOO_STRONG = re.compile(
     r"out of (?:the )?office|automati|auto[- ]?(?:reply|response|antwort|risposta|respuesta|"
     r"réponse|svar|antwoord)|autoreply|autoresponder|\booo\b|nicht im büro|außer haus|"
     r"fuera de la oficina|fuori ufficio|fora do escritório|inte på kontoret|abwesenheitsnotiz|"
-    r"автоответ|отсутств|nieobecn|poissa|lomalla|frånvaro|fravær", re.IGNORECASE)
+    r"автоответ|отсутств|nieobecn|poissa|lomalla|frånvaro|fravær|házon kívül|irodán kívül|"
+    r"automatikus|mimo kancelář|automatická|automaattinen|ikke til stede|εκτός γραφείου|"
+    r"αυτόματη|răspuns automat|în afara biroului|부재|자동 회신|자동 응답|מחוץ למשרד|"
+    r"אוטומטית", re.IGNORECASE)
 _STORY_WORDS = 60  # more words than an out-of-office notice has
 _COMPLAINT_SUBJECT = re.compile(r"complaint|abuse report|spam report|feedback report", re.I)
 _SES_TYPE = re.compile(r'notificationType\\?"\s*:\s*\\?"(Bounce|Complaint|Delivery)', re.I)
@@ -283,6 +290,18 @@ def noreply_sender(f: Facts) -> K | None:
     return K.AUTO_GENERATED if _NOREPLY.match(f.sender.email) else None
 
 
+_QUOTE_LINE = re.compile(r"^[ \t]*>", re.MULTILINE)
+
+
+def _quotes_our_mail(f: Facts) -> bool:
+    """A reply to a message (In-Reply-To or References) that quotes it below the new words
+    ("> " lines): a person wrote it. Auto-replies by content are the ones that do not quote
+    the message they answer (or that use the classic notice form, see `notice_form`)."""
+    if not (_header(f, "In-Reply-To") or _header(f, "References")):
+        return False
+    return _QUOTE_LINE.search(f.body[:20000]) is not None
+
+
 def away_notice(f: Facts) -> K | None:
     """An out-of-office notice without automatic headers: short, present-tense "I am away",
     and a return date (a story that mentions a holiday stays a story). A message that asks
@@ -292,6 +311,8 @@ def away_notice(f: Facts) -> K | None:
 
     if f.request is not None or not may_be_away(f.text):
         return None
+    if _quotes_our_mail(f) and not notice_form(f.text):
+        return None  # "I'll be away until 14 March, Jana covers for me." above our quote
     try:
         sent = email.utils.parsedate_to_datetime(f.decoded.header("Date"))
     except (TypeError, ValueError, IndexError):

@@ -19,7 +19,19 @@ Decisions, each written where it is made:
 - a STOP for a while ("keine Mails mehr über die Feiertage", "stop sending me emails for
   now") is a PAUSE: the member can undo a pause, not a stop;
 - a thanks is alone only when little is written besides its own sentence; "thanks to Maya's
-  question" means "because of", no thanks.
+  question" means "because of", no thanks;
+- a request is the member asking for themselves: "unsubscribe" needs me/my as its object, a
+  cue (please, I want to, can you) or to stand alone ("the unsubscribe link is broken",
+  "Unsubscribe rates went up" are nouns); "resume the ..." only with the mail as object
+  ("let's resume the discussion" is none); "I'm back in" only opening its sentence ("the
+  reset link worked, I'm back in" is about a login);
+- PRIVATE in plain words: "only for the steward" in seven languages ("solo per la steward",
+  "nur für die Steward"), and a wish that it stays private with a subjunctive or an "it /
+  my story" subject ("che restasse privata", "que quedara privada", "que fique privada",
+  "dat het privé blijft", "I'd rather it stayed private"); "the garden stays private" is a
+  story;
+- an object pronoun joined to the verb counts as the member's mail ("mettermi in pausa",
+  "ponerme en pausa").
 """
 
 from __future__ import annotations
@@ -47,7 +59,7 @@ _PAUSE = re.compile(
 _MAIL_OBJECT = re.compile(
     r"\b(?:me|my|mich|mir|meine?n?|moi|mes|mon|me|mis|mi|mij|mijn|me|meus?|minhas?|mi|mie?i?|"
     r"circle|kreis|cercle|círculo|circulo|kring|cerchio|(?:e-?)?mails?|mails?|post|courriels?|correos?|"
-    r"correio|posta|newsletter)\b|\bplease\b|\bbitte\b|s['’]il\s+(?:vous|te)\s+pla[iî]t|"
+    r"correio|posta|newsletter)\b|\b\w{3,}(?:rmi|temi|rme|dme|teme)\b|\bplease\b|\bbitte\b|s['’]il\s+(?:vous|te)\s+pla[iî]t|"
     r"\bpor\s+favor\b|\balsjeblieft\b|\bgraag\b|\bper\s+favore\b|\bthis\s+month\b", _I)
 # Sitting out this round: a "this round" phrase and a "not taking part" phrase in one
 # sentence, in either order, a few words apart (bounded gaps: linear).
@@ -84,8 +96,16 @@ _PASS = re.compile(
     r"|\b(?:este\s+mes|esta\s+vez|esta\s+ronda)\s+(?:yo\s+)?(?:paso|me\s+lo\s+salto|me\s+salto)\b"
     r"|\bpular\s+(?:este|esta)",
     _I)
+# "unsubscribe" is asked for only by the member for themselves: with me/us/my as its object,
+# after please / I want to / can you..., or standing alone; "the unsubscribe link is broken"
+# and "Unsubscribe rates went up" are nouns in a story (a third-party subject).
+_UNSUBSCRIBE = (
+    r"\bunsubscribe\s+(?:me|us|my|myself)\b"
+    r"|\b(?:please|pls|kindly|can\s+you|could\s+you|would\s+you|(?:want|wish|like|need|"
+    r"decided|have|going)\s+to|i\s+(?:will|shall)|how\s+(?:do|can)\s+i|let\s+me)\s+unsubscribe\b"
+    r"|^\W*unsubscribe\b(?:\s+(?:please|me|now|from\s+(?:this|the|all)\b[^.!?]{0,30}))?\W*$")
 _STOP = re.compile(
-    r"\bunsubscribe\b|\btake\s+me\s+off\b|\bremove\s+me\b|\bleave\s+the\s+circle\b|\bopt\s+out\b"
+    _UNSUBSCRIBE + r"|\btake\s+me\s+off\b|\bremove\s+me\b|\bleave\s+the\s+circle\b|\bopt\s+out\b"
     r"|\bstop\s+(?:sending|e-?mailing)\s+me\b|\bno\s+longer\s+(?:want|wish)\s+to\s+(?:receive|be)"
     r"|\babmelden\b|\bmelde[nt]?\s+mich\s+(?:\w+\s+){0,3}ab\b|\baustragen\b"
     r"|\btrag(?:t|en)?\s+(?:sie\s+)?mich\s+(?:\w+\s+){0,4}aus\b"
@@ -104,12 +124,14 @@ _STOP = re.compile(
     r"|\buscire\s+dal\s+(?:cerchio|gruppo)\b|\bsair\s+do\s+grupo\b",
     _I)
 _RESUME = re.compile(
-    r"\bresume\s+(?:my|the|sending|e?-?mails?|mail|me)\b|\bplease\s+resume\b|^\s*resume\s*(?:please)?[.!]*$"
+    r"\bresume\s+(?:my|the\s+(?:e-?mails?|mails?|messages|questions|newsletter|digest|"
+    r"circle)|sending|e?-?mails?|mail|me)\b|\bplease\s+resume\b|^\s*resume\s*(?:please)?[.!]*$"
     r"|\bunpause\b|\b(?:start|begin)\s+(?:sending|my\s+mail|the\s+e?-?mails?)\s*(?:\w+\s+){0,3}again"
     r"|\bwieder\s+(?:in\s+den\s+verteiler\s+)?aufnehmen\b|\bwieder\s+(?:schicken|senden|zuschicken)\b"
     r"|\b(?:mandar|enviar)(?:me|nos)?\b[^.!?\n]{0,30}\b(?:otra\s+vez|de\s+nuevo)\b"
     r"|\bsend\s+me\s+(?:\w+\s+){0,2}again\b|\bcount\s+me\s+(?:back\s+)?in\s+again\b"
-    r"|\bi['’]?m\s+back\s+in\b(?=\s*(?:[.!,;]|$|again\b|for\s+the\s+next\b))"
+    r"|^(?:(?:ok(?:ay)?|so|well|yes|great|good\s+news|and)\W+)?i['’]?m\s+back\s+in\b"
+    r"(?=\s*(?:[.!,;]|$|again\b|for\s+the\s+next\b))"
     r"|\bwieder\s+(?:(?:e-?)?mails?|mails?|post|nachrichten)\b|\bbin\s+wieder\s+dabei\b|\bpause\s+beenden\b"
     r"|\breprendre\s+(?:les|mes)\b|\b(?:de\s+nouveau|à\s+nouveau)\s+(?:recevoir|les)\b"
     r"|\brenvoyez[- ]moi\b"
@@ -139,7 +161,19 @@ _PRIVATE = re.compile(
     r"|\bentre\s+nosotros\b|\balleen\s+voor\s+(?:jou|u|jullie)\b|\bniet\s+(?:delen|publiceren)\b"
     r"|\bonder\s+ons\b|\b(?:só|apenas)\s+para\s+(?:você|ti|vocês)\b|\bnão\s+(?:compartilhe|partilhe|publique)\b"
     r"|\bentre\s+nós\b|\bsolo\s+per\s+te\b|\bnon\s+(?:condividere|pubblicare|condividetelo|pubblicatelo)\b"
-    r"|\btra\s+(?:di\s+)?noi\b",
+    r"|\btra\s+(?:di\s+)?noi\b"
+    # "solo per la steward", "nur für die Steward", "alleen voor de steward"
+    r"|\b(?:only|just|nur|solo|sólo|só|apenas|alleen|seulement|uniquement)\s+(?:for|für|per|para|"
+    r"pour|voor)\s+(?:(?:the|die|den|la|il|lo|el|a|o|de|le)\s+|l['’]\s*)?steward\w*"
+    # "preferirei che restasse privata", "preferiría que quedara privada", "prefiro que fique
+    # privada", "I'd rather it stayed private": a staying-private verb before the word, or
+    # "dat het privé blijft", "privat bleibt" after it (a few words apart at most)
+    r"|\b(?:restasse|resti|restino|rimanga|rimanesse|quede|quedara|quedase|se\s+mantenga|fique|"
+    r"ficasse|que\s+(?:ça|cela|ce\s+(?:texte|message)|mon\s+\w+)\s+reste|(?:it|this|that|my\s+"
+    r"(?:story|words|reply|message|answer))\s+(?:stays?|stayed|remains?|remained)|keep\s+(?:it|"
+    r"this|that|my\s+(?:story|words|reply|message|answer)))\s+(?:\w+\s+)?(?:privat[oaei]|"
+    r"privad[oa]s?|privée?|private|confidenziale|confidencial)\b"
+    r"|\b(?:privat|privé|private)\s+(?:\w+\s+)?(?:bleib\w*|blijf\w*|blijven|houden|halten|behalten)\b",
     _I)
 # "No more mails over the holidays": a stop for a while is a pause (undone by RESUME; a STOP
 # is not undone by the member), so a STOP sentence with a time qualifier pauses.

@@ -29,7 +29,7 @@ _END = (r"(?:the\s+)?end\s+of|ende|ende\s+des|enden|fin\s+(?:de|d')|finales\s+de
 _THIS_MONTH = (r"this\s+month|the\s+rest\s+of\s+(?:the|this)\s+month|diesen\s+monat|"
                r"ce\s+mois(?:-ci)?|este\s+mes|deze\s+maand|este\s+m[eê]s|questo\s+mese")
 _UNTIL = (r"until|till|til|through|bis(?:\s+(?:zum|zur|anfang))?|jusqu['’]?\s*(?:à|au|en|"
-          r"à\s+la|a)?|hasta(?:\s+(?:el|la|finales|final))?|tot(?:\s+en\s+met)?|até(?:\s+(?:o|a|"
+          r"à\s+la|a)?|hasta(?:\s+(?:el|la))?|tot(?:\s+en\s+met)?|até(?:\s+(?:o|a|"
           r"ao))?|fino\s+(?:a|al|alla|ad)|in|im|en|en\s+el|a|ab|from|dès|desde|vanaf|dal|a\s+partir\s+de")
 _FIND = re.compile(
     rf"\b(?P<this>{_THIS_MONTH})\b|(?P<until>\b(?:{_UNTIL})\s+)?(?:the\s+|el\s+|le\s+|de\s+|il\s+|"
