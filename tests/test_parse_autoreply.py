@@ -25,6 +25,7 @@ RETURNS = {
     "ooo_fr_no_headers_de_retour_le": date(2027, 1, 5),
     "ooo_en_no_headers_wellington": date(2027, 1, 11),
     "ooo_en_absent_subject_short": date(2027, 1, 4),  # a weak subject word, a short notice
+    "ooo_hu_freemail_no_headers": date(2026, 12, 14),  # "December 14-ig": until after the date
 }
 
 
@@ -37,6 +38,7 @@ def test_a_notice_without_headers_is_an_auto_reply_with_its_return_day(name: str
 
 
 @pytest.mark.parametrize("name", ["story_en_holiday_mentioned", "story_fr_en_vacances_jusqu_au",
+                                  "story_en_gmail_away_with_quote",
                                   "story_en_when_im_away_clause",
                                   "story_en_vacation_in_subject"])
 def test_a_story_that_mentions_being_away_stays_a_story(name: str) -> None:
@@ -88,3 +90,41 @@ def test_past_or_conditional_absence_is_no_notice(text: str) -> None:
 def test_a_month_without_a_day_returns_on_its_first() -> None:
     got = find_return_date("I am away until January.", TOKYO_JUST_AFTER_MIDNIGHT)
     assert got is not None and got.date() == date(2027, 1, 1)
+
+
+@pytest.mark.parametrize("text", [
+    "Köszönöm levelét! Január 7-ig szabadságon vagyok, utána válaszolok.",
+    "Dobrý den, jsem na dovolené do 7. ledna.",
+    "Καλησπέρα σας. Είμαι εκτός γραφείου έως 7 Ιανουαρίου.",
+    "Bună ziua, sunt în concediu până pe 7 ianuarie.",
+    "안녕하세요. 1월 7일까지 휴가 중입니다.",
+    "שלום, אני בחופשה עד 7 בינואר.",
+])
+def test_away_notices_in_six_more_languages(text: str) -> None:
+    assert looks_away(text, TOKYO_JUST_AFTER_MIDNIGHT)
+    got = find_return_date(text, TOKYO_JUST_AFTER_MIDNIGHT)
+    assert got is not None and got.date() == date(2027, 1, 7)
+
+
+QUOTED_REPLY = (
+    "From: Eva Novak <eva@example.com>\nTo: circle@example.org\nSubject: Re: December question\n"
+    "Date: Tue, 1 Dec 2026 10:41:07 +0100\nMessage-ID: <r1@example.com>\n"
+    "In-Reply-To: <q1@circle.example.org>\nContent-Type: text/plain; charset=utf-8\n\n"
+    "{body}\n\nEva\n\nOn Mon, Nov 30, 2026 at 4:55 PM Circle <circle@example.org> wrote:\n"
+    "> What did silence teach you this month?\n")
+
+
+@pytest.mark.parametrize("body", [
+    "I'll be away until 14 December, Jana covers for me.",
+    "Estaré de vacaciones hasta el 14 de diciembre, te escribo a la vuelta.",
+])
+def test_a_person_saying_they_are_away_above_our_quote_is_a_reply(body: str) -> None:
+    msg = parse_message(QUOTED_REPLY.format(body=body).encode())
+    assert msg.kind.value == "reply"
+    assert body in msg.text
+
+
+def test_the_classic_notice_form_above_a_quote_is_still_a_notice() -> None:
+    body = "I am out of the office until 14 December with limited access to email."
+    msg = parse_message(QUOTED_REPLY.format(body=body).encode())
+    assert msg.kind.value == "auto_reply"

@@ -313,3 +313,59 @@ def test_pause_as_a_noun_or_verb_of_the_mail(text: str, expected: str) -> None:
 ])
 def test_a_pause_in_a_story_is_no_request(text: str) -> None:
     assert find_request(text) is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Preferirei che restasse privata, solo per la steward.", "PRIVATE"),
+    ("Preferiría que quedara privada.", "PRIVATE"),
+    ("Prefiro que fique privada.", "PRIVATE"),
+    ("Ik wil liever dat het privé blijft.", "PRIVATE"),
+    ("Am liebsten nur für die Steward.", "PRIVATE"),
+    ("I'd rather it stayed private.", "PRIVATE"),
+    ("Potete mettermi in pausa fino a fine gennaio?", "PAUSE UNTIL 1 February"),
+    ("¿Podéis ponerme en pausa hasta finales de enero?", "PAUSE UNTIL 1 February"),
+    ("Please unsubscribe me.", "STOP"),
+    ("I want to unsubscribe.", "STOP"),
+    ("Unsubscribe please", "STOP"),
+    ("I'm back in!", "RESUME"),
+    ("Please resume my emails.", "RESUME"),
+])
+def test_requests_the_member_makes_for_themselves(text: str, expected: str) -> None:
+    found = find_request(text)
+    assert found is not None and command_string(found.command) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "The unsubscribe link in the footer template is broken.",
+    "Unsubscribe rates went up 3% after we changed the subject line.",
+    "Let's resume the discussion on Monday.",
+    "The reset link worked, I'm back in.",
+    "The garden stays private.",
+])
+def test_nouns_and_third_party_subjects_are_no_request(text: str) -> None:
+    assert find_request(text) is None
+
+
+def test_a_private_wish_beside_a_story_is_proposed_and_the_story_kept() -> None:
+    from pathlib import Path
+
+    from circle.parsing import parse_message
+
+    eml = Path(__file__).parent / "fixtures" / "mail" / "request_it_gmail_privata_solo_steward.eml"
+    msg = parse_message(eml.read_bytes())
+    assert msg.kind.value == "reply"
+    assert "Mia madre è mancata a ottobre." in msg.text
+    found = find_request(msg.text)
+    assert found is not None and found.command.name == "PRIVATE" and not found.alone
+
+
+def test_a_story_using_unsubscribe_and_resume_as_nouns_is_kept_whole() -> None:
+    from pathlib import Path
+
+    from circle.parsing import parse_message
+
+    eml = Path(__file__).parent / "fixtures" / "mail" / "story_en_gmail_unsubscribe_link_broken.eml"
+    msg = parse_message(eml.read_bytes())
+    assert msg.kind.value == "reply" and msg.command is None
+    assert "The unsubscribe link in the footer template is broken" in msg.text
+    assert "Let's resume the discussion on Monday" in msg.text
