@@ -369,3 +369,26 @@ def test_a_story_using_unsubscribe_and_resume_as_nouns_is_kept_whole() -> None:
     assert msg.kind.value == "reply" and msg.command is None
     assert "The unsubscribe link in the footer template is broken" in msg.text
     assert "Let's resume the discussion on Monday" in msg.text
+
+
+@pytest.mark.parametrize("text", [
+    "Der Abmelden-Link funktioniert nicht.",
+    "Le lien de désinscription est cassé.",
+    "Il link per disiscriversi non funziona.",
+    "O link de descadastro está quebrado.",
+    "De afmelden-knop werkt niet.",
+    "Our team decided to opt out of the survey.",
+])
+def test_a_stop_word_naming_a_link_or_a_third_party_is_no_stop(text: str) -> None:
+    assert find_request(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "The unsubscribe link is broken, so please unsubscribe me.",
+    "I want to opt out.",
+    "Please opt me out.",
+    "Désinscription svp.",
+])
+def test_the_member_asking_to_leave_is_still_a_stop(text: str) -> None:
+    found = find_request(text)
+    assert found is not None and found.command.name == "STOP"

@@ -22,9 +22,11 @@ Decisions, each written where it is made:
   question" means "because of", no thanks;
 - a request is the member asking for themselves: "unsubscribe" needs me/my as its object, a
   cue (please, I want to, can you) or to stand alone ("the unsubscribe link is broken",
-  "Unsubscribe rates went up" are nouns); "resume the ..." only with the mail as object
-  ("let's resume the discussion" is none); "I'm back in" only opening its sentence ("the
-  reset link worked, I'm back in" is about a login);
+  "Unsubscribe rates went up" are nouns, and so is any STOP word naming a link, button,
+  page or figure: "le lien de désinscription", "der Abmelden-Link"); "opt out" needs the
+  member as its subject ("I want to opt out", "opt me out"); "resume the ..." only with
+  the mail as object ("let's resume the discussion" is none); "I'm back in" only opening
+  its sentence ("the reset link worked, I'm back in" is about a login);
 - PRIVATE in plain words: "only for the steward" in seven languages ("solo per la steward",
   "nur für die Steward"), and a wish that it stays private with a subjunctive or an "it /
   my story" subject ("che restasse privata", "que quedara privada", "que fique privada",
@@ -51,7 +53,7 @@ _PAUSE = re.compile(
     r"|^\s*pause\b|\bpausing\b|\bon\s+pause\b|\b(?:a|eine)\s+pause\s+(?:from|von|vom)\b|\b(?:keep|be|get|stay|have)\s+(?:\w+\s+){0,2}?paused\b|\bon\s+hold\b|\btake\s+a\s+break\b|\bstop\s+(?:sending|the\s+e?-?mails?)"
     r"|\bpausier\w*|\bpause\s+(?:machen|einlegen)|\baussetzen\b|\bkeine\s+(?:(?:e-?)?mails?|post|nachrichten)"
     r"|\bmettre\s+en\s+pause|\ben\s+pause\b|\bsuspend\w*|\bune\s+pause\b"
-    r"|\bpausar?\b|\bpausa\b|\bpausad\b|\bpausen\b|\bhold\s+(?:my|the|all)\s+(?:(?:e-?)?mails?|post)\b"
+    r"|\bpausar?\b|\bpausem\b|\bpausa\b|\bpausad\b|\bpausen\b|\bhold\s+(?:my|the|all)\s+(?:(?:e-?)?mails?|post)\b"
     r"|\bzet\b[^.!?\n]{0,30}\bstil\b|\bno\s+(?:me\s+)?(?:envíe|envie|mandes|mande)\w*"
     r"|\bpauze\w*|\beven\s+geen\s+(?:(?:e-?)?mails?|post)|\bstilzetten\b|\bpauzeren\b"
     r"|\bparar\s+de\s+(?:me\s+)?(?:enviar|receber)|\bsospend\w*|\bin\s+pausa\b",
@@ -105,7 +107,9 @@ _UNSUBSCRIBE = (
     r"decided|have|going)\s+to|i\s+(?:will|shall)|how\s+(?:do|can)\s+i|let\s+me)\s+unsubscribe\b"
     r"|^\W*unsubscribe\b(?:\s+(?:please|me|now|from\s+(?:this|the|all)\b[^.!?]{0,30}))?\W*$")
 _STOP = re.compile(
-    _UNSUBSCRIBE + r"|\btake\s+me\s+off\b|\bremove\s+me\b|\bleave\s+the\s+circle\b|\bopt\s+out\b"
+    _UNSUBSCRIBE + r"|\btake\s+me\s+off\b|\bremove\s+me\b|\bleave\s+the\s+circle\b"
+    r"|(?:^|\bi\s+(?:want\s+to\s+|wish\s+to\s+|would\s+like\s+to\s+|['’]d\s+like\s+to\s+)?|"
+    r"please\s+|let\s+me\s+|how\s+(?:do|can)\s+i\s+)opt\s+out\b|\bopt\s+me\s+out\b"
     r"|\bstop\s+(?:sending|e-?mailing)\s+me\b|\bno\s+longer\s+(?:want|wish)\s+to\s+(?:receive|be)"
     r"|\babmelden\b|\bmelde[nt]?\s+mich\s+(?:\w+\s+){0,3}ab\b|\baustragen\b"
     r"|\btrag(?:t|en)?\s+(?:sie\s+)?mich\s+(?:\w+\s+){0,4}aus\b"
@@ -184,6 +188,14 @@ _FOR_A_WHILE = re.compile(
     r"pendant|pour\s+(?:le\s+moment|l['’]instant|un\s+temps)|jusqu|durante|por\s+(?:un\s+tiempo|"
     r"ahora|el\s+momento|enquanto|agora)|hasta|tijdens|voorlopig|even|tot|"
     r"per\s+(?:ora|un\s+po|il\s+momento)|fino|até)\b", _I)
+# "The unsubscribe link is broken", "le lien de désinscription", "der Abmelden-Link",
+# "Unsubscribe rates": a STOP word naming a link, button, page or figure is a noun of a story.
+_NOUN_AFTER = re.compile(
+    r"^[-\s]*(?:links?|lien|enlace|knop|knopf|button|bouton|botón|botão|pulsante|rates?|taux|"
+    r"tasa|taxa|tasso|template|footer|page|seite|pagina|página|formular|form)\b", _I)
+_NOUN_BEFORE = re.compile(
+    r"\b(?:links?|lien|enlace|bouton|botón|knop|knopf|pulsante|botão|button|page|seite|pagina|"
+    r"página|formulaire|formulario)\s+(?:\w+\s+){0,2}$", _I)
 # A request asked as a question and refused at once is rhetorical.
 _REFUSAL = re.compile(
     r"^(?:never|no\s+way|not\s+a\s+chance|of\s+course\s+not|certainly\s+not|not\s+me|"
@@ -263,7 +275,7 @@ def _request_of(sentence: str, may: frozenset[re.Pattern[str]] = frozenset(_ORDE
                 ) -> Command | None:
     """The command one sentence asks for, or None; `may` are the patterns worth trying."""
     s = " ".join(sentence.split())
-    if _STOP in may and _asked(_STOP, s):
+    if _STOP in may and _asked(_STOP, s) and not _noun_use(_STOP, s):
         until = find_until(s)
         if until:
             return Command("PAUSE_UNTIL", as_day(until))
@@ -282,6 +294,16 @@ def _request_of(sentence: str, may: frozenset[re.Pattern[str]] = frozenset(_ORDE
         if m and (_NAMED.search(m.group(0)) or _ANON_CUE.search(s)):
             return Command("ANONYMOUS")
     return None
+
+
+def _noun_use(pattern: re.Pattern[str], s: str) -> bool:
+    """Every place `pattern`'s words occur names a link, button, page or figure ("the
+    unsubscribe link is broken"; "the unsubscribe link is broken, please unsubscribe me"
+    still asks)."""
+    return all(
+        _NOUN_AFTER.match(s[m.end():m.end() + 20])
+        or _NOUN_BEFORE.search(s[max(0, m.start() - 40):m.start()])
+        for m in pattern.finditer(s))
 
 
 def _asked(pattern: re.Pattern[str], s: str) -> bool:
