@@ -276,6 +276,8 @@ def test_a_wrapped_line_ending_in_a_comma_is_no_sign_off():
          "物語です。\n\n此致\n李明"),
         ("이야기입니다.\n\n감사합니다.\n김민준\n서울초등학교 교사\n전화: 02-555-1234",
          "이야기입니다.\n\n감사합니다.\n김민준"),
+        ("Story.\n\nVenlig hilsen\n\nMette Holm\nsygeplejerske, børneafdelingen\n"
+         "Tlf. 86 82 00 11", "Story.\n\nVenlig hilsen\n\nMette Holm"),
         # no closing: the block opens with his name, the name stays
         ("Approved.\n\nTom Reed\nIT Manager\nOldCorp Inc.", "Approved.\n\nTom Reed"),
     ],
