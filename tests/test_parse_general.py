@@ -112,7 +112,7 @@ def test_outlook_header_blocks(block: str):
         ("Story.\n\nLiebe Grüße\n\nJonas Becker\nReferent Bildung\nTel. +49 30 1234567\n"
          "www.example.de", "Story.\n\nLiebe Grüße\n\nJonas Becker"),
         ("Story.\n\nAna Lopez\nCoordinator, Green Futures Foundation\nana@greenfutures.example\n"
-         "+34 600 000 000", "Story."),
+         "+34 600 000 000", "Story.\n\nAna Lopez"),
         # names alone, a list the member introduced, and links are the member's
         ("Thanks to:\n\nAna Lopez\nBen Smith", "Thanks to:\n\nAna Lopez\nBen Smith"),
         ("The guides I used:\n\nhttps://example.org/a\nhttps://example.org/b",

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from circle.parsing import parse_message, trim_reply
-from circle.parsing.signature import strip_tail
+from circle.parsing.signature import is_mobile_footer, strip_tail
 from tests.timing import assert_linear
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
@@ -70,8 +70,9 @@ def test_signature_after_the_repeated_signed_name_without_a_closing():
 def test_sender_name_marks_a_block_without_phone_or_role_words():
     lines = ["Story of the month.", "", "Ana Ruiz", "Hackney Allotment Society", "Plot 14"]
     assert strip_tail(lines) == 5  # no cue: the member may be naming a place
-    assert strip_tail(lines, sender_name="Ana Ruiz") == 1
-    assert strip_tail(lines, sender_name="Ruiz, Ana") == 1
+    # the block opens with her name and no closing: the name is her sign-off, it stays
+    assert strip_tail(lines, sender_name="Ana Ruiz") == 3
+    assert strip_tail(lines, sender_name="Ruiz, Ana") == 3
     assert strip_tail(lines, sender_name="Ben Smith") == 5
 
 
@@ -200,7 +201,7 @@ def test_strip_tail_is_linear_on_many_signature_like_blocks():
          "Hi,\n\nA story.\n\nThanks,\nSam (they/them)"),
         ("Hallo,\n\nEine Geschichte aus der Praxis.\n\nDr. med. Klaus Richter\n"
          "Facharzt für Allgemeinmedizin\nPraxis am Markt\nMarkt 3 · 04109 Leipzig",
-         "Hallo,\n\nEine Geschichte aus der Praxis."),
+         "Hallo,\n\nEine Geschichte aus der Praxis.\n\nDr. med. Klaus Richter"),
         # a greeting is no sign-off, a one-word sentence is no name: the sign-off stays
         ("Hola,\n\nHistoria.\n\nUn saludo,\nMARÍA GARCÍA\nCoordinadora\nAsociación Vecinal La Paz",
          "Hola,\n\nHistoria.\n\nUn saludo,\nMARÍA GARCÍA"),
@@ -258,3 +259,66 @@ def test_a_wrapped_line_ending_in_a_comma_is_no_sign_off():
     body = ("We planted the whole hedge on Saturday\nand with us were,\n\nMaria Lopez\n"
             "Jan Kowalski\nKenji Sato")
     assert trim_reply(body)[0] == body
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        # after the closing and name, a short block with a contact line goes whatever its
+        # role words (lower-case or unknown ones)
+        ("Story.\n\nS pozdravem\nJan\n\nIng. Jan Dvořák\nmistr\nDílna Dvořák s.r.o.\n"
+         "Tel.: +420 777 123 456", "Story.\n\nS pozdravem\nJan"),
+        ("Story.\n\nΜε εκτίμηση,\nΕλένη Παππά\nνοσηλεύτρια\nΤηλ. 210 555 0101",
+         "Story.\n\nΜε εκτίμηση,\nΕλένη Παππά"),
+        ("Story.\n\nMed vänlig hälsning\nAnna Berg\nbibliotekarie\nTel 08-555 123 45",
+         "Story.\n\nMed vänlig hälsning\nAnna Berg"),
+        ("物語です。\n\n此致\n李明\n北京市第一中学 语文教师\n电话: 010-5555-1234",
+         "物語です。\n\n此致\n李明"),
+        ("이야기입니다.\n\n감사합니다.\n김민준\n서울초등학교 교사\n전화: 02-555-1234",
+         "이야기입니다.\n\n감사합니다.\n김민준"),
+        ("Story.\n\nVenlig hilsen\n\nMette Holm\nsygeplejerske, børneafdelingen\n"
+         "Tlf. 86 82 00 11", "Story.\n\nVenlig hilsen\n\nMette Holm"),
+        # no closing: the block opens with his name, the name stays
+        ("Approved.\n\nTom Reed\nIT Manager\nOldCorp Inc.", "Approved.\n\nTom Reed"),
+    ],
+)
+def test_contact_block_after_sign_off_goes_whatever_the_role_words(body: str, text: str):
+    assert trim_reply(body)[0] == text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # damage: her words after her name are hers (sentences, a question, a P.S.)
+        "Story.\n\nWarm wishes,\nAna\n\nwe meet at the hall, 12 Rose Street, every week now.\n"
+        "call me on 07700 900123 if you would like to come along with us",
+        "Story.\n\nBest,\nAna\n\nCan you come?\nTel 07700 900123",
+        "Story.\n\nBest,\nAna\n\nP.S. my number changed\n07700 900123",
+        "Story.\n\nBest,\nAna\n\nThings to bring:\n12 Rose Street",
+    ],
+)
+def test_words_after_the_name_that_are_no_signature_stay(body: str):
+    assert trim_reply(body)[0] == body
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["أُرسلـت من الـ iPhone", "נִשְׁלַח מה-iPhone שלי", "Sent from my Verizon, Samsung Galaxy smartphone",
+     "Sent via the Samsung Galaxy S23, an AT&T 5G smartphone",
+     "Skaffa Outlook för Android<https://aka.ms/AAb9ysg>",
+     "Outlook for Android の入手<https://aka.ms/AAb9ysg>",
+     "Obtenha o Outlook para Android<https://aka.ms/AAb9ysg>",
+     "Holen Sie sich Outlook für Android<https://aka.ms/AAb9ysg>",
+     "Ottieni Outlook per Android", "Hent Outlook til Android"],
+)
+def test_more_mobile_footers(line: str):
+    assert is_mobile_footer(line)
+
+
+def test_a_sentence_naming_a_phone_with_a_comma_is_no_footer():
+    assert not is_mobile_footer("I sent it from my iPhone, sorry for the typos")
+
+
+def test_framed_title_with_a_hyphen_in_a_word_goes():
+    assert trim_reply("Story.\n\nJiří\n\n---------- Původní e-mail ----------")[0] == (
+        "Story.\n\nJiří")

@@ -10,7 +10,12 @@ until nothing more goes:
   of them is a contact or role line: a member's section break above more story stays.
 - A mobile or webmail footer as the last line ("Sent from my iPhone", "iPhoneから送信",
   "Get Outlook for Android<https://aka.ms/...>", "Sent with Proton Mail secure email.")
-  goes; a sentence that happens to name a phone stays.
+  goes; a sentence that happens to name a phone stays. Carrier footers may hold a comma
+  ("Sent from my Verizon, Samsung Galaxy smartphone", "Sent via the Samsung Galaxy S23, an
+  AT&T 5G smartphone") when they open like a footer and name a device. Arabic harakat and
+  tatweel, Hebrew niqqud are ignored ("أُرسلت من الـ iPhone"). The localized "Get Outlook
+  for Android" lines count ("Skaffa/Hent/Obtenha/Ottieni/Holen Sie sich ... Outlook",
+  "Outlook for Android の入手"), a link glued to them or not.
 - A last line framed by dashes ("-------- Orijinal mesaj --------", any language, any
   dash character) is the title of quoted history that was cut under it: it goes.
 - A last paragraph that opens like a legal disclaimer, in any of the common languages,
@@ -27,7 +32,18 @@ until nothing more goes:
   line repeats the name the member signed with ("Katarzyna" then "Katarzyna Nowak /
   Nauczycielka / ..."), or is the sender's display name from the From header
   (`sender_name`, optional).
+  (d) Structural, whatever the role words ("jednatel", "Lærer, dansk og musik",
+  "Εκπαιδευτικός", "Mestra"): after the closing and name, a block of two to eight short
+  lines, none a sentence (no end punctuation, few small words, no colon/question), that
+  holds at least one contact line (phone, e-mail, URL, street address) is the signature.
   Blocks written one line per paragraph (Word's blank lines) are read as one block.
+- With no closing, a signature block that opens with a name line ("Gary Hunt\nIT
+  Manager\nOldCorp Inc.") keeps that name line (his sign-off) and elides what follows;
+  when a name already stands above the block (she signed there), the whole block goes.
+- Closings include Swedish "Med vänlig hälsning", "Vänligen", Greek "Με εκτίμηση",
+  Japanese "よろしくお願いいたします。"/"宜しくお願い致します", Chinese "此致"/"祝好",
+  Korean "감사합니다"; a CJK name (up to eight Han/Katakana/Hangul characters, one space:
+  "山田 花子") and Greek capitals count as a name line.
 - The member's closing and name stay: when the block follows a closing ("Warm wishes,",
   "Liebe Grüße", "Saludos", "Kh", or any short line ending in a comma that is not the
   reply's first line, which is a greeting) and a name ("Ana", "Dr. med. Klaus Richter",
@@ -54,7 +70,9 @@ _SEND = (
     r"送信|发自|發自|傳送|发送|보냄|get|download|von\s+meinem|from\s+my|depuis|desde|vanaf|"
     r"från|fra|z\s+mojego|с\s+моего|з\s+мого|obtenir|obtener|obter|baixe|scarica|"
     r"herunterladen|downloaden|pobierz|получить|hämta|hent|küldve|trimis|poslano|poslato|"
-    r"odoslané|gửi|dikirim|enviat|ส่งจาก|भेजा|تم\s+الإرسال|ارسلت|مرسل\s+من"
+    r"odoslané|gửi|dikirim|enviat|ส่งจาก|भेजा|تم\s+الإرسال|ارسلت|مرسل\s+من|skaffa|obtenha|"
+    r"ottieni|holen\s+sie\s+sich|télécharger|telecharger|получите|hanki|stáhněte|stáhnout|"
+    r"edinin|letöltése|descarga|descargar|få|pobierz\s+aplikację"
 )
 # Brand names only: "my mobile phone" in a sentence is not a footer.
 _DEVICE = (
@@ -66,7 +84,8 @@ _DEVICE = (
 # Whole words for alphabetic scripts ("downloaded" is no footer word); CJK/Thai/Hindi
 # words sit inside the run of letters ("iPhoneから送信").
 _MOBILE_SEND = re.compile(
-    r"(?<!\w)(?:" + _SEND + r")(?!\w)|送信|发自|發自|傳送|发送|보냄|ส่งจาก|भेजा", re.IGNORECASE)
+    r"(?<!\w)(?:" + _SEND + r")(?!\w)|送信|发自|發自|傳送|发送|보냄|ส่งจาก|भेजा|入手|获取|取得|"
+    r"다운로드|받기", re.IGNORECASE)
 _SENTENCE_START = re.compile(
     r"^(?:i|i'm|i've|i'll|we|you|my|our|it|this|that|ich|wir|mein|je|nous|j'ai|yo|io|ik|"
     r"wij|jag|vi|я|мы)\b", re.IGNORECASE)
@@ -176,23 +195,37 @@ _CLOSING = re.compile(
     r"φιλικά|un\s+caro\s+saluto|cari\s+saluti|un\s+saluto|saluti\s+cordiali|beijinhos|"
     r"abraço|um\s+abraço|besos|groetjes|hartelijke\s+groeten|liebe\s+grüsse|viele\s+grüsse|"
     r"pozdrawiam|z\s+poważaniem|с\s+уважением|всего\s+доброго|спасибо|з\s+повагою|"
-    r"дякую|よろしくお願いします|敬具)\b[\s,.!]*(?:\w+[,!]?)?$",
+    r"дякую|med\s+vänlig\s+hälsning|vänlig\s+hälsning|vänligen|bästa\s+hälsningar|"
+    r"με\s+εκτίμηση|salutacions|cordialment|pozdrav|s\s+přáním|"
+    r"よろしくお願いします|よろしくお願いいたします|よろしくお願い致します|宜しくお願いします|"
+    r"宜しくお願い致します|宜しくお願いいたします|敬具|此致|祝好|顺祝商祺|谢谢|謝謝|"
+    r"감사합니다|감사드립니다|고맙습니다)\b[\s,.!。！、]*(?:\w+[,!]?)?$",
     re.IGNORECASE)
-_NAME = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁІЇЄ][\w'’.-]{0,30}|de|van|von|da|der|den|la|le|del|"
-                   r"di|du|y|e|und|&)(?:\s+(?:[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁІЇЄ][\w'’.-]{0,30}|de|van|"
-                   r"von|da|der|den|la|le|del|di|du|y|e)){0,4}$")
+_NAME = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁІЇЄΆΈ-ΏΑ-Ω][\w'’.-]{0,30}|de|van|von|da|der|den|la|"
+                   r"le|del|di|du|y|e|i|und|&)(?:\s+(?:[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁІЇЄΆΈ-ΏΑ-Ω][\w'’.-]{0,30}|"
+                   r"de|van|von|da|der|den|la|le|del|di|du|y|e|i)){0,4}$")
+# A CJK name (no capitals to go by): "山田 花子", "李明", "김민준" — at most eight characters.
+_CJK_NAME = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf\u30a0-\u30ff\uac00-\ud7af]{1,5}"
+                       r"(?:[\s\u3000][\u4e00-\u9fff\u30a0-\u30ff\uac00-\ud7af]{1,4})?$")
 _UNDERSCORES = re.compile(r"_{2,}")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]\s|\d{1,2}[.)]\s)")
 
 
+# Arabic harakat, superscript alef and tatweel, Hebrew niqqud and cantillation: marks a
+# footer may carry ("أُرسلت من الـ iPhone") that must not break the word match.
+_MARKS = re.compile(r"[\u064B-\u065F\u0670\u0640\u0591-\u05C7]")
+
+
 def is_mobile_footer(line: str) -> bool:
     """'Sent from my iPhone', 'iPhoneから送信', 'Von meinem Galaxy gesendet' and friends."""
-    s = clean(line).strip().strip("_*")
+    s = _MARKS.sub("", clean(line)).strip().strip("_*")
     if not s or len(s) > 120 or s.endswith(("?", ":")):
         return False
     words = len(s.split())
     if _MOBILE.match(s) and words <= 8 and "," not in s:
         return True
+    if _MOBILE.match(s) and words <= 12 and _MOBILE_DEVICE.search(s):
+        return True  # "Sent from my Verizon, Samsung Galaxy smartphone" (carrier footers)
     if "," in s or "，" in s or words > 14 or _SENTENCE_START.match(s):
         return False
     return bool(_MOBILE_SEND.search(s)) and bool(_MOBILE_DEVICE.search(s))
@@ -201,7 +234,9 @@ def is_mobile_footer(line: str) -> bool:
 _SEPARATOR = re.compile(
     r"(?:-{2,}|_{2,}|={2,}|\*{3,}|~{2,}|[—–―─━═＝＊＿]{1,}|[-=~*]( [-=~*]){2,})")
 # "-------- Orijinal mesaj --------", "‐‐‐‐‐‐‐ Original Message ‐‐‐‐‐‐‐" (any language, any dash)
-_FRAMED_TITLE = re.compile(r"[-‐‑‒–—_=*~]{3,}[^-‐‑‒–—_=*~\d]{2,60}[-‐‑‒–—_=*~]{3,}")
+# A hyphen inside a word of the title is the title's ("Původní e-mail").
+_FRAMED_TITLE = re.compile(
+    r"[-‐‑‒–—_=*~]{3,}(?:[^-‐‑‒–—_=*~\d]|(?<=\w)-(?=\w)){2,60}[-‐‑‒–—_=*~]{3,}")
 _POSTSCRIPT = re.compile(r"^(?:p\.?\s?p?\.?\s?s\b|n\.?\s?b\b|追伸|追記|附言|附注|补充|추신)",
                          re.IGNORECASE)
 _BARE_URL = re.compile(r"(?:https?://|www\.)\S{1,500}")
@@ -295,7 +330,7 @@ def _name_line(s: str) -> bool:
     s = _TITLE.sub("", _PARENTHESIS.sub("", s))
     if s.endswith(".") and not re.search(r"(?:^|\s|\.)\w{1,2}\.$", s):
         return False  # "Historia." is a sentence; "J." and "Ph.D." are a name's parts
-    return bool(s) and bool(_NAME.match(s))
+    return bool(s) and (bool(_NAME.match(s)) or (len(s) <= 8 and bool(_CJK_NAME.match(s))))
 
 
 def _folded(s: str) -> list[str]:
@@ -375,9 +410,14 @@ def _block_start(lines: list[str], end: int, sender_name: str = "", first: int =
     cued = ((signed_off and (len(body) >= 2 or _PIPE.search(body[0]) or _role(body[0])))
             or _is_sender(body[0], sender_name)
             or (_name_line(before) and _repeats_signed_name(body[0], before)))
+    # "Gary Hunt\nIT Manager\n..." with no closing: his name is his sign-off, it stays.
+    own = (0 if skip or signed_off or len(body) < 2 or not _name_line(body[0])
+           or _name_line(before) else 1)  # a name above: she signed there already
     if cued and (len(body) >= 2 or "|" in body[0] or skip) and all(
             _loose_signature_line(x) for x in body):
-        return _line_of(lines, top, end, skip)
+        return _line_of(lines, top, end, skip + own)
+    if signed_off and _contact_block(body):
+        return _line_of(lines, top, end, skip)  # role words we do not know ("jednatel")
     if not all(_signature_line(x) for x in body):
         return -1
     strong = sum(1 for x in body if _personal_contact(x) or _role(x))
@@ -388,7 +428,20 @@ def _block_start(lines: list[str], end: int, sender_name: str = "", first: int =
         return -1
     if not skip and len(body) < 2 and "|" not in body[0]:
         return -1  # one bare line
-    return _line_of(lines, top, end, skip)
+    return _line_of(lines, top, end, skip + own)
+
+
+def _contact_block(body: list[str]) -> bool:
+    """After the member's closing and name: a short block (at most eight short lines, no
+    sentence) holding a contact line is her signature, whatever its role or organisation
+    words ("jednatel", "Lærer, dansk og musik", "Mestra d'educació infantil")."""
+    if not 2 <= len(body) <= 8 or not any(_contact(x) for x in body):
+        return False
+    return all(len(x) <= 80 and len(x.split()) <= 10 and not _sentence(x)
+               and not _LIST_ITEM.match(x) and not x.startswith(">")
+               and not x.endswith((":", "!", "?", ","))
+               and not (_SENTENCE_END.search(x) and not _ABBREVIATION_END.search(x))
+               for x in body)
 
 
 def _line_of(lines: list[str], top: int, end: int, skip: int) -> int:
