@@ -100,9 +100,11 @@ def test_circle_parse_with_a_missing_sent_file_says_so(tmp_path: Path) -> None:
     assert proc.stdout == ""
 
 
-def _reply_to_our_question(mid: str) -> bytes:
-    body = ("Opin, että virheen myöntäminen heti säästää paljon.\n\n"
-            "ma 13.4.2026 klo 8.00 Lee Park via Teachers' circle\nkirjoitti:\n\n"
+_DATED = "ma 13.4.2026 klo 8.00 Lee Park via Teachers' circle\nkirjoitti:"
+
+
+def _reply_to_our_question(mid: str, attribution: str = _DATED) -> bytes:
+    body = ("Opin, että virheen myöntäminen heti säästää paljon.\n\n" + attribution + "\n\n"
             + "\n".join("> " + line for line in SENT.splitlines()))
     return raw("ana@example.org", to_token("ana"), body=body, mid="fi1@ana", in_reply_to=mid)
 
@@ -129,10 +131,12 @@ def test_ingest_finds_the_question_we_sent_and_the_story_is_only_the_members_wor
 
 def test_ingest_without_our_message_in_the_outbox_keeps_the_unknown_attribution(
         tmp_path: Path) -> None:
-    """The same reply when the question is not ours to find: the rules keep the lines."""
+    """The same reply when the question is not ours to find, and its attribution has no
+    date or time (the rules cannot tell it from the member's own "X wrote:"): kept."""
     store = TinyStore(tmp_path / "data")
     seed(store)
-    (story_id,) = _ingest(store, _reply_to_our_question(our_mid("ana", unique="question")))
+    (story_id,) = _ingest(store, _reply_to_our_question(
+        our_mid("ana", unique="question"), "Lee Park via Teachers' circle\nkirjoitti:"))
     story = store.get(Story, story_id)
     assert story is not None and "kirjoitti:" in story.text
 

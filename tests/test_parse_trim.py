@@ -65,12 +65,38 @@ def test_lists_and_code_survive():
     assert trim_reply(body)[0] == body
 
 
-def test_forward_under_a_comment_loses_its_header_block_not_its_text():
+def test_forward_under_a_comment_keeps_only_the_comment():
+    """The lead's decision: a third party's words are not the member's story; restorable."""
     body = ("I thought of our question when I read this note from my colleague.\n\n"
             "---------- Forwarded message ----------\nFrom: a@b.c\nTo: d@e.f\nSubject: S\n\nText")
     text, elided = trim_reply(body)
-    assert text == "I thought of our question when I read this note from my colleague.\n\nText"
-    assert "a@b.c" in elided and "Forwarded message" in elided
+    assert text == "I thought of our question when I read this note from my colleague."
+    assert elided.startswith("---------- Forwarded message") and elided.endswith("\n\nText")
+
+
+@pytest.mark.parametrize("separator", [
+    "---------- Forwarded message ---------",
+    "-------- Weitergeleitete Nachricht --------",
+    "-------- Forwarded Message --------",
+    "-------- Message transféré --------",
+    "Begin forwarded message:",
+])
+def test_every_forward_separator_under_a_comment_elides_the_forward(separator: str) -> None:
+    comment = "Look at what the school sent us today, it made me think of you.\n\nMarta"
+    body = (comment + "\n\n" + separator + "\nFrom: a@b.c\nDate: 3 March 2025 at 16:55\n"
+            "To: d@e.f\nSubject: S\n\nThe third party's text.\nSecond line.")
+    text, elided = trim_reply(body)
+    assert text == comment
+    assert elided.startswith(separator) and elided.endswith("Second line.")
+
+
+def test_apple_forward_with_quoted_headers_under_a_comment_keeps_the_comment() -> None:
+    comment = "My sister sent me this, and it is what I wanted to say all along.\n\nDave"
+    body = (comment + "\n\nBegin forwarded message:\n\n> From: a@b.c\n> Date: 3 March 2025"
+            " at 16:55\n> Subject: S\n>\n> The third party's text.")
+    text, elided = trim_reply(body)
+    assert text == comment
+    assert "third party" in elided
 
 
 def test_forward_under_a_pointer_is_kept_whole():
@@ -126,3 +152,57 @@ def test_tiny_quoted_input() -> None:
 def test_pathological_input_is_linear(name: str) -> None:
     make, n = PATHOLOGICAL[name]
     assert_linear(make, trim_reply, n)
+
+
+_QUOTE = "> Hi,\n>\n> What did silence teach you?\n>\n> The circle"
+
+
+@pytest.mark.parametrize(("closing", "attribution"), [
+    ("Terveisin,\nPekka", "Gardeners' circle kirjoitti 1.12.2026 klo 9.14:"),
+    ("Viele Grüße,\nAnna", "Gardeners' circle schrieb am 1.12.2026 um 9:14:"),
+    ("Saludos,\nLuis", "Gardeners' circle escribió el 1/12/2026 a las 9:14:"),
+    ("Salutations,\nMartine", "Le 01/12/2026 à 09:14, Gardeners' circle a écrit :"),
+    ("Sonnige Grüße,\nDominik", "Gardeners' circle schrieb am 1.12.2026 um 9:14:"),
+])
+@pytest.mark.parametrize("blank", ["\n\n", "\n"])
+@pytest.mark.parametrize("marked", [True, False])
+def test_closing_and_name_above_an_attribution_are_never_part_of_it(
+        closing: str, attribution: str, blank: str, marked: bool) -> None:
+    """DAMAGE: "Terveisin," read as a weekday opener took the closing and name into a
+    name-first attribution below them; with or without '>' marks, a blank line or not."""
+    story = "I learned to wait for the soil to tell me.\n\n" + closing
+    quote = _QUOTE if marked else _QUOTE.replace("> ", "").replace(">", "")
+    text, elided = trim_reply(story + blank + attribution + "\n" + quote)
+    if marked:
+        assert text == story
+        assert elided.startswith(attribution)
+    else:  # a name-first attribution with no quote under it is not found: nothing is cut
+        assert text.startswith(story)
+
+
+def test_bidi_controls_around_an_attribution_do_not_hide_it() -> None:
+    marks = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+    story = "שלום,\n\nלמדתי להקשיב.\n\nבברכה,\nנועה"
+    for mark in marks:
+        attribution = (f"{mark}בתאריך יום ג׳, 1 בדצמ׳ 2026 ב-9:14 מאת {mark}Circle{mark}"
+                       f" <{mark}circle@circle.test{mark}>:{mark}")
+        text, elided = trim_reply(story + "\n\n" + attribution + "\n\n" + _QUOTE)
+        assert text == story, repr(mark)
+
+
+def test_dashed_title_right_above_a_header_block_is_cut_with_it() -> None:
+    """Seznam's "---------- Původní e-mail ----------": whatever its words, the title of a
+    header block that is cut goes with it."""
+    story = "Ticho mě naučilo poslouchat.\n\nS pozdravem\nJiří"
+    for title in ("---------- Původní e-mail ----------", "----- Some Other Title -----",
+                  "======== Alkuperäinen sähköposti-viesti ========"):
+        body = (story + "\n\n" + title + "\nOd: Circle <c@circle.test>\nKomu: j@seznam.cz\n"
+                "Datum: 1. 12. 2026 9:14:22\nPředmět: Otázka\n\nHi Jiří,\n\nThe circle")
+        text, elided = trim_reply(body)
+        assert text == story, title
+        assert elided.startswith(title)
+
+
+def test_a_dashed_line_of_the_members_own_stays() -> None:
+    body = "My list for the week:\n\n-- one thing --\n\nwater the beans\n\nAna"
+    assert trim_reply(body)[0] == body

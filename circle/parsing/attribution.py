@@ -24,13 +24,26 @@ Two ways to find one:
   opens with at most four words of name (none in lower case: "I wrote to <a@b.c> on ..."
   is the member's sentence) and the bracketed address, ends with a colon and
   holds both a date and a time.
+
+A weekday-like opening word needs a digit soon after ("Mon, 1 Dec", "Saturday, 5"):
+"Terveisin," and "Saludos," are closings. Worded joining goes over a blank line only when
+the part above it holds a date or a time, so a closing and a name above a name-first
+attribution ("Terveisin,\nPekka\n\nX kirjoitti 1.12.2026 klo 9.14:") are never part of it.
+Lines are read through `clean()`: zero-width and bidi controls are dropped (Gmail wraps
+Hebrew and Arabic attributions in U+202A-202E / U+2066-2069 / U+200E-200F / U+061C).
+A time is "9:14", "9h14", "9 am", or "klo 9.14" / "kl. 09.14" (Finnish, Danish, Norwegian).
 """
 
 from __future__ import annotations
 
 import re
 
-_INVISIBLE_RE = re.compile("[\u200e\u200f\u200b\ufeff\u00ad]")
+# Zero-width and bidi controls: LRM/RLM, embeddings and overrides (U+202A-202E), isolates
+# (U+2066-2069), the Arabic letter mark, the word joiner, BOM, soft hyphen. Gmail wraps
+# Hebrew / Arabic attributions in them ("\u202b...<\u202acircle@x\u202c\u200f>:\u202c").
+# ZWJ / ZWNJ (U+200C/D) are letters' glue in Persian, Indic scripts and emoji: kept.
+_INVISIBLE_RE = re.compile(
+    "[\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\u061c\ufeff\u00ad]")
 
 VERBS = (
     r"wrote|sent|schrieb|a\s+écrit|a\s+ecrit|écrit|escribió|escribio|ha\s+escrito|scrisse|"
@@ -77,7 +90,7 @@ _LATER_START = re.compile(
     r"^[-\s*]{0,12}(?:(?:" + _STRONG_WORDS + r")\s|\d{1,4}[-/.年]\d{1,2}|(?:" + _WEEKDAY
     + r")(?:\.,?|,)\s|(?:" + _WEEKDAY + r")\s+\d)", re.IGNORECASE)
 _OPENER = re.compile(
-    r"^[-\s*]{0,12}(?:(?:" + _OPENER_WORDS + r")\b|\d|(?:" + _WEEKDAY + r")[a-z]*[.,]|"
+    r"^[-\s*]{0,12}(?:(?:" + _OPENER_WORDS + r")\b|\d|(?:" + _WEEKDAY + r")[a-z]*[.,]\D{0,30}\d|"
     r"\"?[^\s@]{1,64}@)",
     re.IGNORECASE,
 )
@@ -90,7 +103,9 @@ _DATE_EMAIL_END = re.compile(r"<?[^\s<>@]{1,100}@[^\s<>@]{1,200}>\s*[:：]?\s*$"
 _ANDROID = re.compile(
     r"^\s*+-{2,}+\s*+[^-\s].{0,200}?\s(?:" + VERBS + r")\s*-{2,}+\s*$", re.I)
 _EMAIL = re.compile(r"[^\s<>()\[\]\"':;,]{1,64}@[^\s<>()\[\]\"':;,]{1,200}\.[^\W\d_]{2,}")
-_TIME = re.compile(r"\d{1,2}\s?[:：h]\s?\d{2}|午[前後]|오[전후]|\d{1,2}\s?(?:am|pm)\b", re.I)
+_TIME = re.compile(
+    r"\d{1,2}\s?[:：h]\s?\d{2}|午[前後]|오[전후]|\d{1,2}\s?(?:am|pm)\b|"
+    r"\bkl(?:o|\.)?\s?\d{1,2}\.\d{2}\b", re.I)
 _DATE = re.compile(
     r"\b(?:19|20)\d\d\b|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,4}\s?[年月日년월일]", re.IGNORECASE)
 _TIME_OR_YEAR = re.compile(r"\d{1,2}:\d{2}|\b(?:19|20)\d\d\b")
@@ -257,6 +272,9 @@ def by_wording(lines: list[str], i: int) -> int:
             break
         last = lines[i + count - 1]
         if not last.strip():
+            above = _joined(lines, i, count - 1)
+            if not (_TIME.search(above) or _DATE.search(above)):
+                break  # no date above the blank line: the member's lines ("Saludos,\nLuis")
             continue
         if count > 1 and _SENTENCE_END.search(_joined(lines, i, count - 1)):
             break  # the text above ends a sentence: it is the member's, not a wrapped start

@@ -12,8 +12,9 @@ Decisions:
   address, a date or a time ("From: me / To: the team / Subject: patience" is the
   member's). It grows upward over
   header-like lines with unknown keys whose value holds a date, a time or an address
-  ("Message du : 12/12/2016 13:20"), then over a rule line ("====", "-----") at most one
-  blank line above it: all of it is history. Flattened HTML may put several headers on
+  ("Message du : 12/12/2016 13:20"), then over a rule line ("====", "-----") or a title
+  between runs of dashes, whatever its words ("---------- Původní e-mail ----------"), at
+  most one blank line above it: all of it is history. Flattened HTML may put several headers on
   one line ("From: bob@x.com Date: Thu, 24 Mar 2016 08:07"): its later keys count too.
 """
 
@@ -63,9 +64,13 @@ _RULE = re.compile(r"^\s*+[-_=*]{5,}+\s*$")
 _SHORT_RULE = re.compile(r"^\s*+[-_=*~\u2010-\u2015]{3,}+\s*$")
 # "---- Mensaje original ----": one to four words between runs of dashes ('-', U+2010-2015
 # as old Proton writes them), '=' or '_'
+# ("---------- Původní e-mail ----------": a hyphen inside a word is part of the title)
 _DASHED = re.compile(
-    r"^\s*+[-_=\u2010-\u2015]{2,}+\s*+([^\s\-_=\u2010-\u2015][^\-_=\u2010-\u2015]{0,60}?)"
+    r"^\s*+[-_=\u2010-\u2015]{2,}+\s*+([^\s\-_=\u2010-\u2015]"
+    r"(?:[^\-_=\u2010-\u2015]|[-\u2010\u2011](?![-_=\u2010-\u2015\s])){0,60}?)"
     r"\s*+[-_=\u2010-\u2015]{2,}+\s*$")
+# Any title between runs of dashes: right above a header block it is that block's title.
+_DASH_TITLE = re.compile(r"^\s*+[-_=\u2010-\u2015]{2,}+[^\n]{0,80}?[-_=\u2010-\u2015]{2,}+\s*$")
 _ANY_KEY = re.compile(r"^\s*[^\W\d_][^:：]{0,24}?\s?[:：]\s")
 _EVIDENCE = re.compile(r"@|\d{1,2}[:.]\d{2}\b|\b(?:19|20)\d\d\b|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 
@@ -194,7 +199,7 @@ def _header_top(lines: list[str], i: int) -> int:
         break
     for back in (start - 1, start - 2):
         if back >= 0 and (_SHORT_RULE.match(lines[back]) or _ORIGINAL.match(lines[back])
-                          or _DASHED.match(clean(lines[back]))):
+                          or _DASH_TITLE.match(clean(lines[back]))):
             return back
         if back >= 0 and lines[back].strip():
             break

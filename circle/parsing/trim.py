@@ -14,6 +14,13 @@ Decisions (besides those of `splitters`, `attribution`, `rewrap` and `align`):
   except a single quoted line wedged between two of the member's lines with no blank line
   (a '>' of the member's own, or a terse inline answer kept readable), and a block under
   the member's own line ending with a colon ("He wrote to us:"), which is their story.
+* A forward ("---------- Forwarded message ---------", "-------- Weitergeleitete Nachricht
+  --------", Thunderbird's "-------- Forwarded Message --------", "-------- Message
+  transféré --------", Apple's "Begin forwarded message:") under a comment of the member's
+  own (more than five words): the comment is the text, everything from the separator down
+  is elided (restorable): a third party's words are not the member's story, and the steward
+  can restore them. A bare forward (nothing above it but a pointer like "FYI", at most five
+  words) is what the member shares: kept whole, its header saying whose words they are.
 * A mobile footer ("Sent from my Wiko", "iPhoneから送信") with unquoted text under it,
   below something the member wrote: phones put the footer under what the member typed,
   so the footer and everything under it go (the footer is signature, the rest history);
@@ -105,11 +112,10 @@ def _cut_history(lines: list[str], quoted: list[bool]) -> list[bool]:
     """Mark lines to keep: cut at reply boundaries, keep inline answers after quote blocks.
 
     Nothing the member wrote is lost to an attribution: one at the very top that no quote
-    follows only loses its own lines, the text under it stays. A forwarded message loses
-    its separator and header block (a third party's addresses), not its text, when the
-    member wrote a comment of their own above it; a forward under nothing but a pointer
-    ("FYI", at most five words) is what the member shares and is kept whole, its header
-    saying whose words they are (the steward sees it before anyone else does)."""
+    follows only loses its own lines, the text under it stays. Under a comment of the
+    member's own, a forwarded message is elided from its separator down (restorable); a
+    forward under nothing but a pointer ("FYI", at most five words) is what the member
+    shares and is kept whole (module docstring)."""
     keep = [True] * len(lines)
     above = _attributions_above_quotes(lines, quoted)
     seen_text = False  # has the member written anything above line i?
@@ -150,8 +156,9 @@ def _cut_history(lines: list[str], quoted: list[bool]) -> list[bool]:
             break
         if kind is Split.FORWARD:
             if _comment_words(lines, keep, start) > _POINTER_WORDS:
-                for k in range(start, start + span):
-                    keep[k] = False  # a forward's separator and header block go, its text stays
+                for k in range(start, n):
+                    keep[k] = False  # a third party's message under the member's comment
+                break
             i = start + span  # a bare forward ("FYI") is the content: kept whole
             continue
         after = _next_nonempty(lines, start + span)
